@@ -1,0 +1,177 @@
+# maxdash — plain Makefile with pkg-config.
+#
+#   make               build maxdash and maxdash-sandbox into $(BUILD)/
+#   make deps          check (and on Debian as root, install) every build/test dependency
+#   make check         build and run every test; SAN=1 builds and runs under ASan+UBSan
+#   make demo          the dashboard on the bundled sandbox
+#   make install       PREFIX=/usr/local DESTDIR=
+#
+# Everything generated goes under $(BUILD) (build/, or build-san/ with SAN=1), so a sanitizer
+# build never mixes objects with a normal one and several trees can build side by side.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/maxdash
+MANDIR     ?= $(PREFIX)/share/man
+
+SAN        ?=
+ifeq ($(SAN),1)
+BUILD      ?= build-san
+SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD      ?= build
+SANFLAGS   :=
+endif
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+OPT        ?= -O2 -g
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+CPPFLAGS   += -D_GNU_SOURCE -DMAXDASH_VERSION='"$(VERSION)"' -DMAXDASH_DATADIR='"$(DATADIR)"' \
+              -Isrc -Isrc/common
+CFLAGS     ?=
+ALL_CFLAGS  = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
+LDFLAGS    += $(SANFLAGS)
+
+pc_cflags   = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+MAXDASH_PKGS := ncursesw libcurl jansson inih
+SANDBOX_PKGS := libmicrohttpd jansson
+TEST_PKGS    := check libcurl jansson
+
+COMMON_SRCS  := $(wildcard src/common/*.c)
+CORE_SRCS    := $(filter-out src/main.c,$(wildcard src/*.c))
+SANDBOX_SRCS := $(filter-out src/sandbox/main.c,$(wildcard src/sandbox/*.c))
+UNIT_SRCS    := $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRCS   := $(sort $(wildcard tests/integration/test_*.c))
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+COMMON_OBJS  := $(call obj,$(COMMON_SRCS))
+CORE_OBJS    := $(call obj,$(CORE_SRCS))
+SANDBOX_OBJS := $(call obj,$(SANDBOX_SRCS))
+UNIT_OBJS    := $(call obj,$(UNIT_SRCS))
+INTEG_OBJS   := $(call obj,$(INTEG_SRCS))
+SUPPORT_OBJS := $(call obj,$(SUPPORT_SRCS))
+
+MAXDASH      := $(BUILD)/maxdash
+SANDBOX      := $(BUILD)/maxdash-sandbox
+UNIT_RUNNER  := $(BUILD)/tests/unit-tests
+INTEG_RUNNER := $(BUILD)/tests/integration-tests
+
+.PHONY: all deps check check-unit check-integration check-e2e demo sandbox-demo bench install \
+        uninstall clean distclean
+
+PROGRAMS := $(SANDBOX) $(if $(wildcard src/main.c),$(MAXDASH))
+
+all: $(PROGRAMS)
+
+deps:
+	@sh mk/deps.sh build test
+
+# --- programs ---------------------------------------------------------------------------
+
+$(MAXDASH): $(BUILD)/obj/src/main.o $(CORE_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS)) -lm
+
+$(SANDBOX): $(BUILD)/obj/src/sandbox/main.o $(SANDBOX_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(SANDBOX_PKGS)) -lpthread -lm
+
+$(BUILD)/obj/src/sandbox/%.o: src/sandbox/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(call pc_cflags,$(SANDBOX_PKGS)) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/support $(ALL_CFLAGS) \
+	    $(call pc_cflags,$(MAXDASH_PKGS) $(SANDBOX_PKGS) $(TEST_PKGS)) -MMD -MP -c -o $@ $<
+
+# --- tests ------------------------------------------------------------------------------
+# Each tests/*/test_NAME.c defines `Suite *NAME_suite(void)`; the runner's list of suites is
+# generated from the file names, so adding a test file needs no edit anywhere else.
+
+define suites_header
+	@mkdir -p $(@D)
+	@{ for f in $(1); do n=$$(basename $$f .c); n=$${n#test_}; echo "X($$n)"; done; } > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+endef
+
+$(BUILD)/gen/unit/suites.def: FORCE
+	$(call suites_header,$(UNIT_SRCS))
+$(BUILD)/gen/integration/suites.def: FORCE
+	$(call suites_header,$(INTEG_SRCS))
+
+$(BUILD)/obj/unit-runner.o: tests/support/runner.c $(BUILD)/gen/unit/suites.def
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/gen/unit $(ALL_CFLAGS) $(call pc_cflags,check) -c -o $@ $<
+$(BUILD)/obj/integration-runner.o: tests/support/runner.c $(BUILD)/gen/integration/suites.def
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/gen/integration $(ALL_CFLAGS) $(call pc_cflags,check) -c -o $@ $<
+
+$(UNIT_RUNNER): $(BUILD)/obj/unit-runner.o $(UNIT_OBJS) $(filter-out %/runner.o,$(SUPPORT_OBJS)) \
+                $(CORE_OBJS) $(SANDBOX_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ \
+	    $(call pc_libs,$(MAXDASH_PKGS) $(SANDBOX_PKGS) $(TEST_PKGS)) -lpthread -lm
+
+$(INTEG_RUNNER): $(BUILD)/obj/integration-runner.o $(INTEG_OBJS) \
+                 $(filter-out %/runner.o,$(SUPPORT_OBJS)) $(CORE_OBJS) $(COMMON_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS) $(TEST_PKGS)) -lpthread -lm
+
+TEST_ENV = MAXDASH_BUILD=$(abspath $(BUILD)) MAXDASH_SRC=$(CURDIR) \
+           ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+check: deps
+	@$(MAKE) --no-print-directory check-unit check-integration check-e2e
+
+check-unit: $(UNIT_RUNNER)
+	$(TEST_ENV) $(UNIT_RUNNER)
+
+check-integration: $(INTEG_RUNNER) $(PROGRAMS)
+	$(TEST_ENV) $(INTEG_RUNNER)
+
+check-e2e: $(PROGRAMS)
+	@if ls tests/e2e/test_*.sh >/dev/null 2>&1; then \
+	    $(TEST_ENV) sh tests/e2e/run.sh; else echo "e2e: no tests yet"; fi
+
+# --- demo, bench ------------------------------------------------------------------------
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh mk/demo.sh $(abspath $(BUILD))
+
+bench: deps
+	@sh mk/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(abspath $(BUILD))
+
+# --- install ----------------------------------------------------------------------------
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 assets/sandbox/demo.json $(DESTDIR)$(DATADIR)/sandbox/demo.json
+	for m in assets/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/maxdash $(DESTDIR)$(BINDIR)/maxdash-sandbox
+	rm -f $(DESTDIR)$(DATADIR)/sandbox/demo.json $(DESTDIR)$(MANDIR)/man1/maxdash.1 \
+	      $(DESTDIR)$(MANDIR)/man1/maxdash-sandbox.1
+	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR) 2>/dev/null
+
+clean:
+	rm -rf build build-san
+
+distclean: clean
+
+FORCE:
+.PHONY: FORCE
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,67 @@
+#!/bin/sh
+# Check maxdash's dependencies; on a Debian-like system as root, install exactly the missing
+# packages, otherwise print the command that would and fail.
+#   sh mk/deps.sh build test bench     (any of the groups)
+set -u
+
+missing=""
+need() { # need PACKAGE KIND PROBE: kind is pc (pkg-config module), cmd (program) or file
+    pkg=$1 kind=$2 probe=$3
+    case $kind in
+        pc)   command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$probe" && return ;;
+        cmd)  command -v "$probe" >/dev/null 2>&1 && return ;;
+        file) [ -e "$probe" ] && return ;;
+    esac
+    case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+}
+
+for group in "$@"; do
+    case $group in
+    build)
+        need pkg-config            cmd pkg-config
+        need make                  cmd make
+        need gcc                   cmd cc
+        need libncurses-dev        pc  ncursesw
+        need libcurl4-openssl-dev  pc  libcurl
+        need libjansson-dev        pc  jansson
+        need libinih-dev           pc  inih
+        need libmicrohttpd-dev     pc  libmicrohttpd
+        ;;
+    test)
+        need check                 pc  check
+        need tmux                  cmd tmux
+        need curl                  cmd curl
+        need openssl               cmd openssl
+        need ncurses-term          file /usr/share/terminfo/t/tmux-256color
+        ;;
+    bench)
+        need wrk                   cmd wrk
+        need htop                  cmd htop
+        need procps                cmd ps
+        ;;
+    *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
+    esac
+done
+
+[ -z "$missing" ] && { echo "deps: all present ($*)"; exit 0; }
+missing=${missing# }
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "deps: installing: $missing"
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086
+    if ! apt-get install -y --no-install-recommends $missing >/tmp/maxdash-deps.$$ 2>&1; then
+        echo "deps: package lists may be stale, running apt-get update"
+        apt-get update >/tmp/maxdash-deps.$$ 2>&1 || { cat /tmp/maxdash-deps.$$ >&2; exit 1; }
+        # shellcheck disable=SC2086
+        apt-get install -y --no-install-recommends $missing >/tmp/maxdash-deps.$$ 2>&1 ||
+            { tail -n 20 /tmp/maxdash-deps.$$ >&2; rm -f /tmp/maxdash-deps.$$; exit 1; }
+    fi
+    rm -f /tmp/maxdash-deps.$$
+    echo "deps: installed: $missing"
+    exit 0
+fi
+
+echo "deps: missing: $missing" >&2
+echo "deps: install them with:  sudo apt-get install -y $missing" >&2
+exit 1

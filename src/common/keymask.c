@@ -1,0 +1,55 @@
+/* Key masking: how many characters a masked key may reveal depends on how long the secret
+ * part is, so that a short key is never mostly revealed. */
+#include "keymask.h"
+
+#include <string.h>
+
+static const char *const known_prefixes[] = {"max_prd_ak_", "max_dev_ak_"};
+
+static char shown(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+        c == '-')
+        return c;
+    return '?';
+}
+
+void keymask(const char *key, bool utf8, char out[KEYMASK_MAX])
+{
+    const char *ellipsis = utf8 ? "\xE2\x80\xA6" : "...";
+    if (!key || !*key) {
+        strcpy(out, "(none)");
+        return;
+    }
+    const char *prefix = "";
+    const char *rest = key;
+    for (size_t i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++) {
+        size_t n = strlen(known_prefixes[i]);
+        if (strncmp(key, known_prefixes[i], n) == 0) {
+            prefix = known_prefixes[i];
+            rest = key + n;
+            break;
+        }
+    }
+    size_t len = strlen(rest);
+    size_t head, tail;
+    if (*prefix && len >= 16)
+        head = tail = 3;
+    else if (len >= 12)
+        head = tail = 2;
+    else if (len >= 6)
+        head = tail = 1;
+    else
+        head = tail = 0;
+
+    size_t o = 0;
+    memcpy(out + o, prefix, strlen(prefix));
+    o += strlen(prefix);
+    for (size_t i = 0; i < head; i++)
+        out[o++] = shown(rest[i]);
+    memcpy(out + o, ellipsis, strlen(ellipsis));
+    o += strlen(ellipsis);
+    for (size_t i = 0; i < tail; i++)
+        out[o++] = shown(rest[len - tail + i]);
+    out[o] = '\0';
+}
