@@ -2,11 +2,13 @@
  * generating deterministic patients. */
 #include "data.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -364,7 +366,19 @@ bool sb_data_load(const char *path, struct sb_data *data, char *err, size_t errs
     memset(data, 0, sizeof *data);
     struct loader ld = {path, err, errsize, false, warn};
     json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        bprintf(err, errsize, "%s: cannot read: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        bprintf(err, errsize, "%s: is a directory, not a data file", path);
+        return false;
+    }
+    json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
     if (!root) {
         if (jerr.line < 0 || jerr.position == 0)
             bprintf(err, errsize, "%s: %s", path, jerr.text);
