@@ -1,0 +1,29 @@
+/* Clean, then measure, then clip: the only way text from the network or the config reaches a
+ * terminal. Sanitizing is locale-independent; measuring uses wcwidth (UTF-8 locale). */
+#ifndef MAXDASH_TEXT_H
+#define MAXDASH_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A clean copy of s[0..len): valid UTF-8 (invalid bytes become U+FFFD), without C0 and C1
+ * controls, DEL, escape sequences (CSI, OSC, DCS, APC, PM, SOS and two-byte ESC forms, also in
+ * their C1 spellings) or bidi controls; TAB, CR and LF become one space each. The caller frees. */
+char *text_sanitize(const char *s, size_t len);
+
+/* Same as text_sanitize on a NUL-terminated string; NULL gives NULL. */
+char *text_clean(const char *s);
+
+/* True when s (len bytes) would come out of text_sanitize unchanged. */
+bool text_is_clean(const char *s, size_t len);
+
+/* Columns that clean text takes on a terminal (wcwidth per character; characters wcwidth
+ * cannot measure count as one column, combining marks as zero). */
+int text_width(const char *clean);
+
+/* Copies the longest prefix of clean that fits in cols columns into out (size bytes), never
+ * splitting a character, and appends ellipsis (e.g. "…", may be "") when something was cut and
+ * the ellipsis fits. Returns the columns used. */
+int text_clip(const char *clean, int cols, const char *ellipsis, char *out, size_t size);
+
+#endif
