@@ -1,0 +1,596 @@
+/* Building requests and reading responses of the Max AI API. Tolerant exactly as the contract
+ * asks: only a patient's id is certain, nulls and unknown fields are fine, scopes may sit at
+ * data.app.scopes; anything of the wrong JSON type makes the response a bad one. Every string
+ * that leaves this file has been through text_sanitize. */
+#include "api.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "text.h"
+#include "util.h"
+
+static const char *const class_names[API_CLASS_COUNT] = {
+    [API_OK] = "ok",
+    [API_UNAUTHORIZED] = "unauthorized",
+    [API_FORBIDDEN] = "forbidden",
+    [API_NOT_FOUND] = "not_found",
+    [API_BAD_REQUEST] = "bad_request",
+    [API_RATE_LIMITED] = "rate_limited",
+    [API_SERVER_ERROR] = "server_error",
+    [API_BAD_RESPONSE] = "bad_response",
+    [API_TIMEOUT] = "timeout",
+    [API_CONNECT] = "connection",
+    [API_DNS] = "dns",
+    [API_TLS] = "tls",
+};
+
+const char *api_class_name(enum api_class cls)
+{
+    return cls < API_CLASS_COUNT ? class_names[cls] : "unknown";
+}
+
+bool api_class_is_auth(enum api_class cls)
+{
+    return cls == API_UNAUTHORIZED || cls == API_FORBIDDEN;
+}
+
+bool api_class_is_transient(enum api_class cls)
+{
+    return cls == API_TIMEOUT || cls == API_CONNECT || cls == API_DNS ||
+           cls == API_SERVER_ERROR || cls == API_BAD_RESPONSE;
+}
+
+/* --- requests --------------------------------------------------------------------------- */
+
+static void append_encoded(char **buf, size_t *len, size_t *cap, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        if (*len + 4 > *cap) {
+            *cap = *cap * 2 + 16;
+            *buf = xrealloc(*buf, *cap);
+        }
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            (*buf)[(*len)++] = (char)c;
+        } else {
+            (*buf)[(*len)++] = '%';
+            (*buf)[(*len)++] = hex[c >> 4];
+            (*buf)[(*len)++] = hex[c & 15];
+        }
+    }
+    (*buf)[*len] = '\0';
+}
+
+char *api_url(const char *base_url, enum api_endpoint ep, long page, long page_size,
+              const char *search, const char *id)
+{
+    size_t cap = strlen(base_url) + 64, len;
+    char *buf = xmalloc(cap);
+    len = (size_t)snprintf(buf, cap, "%s%s", base_url,
+                           ep == API_ME ? "/marketplace/me" : ep == API_PATIENTS ? "/patients"
+                                                                               : "/patients/");
+    if (ep == API_PATIENT) {
+        append_encoded(&buf, &len, &cap, id ? id : "");
+        return buf;
+    }
+    if (ep == API_PATIENTS) {
+        char q[64];
+        int n = 0;
+        if (page > 0 && page_size > 0)
+            n = snprintf(q, sizeof q, "?page=%ld&pageSize=%ld", page, page_size);
+        else if (page > 0)
+            n = snprintf(q, sizeof q, "?page=%ld", page);
+        else if (page_size > 0)
+            n = snprintf(q, sizeof q, "?pageSize=%ld", page_size);
+        if (len + (size_t)n + 1 > cap) {
+            cap = len + (size_t)n + 16;
+            buf = xrealloc(buf, cap);
+        }
+        memcpy(buf + len, q, (size_t)n + 1);
+        len += (size_t)n;
+        if (search && *search) {
+            if (len + 16 > cap) {
+                cap = len + 16;
+                buf = xrealloc(buf, cap);
+            }
+            len += (size_t)snprintf(buf + len, cap - len, "%s", n ? "&search=" : "?search=");
+            append_encoded(&buf, &len, &cap, search);
+        }
+    }
+    return buf;
+}
+
+char *api_path_of_url(const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : url;
+    if (!p)
+        return xstrdup("/");
+    size_t n = strcspn(p, "?#");
+    return xstrndup(p, n);
+}
+
+char *api_auth_header(const char *key)
+{
+    return xasprintf("Authorization: Bearer %s", key);
+}
+
+bool api_header_value_ok(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return false;
+    return true;
+}
+
+/* --- rate-limit headers ------------------------------------------------------------------ */
+
+void api_ratelimit_init(struct api_ratelimit *rl)
+{
+    rl->limit = rl->remaining = rl->retry_after = -1;
+    rl->reset = -1;
+}
+
+static bool header_is(const char *line, size_t len, const char *name, const char **value,
+                      size_t *vlen)
+{
+    size_t n = strlen(name);
+    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+        return false;
+    const char *v = line + n + 1, *end = line + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    *value = v;
+    *vlen = (size_t)(end - v);
+    return true;
+}
+
+/* A non-negative decimal number of at most 18 digits, else -1. */
+static long long header_number(const char *v, size_t n)
+{
+    if (n == 0 || n > 18)
+        return -1;
+    long long x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    return x;
+}
+
+/* A count no larger than a billion, else -1. */
+static long header_count(const char *v, size_t n)
+{
+    long long x = header_number(v, n);
+    return x <= 1000000000LL ? (long)x : -1;
+}
+
+void api_ratelimit_header(struct api_ratelimit *rl, const char *line, size_t len)
+{
+    const char *v;
+    size_t n;
+    if (header_is(line, len, "X-RateLimit-Limit", &v, &n))
+        rl->limit = header_count(v, n);
+    else if (header_is(line, len, "X-RateLimit-Remaining", &v, &n))
+        rl->remaining = header_count(v, n);
+    else if (header_is(line, len, "X-RateLimit-Reset", &v, &n))
+        rl->reset = header_number(v, n);
+    else if (header_is(line, len, "Retry-After", &v, &n))
+        rl->retry_after = header_count(v, n); /* an HTTP-date gives -1: fall back to Reset */
+}
+
+/* --- parsing helpers --------------------------------------------------------------------- */
+
+struct parse {
+    char why[160]; /* the first type problem found */
+};
+
+static bool bad(struct parse *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool bad(struct parse *ps, const char *fmt, ...)
+{
+    if (!ps->why[0]) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ps->why, sizeof ps->why, fmt, ap);
+        va_end(ap);
+    }
+    return false;
+}
+
+static char *clean_json_string(json_t *v)
+{
+    return text_sanitize(json_string_value(v), json_string_length(v));
+}
+
+/* An optional string: absent or null gives NULL; another type is a problem when strict. */
+static bool opt_string(struct parse *ps, json_t *obj, const char *field, const char *where,
+                       bool strict, char **out)
+{
+    json_t *v = json_object_get(obj, field);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_string(v))
+        return strict ? bad(ps, "%s.%s is not a string", where, field) : true;
+    *out = clean_json_string(v);
+    return true;
+}
+
+/* An optional object: absent or null gives NULL. */
+static bool opt_object(struct parse *ps, json_t *obj, const char *field, const char *where,
+                       json_t **out)
+{
+    json_t *v = json_object_get(obj, field);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_object(v))
+        return bad(ps, "%s.%s is not an object", where, field);
+    *out = v;
+    return true;
+}
+
+static bool opt_count(struct parse *ps, json_t *obj, const char *field, long *out)
+{
+    json_t *v = json_object_get(obj, field);
+    *out = -1;
+    if (!v || json_is_null(v))
+        return true;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000000)
+        return bad(ps, "data.pagination.%s is not a count", field);
+    *out = (long)json_integer_value(v);
+    return true;
+}
+
+/* The success envelope: {"code": "success", "data": ...}; code may be missing. */
+static json_t *success_data(struct parse *ps, json_t *root)
+{
+    if (!json_is_object(root))
+        return bad(ps, "the body is not a JSON object"), NULL;
+    json_t *code = json_object_get(root, "code");
+    if (code && !(json_is_string(code) && strcmp(json_string_value(code), "success") == 0))
+        return bad(ps, "\"code\" is not \"success\""), NULL;
+    json_t *data = json_object_get(root, "data");
+    if (!json_is_object(data))
+        return bad(ps, "\"data\" is %s", data ? "not an object" : "missing"), NULL;
+    return data;
+}
+
+static bool parse_scopes(struct parse *ps, json_t *arr, const char *where, struct api_me *me)
+{
+    if (!json_is_array(arr))
+        return bad(ps, "%s is not an array", where);
+    me->scopes = xcalloc(json_array_size(arr) + 1, sizeof *me->scopes);
+    size_t i;
+    json_t *s;
+    json_array_foreach(arr, i, s) {
+        if (!json_is_string(s))
+            return bad(ps, "%s[%zu] is not a string", where, i);
+        me->scopes[me->nscopes++] = clean_json_string(s);
+    }
+    return true;
+}
+
+static bool parse_me(struct parse *ps, json_t *data, struct api_me *me)
+{
+    json_t *app, *org;
+    if (!opt_object(ps, data, "app", "data", &app) ||
+        !opt_object(ps, data, "organization", "data", &org))
+        return false;
+    if (app && (!opt_string(ps, app, "id", "data.app", true, &me->app_id) ||
+                !opt_string(ps, app, "slug", "data.app", true, &me->app_slug) ||
+                !opt_string(ps, app, "liveVersionId", "data.app", true, &me->app_live_version)))
+        return false;
+    if (org && !opt_string(ps, org, "id", "data.organization", true, &me->org_id))
+        return false;
+    json_t *scopes = json_object_get(data, "scopes");
+    if (scopes && !json_is_null(scopes))
+        return parse_scopes(ps, scopes, "data.scopes", me);
+    json_t *app_scopes = app ? json_object_get(app, "scopes") : NULL;
+    if (app_scopes && !json_is_null(app_scopes)) {
+        me->scopes_from_app = true;
+        return parse_scopes(ps, app_scopes, "data.app.scopes", me);
+    }
+    return true;
+}
+
+static bool parse_patient(struct parse *ps, json_t *obj, const char *where, struct api_patient *p)
+{
+    if (!json_is_object(obj))
+        return bad(ps, "%s is not an object", where);
+    json_t *id = json_object_get(obj, "id");
+    if (!json_is_string(id) || json_string_length(id) == 0)
+        return bad(ps, "%s.id is %s", where, id ? "not a string" : "missing");
+    p->id = clean_json_string(id);
+    /* Beyond the id, a field of an unexpected type is shown as missing rather than failing
+     * the whole page: the contract promises nothing about them. */
+    opt_string(ps, obj, "mrn", where, false, &p->mrn);
+    opt_string(ps, obj, "firstName", where, false, &p->first);
+    opt_string(ps, obj, "middleName", where, false, &p->middle);
+    opt_string(ps, obj, "lastName", where, false, &p->last);
+    opt_string(ps, obj, "gender", where, false, &p->gender);
+    opt_string(ps, obj, "dateOfBirth", where, false, &p->dob);
+    opt_string(ps, obj, "email", where, false, &p->email);
+    opt_string(ps, obj, "phone", where, false, &p->phone);
+    opt_string(ps, obj, "createdAt", where, false, &p->created);
+    opt_string(ps, obj, "updatedAt", where, false, &p->updated);
+    return true;
+}
+
+static bool parse_page(struct parse *ps, json_t *data, struct api_page *pg)
+{
+    json_t *list = json_object_get(data, "patients");
+    if (!json_is_array(list))
+        return bad(ps, "data.patients is %s", list ? "not an array" : "missing");
+    json_t *pag;
+    if (!opt_object(ps, data, "pagination", "data", &pag))
+        return false;
+    pg->page = pg->page_size = pg->total_count = pg->total_pages = -1;
+    if (pag && (!opt_count(ps, pag, "page", &pg->page) ||
+                !opt_count(ps, pag, "pageSize", &pg->page_size) ||
+                !opt_count(ps, pag, "totalCount", &pg->total_count) ||
+                !opt_count(ps, pag, "totalPages", &pg->total_pages)))
+        return false;
+    pg->items = xcalloc(json_array_size(list) + 1, sizeof *pg->items);
+    size_t i;
+    json_t *p;
+    json_array_foreach(list, i, p) {
+        char where[48];
+        snprintf(where, sizeof where, "data.patients[%zu]", i);
+        if (!parse_patient(ps, p, where, &pg->items[pg->len]))
+            return false;
+        pg->len++;
+    }
+    return true;
+}
+
+/* --- classification ---------------------------------------------------------------------- */
+
+static void parse_error_envelope(const char *body, size_t len, struct api_error *e)
+{
+    json_t *root = json_loadb(body, len, 0, NULL);
+    if (json_is_object(root)) {
+        struct parse ps = {{0}};
+        opt_string(&ps, root, "code", "", false, &e->code);
+        opt_string(&ps, root, "message", "", false, &e->message);
+        opt_string(&ps, root, "trace_id", "", false, &e->trace_id);
+    }
+    json_decref(root);
+    static const char marker[] = "Required: ";
+    const char *at = e->message ? strstr(e->message, marker) : NULL;
+    if (at) {
+        at += sizeof marker - 1;
+        size_t n = strcspn(at, " ,;");
+        if (n > 0)
+            e->required_scope = xstrndup(at, n);
+    }
+}
+
+static enum api_class class_of_status(int status)
+{
+    if (status == 401)
+        return API_UNAUTHORIZED;
+    if (status == 403)
+        return API_FORBIDDEN;
+    if (status == 404)
+        return API_NOT_FOUND;
+    if (status == 429)
+        return API_RATE_LIMITED;
+    if (status >= 500)
+        return API_SERVER_ERROR;
+    if (status >= 400)
+        return API_BAD_REQUEST;
+    return API_BAD_RESPONSE; /* 1xx or 3xx: nothing the API documents */
+}
+
+static const char *transport_text(enum api_transport tr)
+{
+    switch (tr) {
+    case API_TR_TIMEOUT: return "timed out";
+    case API_TR_CONNECT: return "connection failed";
+    case API_TR_DNS: return "host name not resolved";
+    case API_TR_TLS: return "TLS failure";
+    case API_TR_TOO_LARGE: return "response larger than the size cap";
+    case API_TR_PARTIAL: return "connection closed mid-response (truncated)";
+    default: return "transfer failed";
+    }
+}
+
+static char *summarize(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *summarize(const char *fmt, ...)
+{
+    char buf[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    utf8_trim_partial(buf);
+    return text_clean(buf);
+}
+
+void api_interpret(const struct api_response *resp, struct api_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->status = resp->status;
+    out->retry_after = -1;
+    out->page.page = out->page.page_size = out->page.total_count = out->page.total_pages = -1;
+
+    switch (resp->transport) {
+    case API_TR_OK:
+        break;
+    case API_TR_TOO_LARGE:
+    case API_TR_PARTIAL:
+        out->cls = API_BAD_RESPONSE;
+        break;
+    case API_TR_TIMEOUT:
+        out->cls = API_TIMEOUT;
+        break;
+    case API_TR_DNS:
+        out->cls = API_DNS;
+        break;
+    case API_TR_TLS:
+        out->cls = API_TLS;
+        break;
+    default:
+        out->cls = API_CONNECT;
+        break;
+    }
+    if (resp->transport != API_TR_OK) {
+        const char *what = transport_text(resp->transport);
+        if (resp->transport_detail && *resp->transport_detail)
+            out->summary = summarize("%s: %.200s", what, resp->transport_detail);
+        else
+            out->summary = summarize("%s", what);
+        return;
+    }
+
+    int st = resp->status;
+    if (st < 200 || st > 299) {
+        out->cls = class_of_status(st);
+        parse_error_envelope(resp->body ? resp->body : "", resp->len, &out->err);
+        if (out->cls == API_RATE_LIMITED && resp->rate)
+            out->retry_after = resp->rate->retry_after;
+        if (out->err.code || out->err.message)
+            out->summary = summarize("%d %s: %s", st, out->err.code ? out->err.code : "error",
+                                     out->err.message ? out->err.message : "(no message)");
+        else
+            out->summary = summarize("%d (the body is not the API's error JSON)", st);
+        return;
+    }
+
+    struct parse ps = {{0}};
+    json_error_t jerr;
+    json_t *root = json_loadb(resp->body ? resp->body : "", resp->len, 0, &jerr);
+    bool ok = false;
+    if (!root) {
+        bad(&ps, "the body is not JSON (%s at byte %d)", jerr.text, jerr.position);
+    } else {
+        json_t *data = success_data(&ps, root);
+        if (data) {
+            if (resp->endpoint == API_ME)
+                ok = parse_me(&ps, data, &out->me);
+            else if (resp->endpoint == API_PATIENTS)
+                ok = parse_page(&ps, data, &out->page);
+            else
+                ok = parse_patient(&ps, data, "data", &out->patient);
+        }
+    }
+    json_decref(root);
+    if (ok) {
+        out->cls = API_OK;
+        out->summary = summarize("%d OK", st);
+        return;
+    }
+    out->cls = API_BAD_RESPONSE;
+    out->summary = summarize("%d but %s", st, ps.why);
+    api_me_free(&out->me);
+    for (size_t i = 0; i < out->page.len; i++)
+        api_patient_free(&out->page.items[i]);
+    free(out->page.items);
+    out->page.items = NULL;
+    out->page.len = 0;
+    api_patient_free(&out->patient);
+}
+
+/* --- ownership --------------------------------------------------------------------------- */
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+void api_patient_free(struct api_patient *p)
+{
+    free(p->id);
+    free(p->mrn);
+    free(p->first);
+    free(p->middle);
+    free(p->last);
+    free(p->gender);
+    free(p->dob);
+    free(p->email);
+    free(p->phone);
+    free(p->created);
+    free(p->updated);
+    memset(p, 0, sizeof *p);
+}
+
+void api_patient_copy(struct api_patient *dst, const struct api_patient *src)
+{
+    dst->id = dup_or_null(src->id);
+    dst->mrn = dup_or_null(src->mrn);
+    dst->first = dup_or_null(src->first);
+    dst->middle = dup_or_null(src->middle);
+    dst->last = dup_or_null(src->last);
+    dst->gender = dup_or_null(src->gender);
+    dst->dob = dup_or_null(src->dob);
+    dst->email = dup_or_null(src->email);
+    dst->phone = dup_or_null(src->phone);
+    dst->created = dup_or_null(src->created);
+    dst->updated = dup_or_null(src->updated);
+}
+
+void api_me_free(struct api_me *me)
+{
+    free(me->app_id);
+    free(me->app_slug);
+    free(me->app_live_version);
+    free(me->org_id);
+    for (size_t i = 0; i < me->nscopes; i++)
+        free(me->scopes[i]);
+    free(me->scopes);
+    memset(me, 0, sizeof *me);
+}
+
+void api_me_copy(struct api_me *dst, const struct api_me *src)
+{
+    dst->app_id = dup_or_null(src->app_id);
+    dst->app_slug = dup_or_null(src->app_slug);
+    dst->app_live_version = dup_or_null(src->app_live_version);
+    dst->org_id = dup_or_null(src->org_id);
+    dst->nscopes = src->nscopes;
+    dst->scopes_from_app = src->scopes_from_app;
+    dst->scopes = NULL;
+    if (src->scopes) {
+        dst->scopes = xcalloc(src->nscopes + 1, sizeof *dst->scopes);
+        for (size_t i = 0; i < src->nscopes; i++)
+            dst->scopes[i] = xstrdup(src->scopes[i]);
+    }
+}
+
+void api_error_free(struct api_error *e)
+{
+    free(e->code);
+    free(e->message);
+    free(e->trace_id);
+    free(e->required_scope);
+    memset(e, 0, sizeof *e);
+}
+
+void api_error_copy(struct api_error *dst, const struct api_error *src)
+{
+    dst->code = dup_or_null(src->code);
+    dst->message = dup_or_null(src->message);
+    dst->trace_id = dup_or_null(src->trace_id);
+    dst->required_scope = dup_or_null(src->required_scope);
+}
+
+void api_result_free(struct api_result *r)
+{
+    free(r->summary);
+    api_error_free(&r->err);
+    api_me_free(&r->me);
+    for (size_t i = 0; i < r->page.len; i++)
+        api_patient_free(&r->page.items[i]);
+    free(r->page.items);
+    api_patient_free(&r->patient);
+    memset(r, 0, sizeof *r);
+}
