@@ -707,10 +707,11 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
         pthread_mutex_lock(&s->lock);
         record(s, rq, method, url, org, key_mask, NULL, 0, outcome);
         pthread_mutex_unlock(&s->lock);
-        log_request(s, c, method, url, org, key_mask, 0, outcome, rq->arrival);
         if (hit.kind == SB_FAULT_HANG) {
             hang(s, c, hit.id);
+            log_request(s, c, method, url, org, key_mask, 0, outcome, rq->arrival);
         } else {
+            log_request(s, c, method, url, org, key_mask, 0, outcome, rq->arrival);
             /* Linux resets an established TCP connection that is connect()ed to AF_UNSPEC:
              * the client sees a real RST, not the FIN that MHD's orderly close would send. */
             int fd = connection_fd(c);
