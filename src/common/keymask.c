@@ -2,7 +2,9 @@
  * part is, so that a short key is never mostly revealed. */
 #include "keymask.h"
 
+#include <langinfo.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const known_prefixes[] = {"max_prd_ak_", "max_dev_ak_"};
 
@@ -18,14 +20,16 @@ void keymask(const char *key, bool utf8, char out[KEYMASK_MAX])
 {
     const char *ellipsis = utf8 ? "\xE2\x80\xA6" : "...";
     if (!key || !*key) {
-        strcpy(out, "(none)");
+        memcpy(out, "(none)", sizeof "(none)");
         return;
     }
     const char *prefix = "";
     const char *rest = key;
     for (size_t i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++) {
         size_t n = strlen(known_prefixes[i]);
-        if (strncmp(key, known_prefixes[i], n) == 0) {
+        /* A bare prefix has nothing secret after it; masking it as "no known prefix" keeps
+         * the rule that the output never holds the whole key. */
+        if (strncmp(key, known_prefixes[i], n) == 0 && key[n] != '\0') {
             prefix = known_prefixes[i];
             rest = key + n;
             break;
@@ -52,4 +56,15 @@ void keymask(const char *key, bool utf8, char out[KEYMASK_MAX])
     for (size_t i = 0; i < tail; i++)
         out[o++] = shown(rest[len - tail + i]);
     out[o] = '\0';
+}
+
+bool keymask_locale_is_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0);
+}
+
+void keymask_locale(const char *key, char out[KEYMASK_MAX])
+{
+    keymask(key, keymask_locale_is_utf8(), out);
 }

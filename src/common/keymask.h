@@ -15,4 +15,10 @@
  * than letters, digits, '_' and '-' are shown as '?'. NULL or "" gives "(none)". */
 void keymask(const char *key, bool utf8, char out[KEYMASK_MAX]);
 
+/* True when the current locale (LC_CTYPE, as set by setlocale) encodes text as UTF-8. */
+bool keymask_locale_is_utf8(void);
+
+/* keymask() with the ellipsis the current locale can show. */
+void keymask_locale(const char *key, char out[KEYMASK_MAX]);
+
 #endif

@@ -1,0 +1,374 @@
+/* The real maxdash binary: --help, --version, usage errors, and `maxdash config` on valid and
+ * broken files. Nothing here prints a key: outputs are searched, never echoed whole. */
+#include "testing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "proc.h"
+
+#define PRD_KEY "max_prd_ak_SBAq7Wn2LpXk9RtYv3Hm01S"
+#define DEV_KEY "max_dev_ak_STGq7Wn2LpXk9RtYv3Hm77Q"
+#define ORGS "[org \"westla\"]\nid = org_abc123\nkey = production\nname = West LA Dermatology\n"
+
+static char *dir;
+static char cfg_path[4096];
+static char maxdash[4096];
+
+static void setup(void)
+{
+    dir = test_tmpdir();
+    snprintf(cfg_path, sizeof cfg_path, "%s/config.ini", dir);
+    test_program("maxdash", maxdash, sizeof maxdash);
+}
+
+static void teardown(void)
+{
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* Runs maxdash with args (NULL-terminated) in a fixed UTF-8 locale, HOME in the test dir and
+ * MAX_API_KEY set to key (NULL: unset). */
+static void run(struct proc_result *r, const char *key, const char *const *args)
+{
+    char *argv[16] = {maxdash};
+    size_t n = 1;
+    for (; args && args[n - 1] && n < 15; n++)
+        argv[n] = (char *)args[n - 1];
+    argv[n] = NULL;
+    char home[4200], api_key[256];
+    snprintf(home, sizeof home, "HOME=%s", dir);
+    snprintf(api_key, sizeof api_key, "MAX_API_KEY=%s", key ? key : "");
+    char *env[] = {home, api_key, "LC_ALL=C.UTF-8", "XDG_CONFIG_HOME=", "XDG_STATE_HOME=",
+                   "MAXDASH_CONFIG=", NULL};
+    ck_assert_int_eq(proc_run(argv, env, NULL, 20000, r), 0);
+    ck_assert_msg(!r->timed_out, "maxdash did not finish");
+}
+
+static void write_config(const char *text, mode_t mode)
+{
+    ck_assert(test_write_file(cfg_path, text, mode));
+}
+
+static bool holds(const struct proc_result *r, const char *needle)
+{
+    return strstr(r->out, needle) || strstr(r->err, needle);
+}
+
+static void assert_no_whole_key(const struct proc_result *r)
+{
+    ck_assert_msg(!holds(r, PRD_KEY) && !holds(r, DEV_KEY), "a whole key reached the output");
+}
+
+static size_t count_lines_starting(const char *text, const char *prefix)
+{
+    size_t n = 0;
+    for (const char *p = text; p && *p;) {
+        if (strncmp(p, prefix, strlen(prefix)) == 0)
+            n++;
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    return n;
+}
+
+START_TEST(help_and_version)
+{
+    struct proc_result r;
+    run(&r, NULL, (const char *[]){"--help", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "usage: maxdash"));
+    ck_assert(strstr(r.out, "maxdash config [-c FILE]"));
+    ck_assert(strstr(r.out, "maxdash check "));
+    ck_assert_str_eq(r.err, "");
+    proc_result_free(&r);
+
+    run(&r, NULL, (const char *[]){"--version", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "maxdash " MAXDASH_VERSION "\n");
+    proc_result_free(&r);
+
+    run(&r, NULL, (const char *[]){"config", "--help", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "usage: maxdash config [-c FILE]\n");
+    proc_result_free(&r);
+}
+END_TEST
+
+START_TEST(usage_errors)
+{
+    static const char *const cases[][4] = {
+        {"--bogus", NULL},
+        {"-x", NULL},
+        {"frobnicate", NULL},
+        {"config", "--json", NULL},
+        {"config", "extra", NULL},
+        {"config", "-c", NULL},
+        {"--org", "a", "--org", "b"},
+    };
+    static const char *const messages[] = {
+        "maxdash: unknown option '--bogus'\n", "maxdash: unknown option '-x'\n",
+        "maxdash: unknown command 'frobnicate'\n", "maxdash: unknown option '--json'\n",
+        "maxdash: unexpected argument 'extra'\n", "maxdash: missing argument for '-c'\n",
+        "maxdash: --org may be given once here\n",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct proc_result r;
+        const char *args[5] = {cases[i][0], cases[i][1], cases[i][2], cases[i][3], NULL};
+        run(&r, NULL, args);
+        ck_assert_msg(r.status == 2, "case %zu: status %d", i, r.status);
+        ck_assert_msg(strncmp(r.err, messages[i], strlen(messages[i])) == 0, "case %zu: %s", i,
+                      r.err);
+        ck_assert_msg(strstr(r.err, "usage: maxdash"), "case %zu: no usage", i);
+        ck_assert_str_eq(r.out, "");
+        proc_result_free(&r);
+    }
+}
+END_TEST
+
+/* The session that implements one of these removes its row. */
+START_TEST(not_implemented_yet)
+{
+    static const char *const cases[][3] = {{NULL}, {"log", NULL},
+                                           {"--no-color", "--privacy", NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct proc_result r;
+        run(&r, NULL, cases[i]);
+        ck_assert_msg(r.status == 2, "case %zu: status %d", i, r.status);
+        ck_assert_msg(strstr(r.err, "is not implemented yet"), "case %zu: %s", i, r.err);
+        proc_result_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(valid_config_prints_resolved_view)
+{
+    write_config("[maxdash]\nrefresh = 45\n[key \"production\"]\nenv = MAX_API_KEY\n" ORGS, 0644);
+    struct proc_result r;
+    run(&r, PRD_KEY, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_str_eq(r.err, "");
+    assert_no_whole_key(&r);
+    ck_assert(strstr(r.out, "max_prd_ak_SBA\xE2\x80\xA6" "01S"));
+    ck_assert(strstr(r.out, "env MAX_API_KEY"));
+    ck_assert(strstr(r.out, "[org \"westla\"]"));
+    ck_assert(strstr(r.out, "West LA Dermatology"));
+    ck_assert(strstr(r.out, "org_abc123"));
+    /* Every setting with its source. */
+    char line2[4200];
+    snprintf(line2, sizeof line2, "; %s:2\n", cfg_path);
+    ck_assert(strstr(r.out, "refresh      = 45"));
+    ck_assert(strstr(r.out, line2));
+    static const char *const settings[] = {"base_url", "refresh", "timeout", "page_size",
+                                           "rate_budget", "log_file", "ca_bundle",
+                                           "copy_command", "privacy"};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        ck_assert_msg(strstr(r.out, settings[i]), "%s not printed", settings[i]);
+    ck_assert(strstr(r.out, "; default\n"));
+    ck_assert(strstr(r.out, "/.local/state/maxdash/auth-failures.jsonl"));
+    proc_result_free(&r);
+
+    /* Outside a UTF-8 locale the ellipsis is ASCII. */
+    char *argv[] = {maxdash, "config", "-c", cfg_path, NULL};
+    char *env[] = {"MAX_API_KEY=" PRD_KEY, "LC_ALL=C", NULL};
+    ck_assert_int_eq(proc_run(argv, env, NULL, 20000, &r), 0);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "max_prd_ak_SBA...01S"));
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+}
+END_TEST
+
+START_TEST(config_found_without_dash_c)
+{
+    write_config("[key \"production\"]\nenv = MAX_API_KEY\n" ORGS, 0600);
+    char *argv[] = {maxdash, "config", NULL};
+    char env1[4200], home[4200];
+    snprintf(env1, sizeof env1, "MAXDASH_CONFIG=%s", cfg_path);
+    snprintf(home, sizeof home, "HOME=%s", dir);
+    char *env[] = {env1, home, "MAX_API_KEY=" PRD_KEY, NULL};
+    struct proc_result r;
+    ck_assert_int_eq(proc_run(argv, env, NULL, 20000, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    proc_result_free(&r);
+
+    /* $XDG_CONFIG_HOME/maxdash/config.ini, then a missing default is reported by path. */
+    char xdg[4200], xdg_env[4300], file[4300];
+    snprintf(xdg, sizeof xdg, "%s/xdg", dir);
+    snprintf(file, sizeof file, "%s/maxdash", xdg);
+    ck_assert_int_eq(mkdir(xdg, 0700), 0);
+    ck_assert_int_eq(mkdir(file, 0700), 0);
+    snprintf(file, sizeof file, "%s/maxdash/config.ini", xdg);
+    ck_assert(test_write_file(file, "[key \"production\"]\nenv = MAX_API_KEY\n" ORGS, 0600));
+    snprintf(xdg_env, sizeof xdg_env, "XDG_CONFIG_HOME=%s", xdg);
+    char *env2[] = {"MAXDASH_CONFIG=", home, xdg_env, "MAX_API_KEY=" PRD_KEY, NULL};
+    ck_assert_int_eq(proc_run(argv, env2, NULL, 20000, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    proc_result_free(&r);
+
+    char *env3[] = {"MAXDASH_CONFIG=", home, "XDG_CONFIG_HOME=", NULL};
+    ck_assert_int_eq(proc_run(argv, env3, NULL, 20000, &r), 0);
+    ck_assert_int_eq(r.status, 2);
+    char want[4300];
+    snprintf(want, sizeof want, "maxdash: %s/.config/maxdash/config.ini: no such file", dir);
+    ck_assert_msg(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
+    proc_result_free(&r);
+}
+END_TEST
+
+START_TEST(five_mistakes_five_lines)
+{
+    write_config("[maxdash]\n"              /* 1 */
+                 "refresh = 1\n"            /* 2: out of range */
+                 "colour = yes\n"           /* 3: unknown setting */
+                 "[key \"production\"]\n"   /* 4 */
+                 "env = MAX_API_KEY\n"      /* 5 */
+                 "value = " PRD_KEY "\n"    /* 6: two sources */
+                 "[org \"westla\"]\n"       /* 7: no id */
+                 "key = production\n"       /* 8 */
+                 "[org \"east\"]\n"         /* 9 */
+                 "id = org_2\n"             /* 10 */
+                 "key = prod\n",            /* 11: undefined key */
+                 0600);
+    struct proc_result r;
+    run(&r, PRD_KEY, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "");
+    char prefix[4200];
+    snprintf(prefix, sizeof prefix, "maxdash: %s:", cfg_path);
+    ck_assert_uint_eq(count_lines_starting(r.err, prefix), 5);
+    ck_assert_uint_eq(count_lines_starting(r.err, "maxdash: "), 5);
+    static const int lines[] = {2, 3, 6, 7, 11};
+    for (size_t i = 0; i < 5; i++) {
+        char want[4300];
+        snprintf(want, sizeof want, "maxdash: %s:%d: ", cfg_path, lines[i]);
+        ck_assert_msg(strstr(r.err, want), "no message for line %d", lines[i]);
+    }
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+}
+END_TEST
+
+START_TEST(inline_value_needs_mode_0600)
+{
+    write_config("[key \"production\"]\nvalue = " PRD_KEY "\n" ORGS, 0644);
+    struct proc_result r;
+    run(&r, NULL, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_int_eq(r.status, 2);
+    char want[4300];
+    snprintf(want, sizeof want, "maxdash: %s:2: ", cfg_path);
+    ck_assert_msg(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
+    ck_assert(strstr(r.err, "chmod 600"));
+    ck_assert(strstr(r.err, "env, file or command"));
+    ck_assert_uint_eq(count_lines_starting(r.err, "maxdash: "), 1);
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+
+    ck_assert_int_eq(chmod(cfg_path, 0600), 0);
+    run(&r, NULL, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert(strstr(r.out, "value (inline)"));
+    ck_assert(strstr(r.out, "max_prd_ak_SBA\xE2\x80\xA6" "01S"));
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+}
+END_TEST
+
+START_TEST(mangled_keys_are_accepted_with_a_warning)
+{
+    write_config("[key \"production\"]\nenv = MAX_API_KEY\n" ORGS, 0600);
+    struct proc_result r;
+    run(&r, "Bearer " PRD_KEY, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert(strstr(r.out, "warning      = starts with \"Bearer \""));
+    ck_assert(strstr(r.out, "key \"production\" starts with \"Bearer \"")); /* on the org */
+    ck_assert(strstr(r.out, "1 warning"));
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+
+    write_config("[maxdash]\nbase_url = https://api.maxcare.ai/v1\n"
+                 "[key \"production\"]\nenv = MAX_API_KEY\n" ORGS,
+                 0600);
+    run(&r, DEV_KEY, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert(strstr(r.out, "is a staging key (max_dev_ak_) but base_url is production"));
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+}
+END_TEST
+
+START_TEST(key_commands_see_no_key)
+{
+    /* The command of one key dumps its environment and arguments; the other key must be in
+     * neither. */
+    char text[8192];
+    snprintf(text, sizeof text,
+             "[key \"production\"]\nenv = MAX_API_KEY\n"
+             "[key \"other\"]\ncommand = env > %s/env.txt; cat /proc/$$/cmdline > %s/argv.txt; "
+             "printf 'max_dev_ak_%%s\\n' Q7Wn2LpXk9RtYv3Hm77Q\n" ORGS,
+             dir, dir);
+    write_config(text, 0600);
+    struct proc_result r;
+    run(&r, PRD_KEY, (const char *[]){"config", "-c", cfg_path, NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+    static const char *const files[] = {"env.txt", "argv.txt"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[4300], buf[65536];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        FILE *f = fopen(p, "r");
+        ck_assert_msg(f != NULL, "%s not written", files[i]);
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        ck_assert_uint_gt(n, 0);
+        for (size_t j = 0; j < n; j++)
+            buf[j] = buf[j] ? buf[j] : '\n';
+        buf[n] = '\0';
+        ck_assert_msg(!strstr(buf, PRD_KEY), "the key is in the command's %s", files[i]);
+    }
+}
+END_TEST
+
+START_TEST(example_config_is_valid)
+{
+    char example[4200];
+    snprintf(example, sizeof example, "%s/config.example.ini", test_src_dir());
+    struct proc_result r;
+    run(&r, PRD_KEY, (const char *[]){"config", "-c", example, NULL});
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert(strstr(r.out, "0 warnings"));
+    assert_no_whole_key(&r);
+    proc_result_free(&r);
+
+    /* Without its variable it says which one is missing. */
+    run(&r, NULL, (const char *[]){"config", "-c", example, NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(strstr(r.err, "environment variable MAX_API_KEY is"));
+    proc_result_free(&r);
+}
+END_TEST
+
+SUITE(cli_config)
+{
+    Suite *s = suite_create("cli_config");
+    TCase *tc = tcase_create("cli_config");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, usage_errors);
+    tcase_add_test(tc, not_implemented_yet);
+    tcase_add_test(tc, valid_config_prints_resolved_view);
+    tcase_add_test(tc, config_found_without_dash_c);
+    tcase_add_test(tc, five_mistakes_five_lines);
+    tcase_add_test(tc, inline_value_needs_mode_0600);
+    tcase_add_test(tc, mangled_keys_are_accepted_with_a_warning);
+    tcase_add_test(tc, key_commands_see_no_key);
+    tcase_add_test(tc, example_config_is_valid);
+    suite_add_tcase(s, tc);
+    return s;
+}
