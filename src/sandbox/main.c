@@ -330,7 +330,17 @@ int main(int argc, char **argv)
     sb_data_free(&data);
     free(cert);
     free(key);
-    if (o.port_file)
-        unlink(o.port_file);
+    if (o.port_file) {
+        /* Only our own: another sandbox may have written the same path since. */
+        FILE *f = fopen(o.port_file, "r");
+        int written = -1;
+        if (f) {
+            if (fscanf(f, "%d", &written) != 1)
+                written = -1;
+            fclose(f);
+        }
+        if (written == port)
+            unlink(o.port_file);
+    }
     return 0;
 }

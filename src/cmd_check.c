@@ -1,0 +1,242 @@
+/* `maxdash check`: the engine in once mode, then a report. Everything printed went through
+ * text_sanitize (API strings arrive sanitized from api.c; config strings through
+ * config_printable) and keys only ever as keymask renders them. */
+#include "cmd_check.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authlog.h"
+#include "config.h"
+#include "engine.h"
+#include "model.h"
+#include "util.h"
+
+bool check_load_config(const char *cli_path, struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    char *path = config_find_path(cli_path);
+    if (!path) {
+        warnmsg("no config file: HOME is not set; pass -c FILE");
+        return false;
+    }
+    struct config_errors errs = {0};
+    bool ok = config_load(path, cfg, &errs);
+    free(path);
+    config_scrub_environment(cfg);
+    for (size_t i = 0; i < errs.count; i++)
+        warnmsg("%s", errs.v[i].text);
+    config_errors_free(&errs);
+    return ok;
+}
+
+static const char *key_env(const struct config_key *k)
+{
+    if (!k || !k->value)
+        return "unknown";
+    if (strncmp(k->value, "max_prd_ak_", 11) == 0)
+        return "production";
+    if (strncmp(k->value, "max_dev_ak_", 11) == 0)
+        return "staging";
+    return "unknown";
+}
+
+static bool org_healthy(const struct model_org *o)
+{
+    return o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
+           o->probe_patients.cls == API_OK;
+}
+
+/* --- JSON report -------------------------------------------------------------------------- */
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *probe_json(const struct model_probe *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "class", json_string(p->done ? api_class_name(p->cls) : "not_run"));
+    json_object_set_new(o, "ok", json_boolean(p->done && p->cls == API_OK));
+    json_object_set_new(o, "http_status", p->status ? json_integer(p->status) : json_null());
+    json_object_set_new(o, "latency_ms", json_integer(p->latency_ms));
+    json_object_set_new(o, "summary", str_or_null(p->summary));
+    json_object_set_new(o, "code", str_or_null(p->err.code));
+    json_object_set_new(o, "message", str_or_null(p->err.message));
+    json_object_set_new(o, "trace_id", str_or_null(p->err.trace_id));
+    json_object_set_new(o, "required_scope", str_or_null(p->err.required_scope));
+    return o;
+}
+
+static json_t *warnings_json(unsigned warnings)
+{
+    json_t *arr = json_array();
+    for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
+        if (warnings & bit)
+            json_array_append_new(arr, json_string(config_key_warning_text(bit)));
+    return arr;
+}
+
+static void print_json(const struct model *m, size_t healthy)
+{
+    json_t *orgs = json_array();
+    for (size_t i = 0; i < m->norgs; i++) {
+        const struct model_org *o = &m->orgs[i];
+        char hint[KEYMASK_MAX];
+        config_key_mask(o->cfg->key, hint);
+        char *name = config_printable(o->cfg->name);
+        char *id = config_printable(o->cfg->id);
+        char *key = config_printable(o->cfg->key_name);
+        json_t *org = json_object();
+        json_object_set_new(org, "name", json_string(name));
+        json_object_set_new(org, "org_id", json_string(id));
+        json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
+                                                  "environment", key_env(o->cfg->key)));
+        json_object_set_new(org, "healthy", json_boolean(org_healthy(o)));
+        json_t *me = probe_json(&o->probe_me);
+        if (o->have_me) {
+            json_object_set_new(me, "app", json_pack("{s:s?, s:s?, s:s?}", "id", o->me.app_id,
+                                                      "slug", o->me.app_slug, "liveVersionId",
+                                                      o->me.app_live_version));
+            json_t *scopes = json_array();
+            for (size_t s = 0; s < o->me.nscopes; s++)
+                json_array_append_new(scopes, json_string(o->me.scopes[s]));
+            json_object_set_new(me, "scopes", scopes);
+        }
+        json_object_set_new(org, "me", me);
+        json_t *pt = probe_json(&o->probe_patients);
+        json_object_set_new(org, "patients", pt);
+        json_object_set_new(org, "warnings", warnings_json(o->cfg->key->warnings));
+        json_array_append_new(orgs, org);
+        free(name);
+        free(id);
+        free(key);
+    }
+    json_t *doc = json_pack("{s:o, s:I, s:I}", "orgs", orgs, "healthy", (json_int_t)healthy,
+                            "failed", (json_int_t)(m->norgs - healthy));
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    if (text)
+        puts(text);
+    free(text);
+}
+
+/* --- text report -------------------------------------------------------------------------- */
+
+static void print_probe(const char *label, const struct model_probe *p)
+{
+    if (!p->done) {
+        printf("  %s not run", label);
+        return;
+    }
+    printf("  %s %s %ld ms", label, p->summary ? p->summary : api_class_name(p->cls),
+           p->latency_ms);
+    if (p->err.trace_id)
+        printf(" trace %s", p->err.trace_id);
+}
+
+static void print_text(const struct model *m, size_t healthy)
+{
+    int name_w = 4, id_w = 6;
+    for (size_t i = 0; i < m->norgs; i++) {
+        int n = (int)strlen(m->orgs[i].cfg->name), d = (int)strlen(m->orgs[i].cfg->id);
+        name_w = n > name_w ? (n < 24 ? n : 24) : name_w;
+        id_w = d > id_w ? (d < 40 ? d : 40) : id_w;
+    }
+    for (size_t i = 0; i < m->norgs; i++) {
+        const struct model_org *o = &m->orgs[i];
+        char hint[KEYMASK_MAX];
+        config_key_mask(o->cfg->key, hint);
+        char *name = config_printable(o->cfg->name);
+        char *id = config_printable(o->cfg->id);
+        char *key = config_printable(o->cfg->key_name);
+        printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o) ? "ok  " : "FAIL", name_w, name,
+               id_w, id, key, hint, key_env(o->cfg->key));
+        print_probe("me", &o->probe_me);
+        if (o->have_me && o->me.scopes) {
+            printf(" scopes ");
+            for (size_t s = 0; s < o->me.nscopes; s++)
+                printf("%s%s", s ? "," : "", o->me.scopes[s]);
+        }
+        print_probe("patients", &o->probe_patients);
+        for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
+            if (o->cfg->key->warnings & bit)
+                printf("  warning: %s", config_key_warning_text(bit));
+        putchar('\n');
+        free(name);
+        free(id);
+        free(key);
+    }
+    printf("%zu of %zu org%s healthy\n", healthy, m->norgs, m->norgs == 1 ? "" : "s");
+}
+
+int check_run(const struct check_opts *opts)
+{
+    struct config cfg;
+    if (!check_load_config(opts->config, &cfg)) {
+        config_free(&cfg);
+        return 2;
+    }
+    for (size_t i = 0; i < opts->norgs; i++) {
+        if (!config_find_org(&cfg, opts->orgs[i])) {
+            char *name = config_printable(opts->orgs[i]);
+            warnmsg("--org: no org named '%s' in %s", name, cfg.path);
+            free(name);
+            config_free(&cfg);
+            return 2;
+        }
+    }
+    if (cfg.norgs == 0) {
+        warnmsg("%s: no [org \"NAME\"] sections: nothing to check", cfg.path);
+        config_free(&cfg);
+        return 2;
+    }
+
+    struct authlog log;
+    char err[512];
+    bool have_log = authlog_open(&log, cfg.set.log_file, err, sizeof err);
+    if (!have_log)
+        warnmsg("%s (failures are not logged)", err);
+
+    struct model m;
+    model_init(&m, &cfg, opts->orgs, opts->norgs);
+    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s,
+                             .log = have_log ? &log : NULL};
+    struct engine *e = engine_new(&m, &eo, err, sizeof err);
+    if (!e) {
+        warnmsg("%s", err);
+        model_free(&m);
+        authlog_close(&log);
+        config_free(&cfg);
+        return 1;
+    }
+    engine_step(e);
+    while (!engine_done(e)) {
+        engine_wait(e, NULL, 0, -1);
+        engine_step(e);
+    }
+    if (engine_log_problem(e))
+        warnmsg("%s", engine_log_problem(e));
+
+    size_t healthy = 0;
+    for (size_t i = 0; i < m.norgs; i++)
+        healthy += org_healthy(&m.orgs[i]);
+    if (opts->json)
+        print_json(&m, healthy);
+    else
+        print_text(&m, healthy);
+    int status = healthy == m.norgs ? 0 : 1;
+    if (fflush(stdout) != 0) {
+        warnmsg("cannot write the report");
+        status = 1;
+    }
+
+    engine_free(e);
+    model_free(&m);
+    authlog_close(&log);
+    config_free(&cfg);
+    return status;
+}

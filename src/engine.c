@@ -1,0 +1,745 @@
+/* Requests to the Max AI API for many orgs at once, without ever blocking the loop.
+ *
+ * Scheduling: each org refreshes every `effective_refresh` seconds of its app's budget (the
+ * configured refresh, stretched so that the app's orgs fit in rate_budget requests a minute).
+ * Nothing is sent while it would put more than rate_budget requests of one app into any
+ * 60-second window, before a 429's wait is over, or faster than X-RateLimit-Remaining allows
+ * when it runs low. Transient failures retry with exponential backoff and jitter, capped at the
+ * refresh interval; 401/403/404 wait for the next scheduled refresh. */
+#include "engine.h"
+
+#include <curl/curl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api.h"
+#include "keymask.h"
+#include "util.h"
+
+#define MAX_BODY (8L * 1024 * 1024)
+#define WINDOW_S 60.0
+
+enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL };
+
+struct xfer {
+    struct xfer *next;
+    CURL *h;
+    struct curl_slist *headers;
+    size_t org;
+    enum xfer_kind kind;
+    char *url;
+    long page_no, page_size;
+    char *search;      /* of a patients request; NULL none */
+    bool page_request; /* asked for by the UI (not a 1-row probe) */
+    char *body;
+    size_t len, cap;
+    bool too_big;
+    struct api_ratelimit rl;
+    double start; /* monotonic */
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+struct engine {
+    struct model *m;
+    struct engine_opts opts;
+    CURLM *multi;
+    struct xfer *xfers;
+    int running;
+    unsigned changed;
+    uint64_t rng;
+    size_t rr; /* round-robin start, so no org starves when the budget is short */
+    bool *once_started;
+    char *log_problem;
+    bool http_allowed;
+};
+
+/* --- clocks and randomness ---------------------------------------------------------------- */
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double jitter(struct engine *e)
+{
+    e->rng ^= e->rng << 13;
+    e->rng ^= e->rng >> 7;
+    e->rng ^= e->rng << 17;
+    return (double)(e->rng % 1000) / 1000.0;
+}
+
+/* --- budgets ------------------------------------------------------------------------------ */
+
+static size_t sent_in_window(struct model_budget *b, double now)
+{
+    while (b->sent_len > 0 && b->sent[b->sent_head] <= now - WINDOW_S) {
+        b->sent_head = (b->sent_head + 1) % (size_t)b->per_minute;
+        b->sent_len--;
+    }
+    return b->sent_len;
+}
+
+/* The earliest time at which budget b may send n more requests. */
+static double budget_free_at(struct model_budget *b, double now, size_t n)
+{
+    double at = now;
+    if (b->blocked_until > at)
+        at = b->blocked_until;
+    size_t used = sent_in_window(b, now);
+    size_t cap = (size_t)b->per_minute;
+    if (n > cap)
+        n = cap;
+    if (used + n > cap) {
+        /* Wait until enough of the oldest sends have left the window. */
+        size_t must_leave = used + n - cap;
+        double t = b->sent[(b->sent_head + must_leave - 1) % cap] + WINDOW_S;
+        if (t > at)
+            at = t;
+    }
+    /* Spread the requests when the server says the app's window is nearly used up. */
+    if (b->remaining >= 0 && b->limit > 0 && b->remaining < (b->limit / 20 > 5 ? b->limit / 20 : 5)
+        && b->reset > 0 && b->sent_len > 0) {
+        double until_reset = (double)b->reset - wall_now();
+        if (until_reset > 0) {
+            double gap = until_reset / (double)(b->remaining + 1);
+            double last = b->sent[(b->sent_head + b->sent_len - 1) % cap];
+            if (last + gap > at)
+                at = last + gap;
+        }
+    }
+    return at;
+}
+
+static void budget_spend(struct model_budget *b, double now)
+{
+    size_t cap = (size_t)b->per_minute;
+    sent_in_window(b, now);
+    if (b->sent_len == cap) { /* cannot happen when callers check first; keep the ring sane */
+        b->sent_head = (b->sent_head + 1) % cap;
+        b->sent_len--;
+    }
+    b->sent[(b->sent_head + b->sent_len) % cap] = now;
+    b->sent_len++;
+    b->total_sent++;
+}
+
+/* --- transfers ---------------------------------------------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct xfer *x = userp;
+    size_t n = size * nmemb;
+    if (x->len + n > (size_t)MAX_BODY) {
+        x->too_big = true;
+        return 0; /* aborts the transfer */
+    }
+    if (x->len + n + 1 > x->cap) {
+        size_t cap = x->cap ? x->cap : 16384;
+        while (cap < x->len + n + 1)
+            cap *= 2;
+        x->body = xrealloc(x->body, cap);
+        x->cap = cap;
+    }
+    memcpy(x->body + x->len, data, n);
+    x->len += n;
+    x->body[x->len] = '\0';
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct xfer *x = userp;
+    api_ratelimit_header(&x->rl, data, size * nmemb);
+    return size * nmemb;
+}
+
+static void xfer_free(struct xfer *x)
+{
+    for (struct curl_slist *h = x->headers; h; h = h->next)
+        explicit_bzero(h->data, strlen(h->data)); /* the Authorization header */
+    curl_slist_free_all(x->headers);
+    if (x->h)
+        curl_easy_cleanup(x->h);
+    free(x->url);
+    free(x->search);
+    free(x->body);
+    free(x);
+}
+
+static void detach(struct engine *e, struct xfer *x)
+{
+    for (struct xfer **p = &e->xfers; *p; p = &(*p)->next) {
+        if (*p == x) {
+            *p = x->next;
+            break;
+        }
+    }
+    curl_multi_remove_handle(e->multi, x->h);
+    if (x->org < e->m->norgs && x->kind != XFER_DETAIL)
+        e->m->orgs[x->org].in_flight--;
+}
+
+static bool start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
+                  long page_size, const char *search, const char *patient_id, bool page_request)
+{
+    struct model_org *o = &e->m->orgs[org];
+    const struct config_key *key = o->cfg->key;
+    if (!key || !key->value)
+        return false;
+    struct xfer *x = xcalloc(1, sizeof *x);
+    x->org = org;
+    x->kind = kind;
+    x->page_no = page_no;
+    x->page_size = page_size;
+    x->search = search ? xstrdup(search) : NULL;
+    x->page_request = page_request;
+    api_ratelimit_init(&x->rl);
+    enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
+                                                                          : API_PATIENT;
+    x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
+    x->h = curl_easy_init();
+    if (!x->h) {
+        xfer_free(x);
+        return false;
+    }
+    char *auth = api_auth_header(key->value);
+    x->headers = curl_slist_append(x->headers, auth);
+    explicit_bzero(auth, strlen(auth));
+    free(auth);
+    char *org_hdr = xasprintf("X-Organization-Id: %s", o->cfg->id);
+    x->headers = curl_slist_append(x->headers, org_hdr);
+    free(org_hdr);
+    x->headers = curl_slist_append(x->headers, "Accept: application/json");
+
+    int timeout = e->opts.timeout_s > 0 ? e->opts.timeout_s : e->m->cfg->set.timeout;
+    CURL *h = x->h;
+    curl_easy_setopt(h, CURLOPT_URL, x->url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->headers);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "maxdash/" MAXDASH_VERSION);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, e->http_allowed ? "http,https" : "https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a key never follows a redirect */
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout * 1000L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout < 10 ? timeout : 10) * 1000L);
+    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_BODY);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    if (e->m->cfg->set.ca_bundle)
+        curl_easy_setopt(h, CURLOPT_CAINFO, e->m->cfg->set.ca_bundle);
+    if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
+        xfer_free(x);
+        return false;
+    }
+    x->start = mono_now();
+    x->next = e->xfers;
+    e->xfers = x;
+    if (kind != XFER_DETAIL)
+        o->in_flight++;
+    o->requests++;
+    budget_spend(&e->m->budgets[o->budget], x->start);
+    return true;
+}
+
+/* Cancels org's transfers of one kind (a page nobody wants any more). */
+static void cancel(struct engine *e, size_t org, enum xfer_kind kind, bool page_only)
+{
+    struct xfer *x = e->xfers;
+    while (x) {
+        struct xfer *next = x->next;
+        if (x->org == org && x->kind == kind && (!page_only || x->page_request)) {
+            detach(e, x);
+            xfer_free(x);
+        }
+        x = next;
+    }
+}
+
+static enum api_transport transport_of(CURLcode rc, const struct xfer *x)
+{
+    switch (rc) {
+    case CURLE_OK:
+        return API_TR_OK;
+    case CURLE_OPERATION_TIMEDOUT:
+        return API_TR_TIMEOUT;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return API_TR_DNS;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+        return API_TR_CONNECT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_USE_SSL_FAILED:
+        return API_TR_TLS;
+    case CURLE_FILESIZE_EXCEEDED:
+        return API_TR_TOO_LARGE;
+    case CURLE_WRITE_ERROR:
+        return x->too_big ? API_TR_TOO_LARGE : API_TR_OTHER;
+    case CURLE_PARTIAL_FILE:
+        return API_TR_PARTIAL;
+    default:
+        return API_TR_OTHER;
+    }
+}
+
+/* --- results ------------------------------------------------------------------------------ */
+
+static void log_and_record(struct engine *e, const struct xfer *x, const struct api_result *r,
+                           long latency_ms, double wall)
+{
+    struct model *m = e->m;
+    struct model_org *o = &m->orgs[x->org];
+    char hint[KEYMASK_MAX];
+    config_key_mask(o->cfg->key, hint);
+    char *path = api_path_of_url(x->url);
+    if (x->kind == XFER_DETAIL) {
+        /* A patient id is the patient's: the log and the groups keep only the route. */
+        char *slash = strrchr(path, '/');
+        if (slash) {
+            slash[1] = '\0';
+            char *folded = xasprintf("%s{id}", path);
+            free(path);
+            path = folded;
+        }
+    }
+    struct authlog_record rec = {
+        .time = wall,
+        .org = o->cfg->name,
+        .org_id = o->cfg->id,
+        .key = o->cfg->key->name,
+        .key_hint = hint,
+        .method = "GET",
+        .path = path,
+        .http_status = r->status,
+        .cls = (char *)api_class_name(r->cls),
+        .auth = api_class_is_auth(r->cls),
+        .code = r->err.code,
+        .message = r->err.message ? r->err.message : r->summary,
+        .trace_id = r->err.trace_id,
+        .required_scope = r->err.required_scope,
+        .latency_ms = latency_ms,
+    };
+    if (e->opts.log) {
+        char err[512];
+        if (!authlog_append(e->opts.log, &rec, err, sizeof err)) {
+            free(e->log_problem);
+            e->log_problem = xstrdup(err);
+        }
+    }
+    struct model_failure f = {
+        .org = x->org,
+        .org_name = o->cfg->name,
+        .org_id = o->cfg->id,
+        .key_name = o->cfg->key->name,
+        .key_hint = hint,
+        .method = "GET",
+        .path = path,
+        .cls = r->cls,
+        .status = r->status,
+        .code = r->err.code,
+        .message = r->err.message ? r->err.message : r->summary,
+        .required_scope = r->err.required_scope,
+        .latency_ms = latency_ms,
+        .first_seen = wall,
+        .last_seen = wall,
+    };
+    model_add_failure(m, &f, r->err.trace_id);
+    free(path);
+    e->changed |= ENGINE_CHANGED_FAILURES;
+}
+
+/* After a refresh's requests are all back: the next refresh, or a retry with backoff. */
+static void schedule_next(struct engine *e, size_t org, double now, double wall)
+{
+    struct model_org *o = &e->m->orgs[org];
+    struct model_budget *b = &e->m->budgets[o->budget];
+    double interval = b->effective_refresh;
+    const struct model_probe *me = &o->probe_me, *pt = &o->probe_patients;
+    bool ok = me->done && me->cls == API_OK && pt->done && pt->cls == API_OK;
+    bool transient = (me->done && (api_class_is_transient(me->cls) || me->cls == API_RATE_LIMITED))
+                     || (pt->done && (api_class_is_transient(pt->cls) ||
+                                      pt->cls == API_RATE_LIMITED));
+    if (ok) {
+        o->last_success = wall;
+        o->first_failure = 0;
+        o->retry_attempt = 0;
+        o->retrying = false;
+        o->next_refresh = now + interval;
+        return;
+    }
+    if (o->first_failure == 0)
+        o->first_failure = wall;
+    if (transient && !e->opts.once) {
+        o->retry_attempt++;
+        double backoff = pow(2.0, o->retry_attempt < 16 ? o->retry_attempt : 16) + jitter(e);
+        if (backoff > interval)
+            backoff = interval;
+        if (backoff < 1.0)
+            backoff = 1.0;
+        o->retrying = true;
+        o->next_refresh = now + backoff;
+    } else {
+        o->retrying = false;
+        o->next_refresh = now + interval;
+    }
+}
+
+static void finish(struct engine *e, struct xfer *x, CURLcode rc)
+{
+    struct model *m = e->m;
+    struct model_org *o = &m->orgs[x->org];
+    struct model_budget *b = &m->budgets[o->budget];
+    double now = mono_now(), wall = wall_now();
+    long latency_ms = (long)((now - x->start) * 1000.0 + 0.5);
+    long status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+
+    struct api_response resp = {
+        .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
+                                                                         : API_PATIENT,
+        .transport = transport_of(rc, x),
+        .transport_detail = rc == CURLE_OK ? NULL : (x->errbuf[0] ? x->errbuf
+                                                                  : curl_easy_strerror(rc)),
+        .status = (int)status,
+        .body = x->body,
+        .len = x->len,
+        .rate = &x->rl,
+    };
+    struct api_result r;
+    api_interpret(&resp, &r);
+
+    /* What the server says about the app's window applies to every org of the app. */
+    if (x->rl.limit >= 0)
+        b->limit = x->rl.limit;
+    if (x->rl.remaining >= 0)
+        b->remaining = x->rl.remaining;
+    if (x->rl.reset >= 0)
+        b->reset = x->rl.reset;
+    if (r.cls == API_RATE_LIMITED) {
+        double wait = r.retry_after > 0 ? (double)r.retry_after
+                    : x->rl.reset > 0 ? (double)x->rl.reset - wall
+                    : pow(2.0, o->retry_attempt + 1 < 16 ? o->retry_attempt + 1 : 16) + jitter(e);
+        if (wait < 1.0)
+            wait = 1.0;
+        if (now + wait > b->blocked_until)
+            b->blocked_until = now + wait;
+    }
+
+    if (r.cls != API_OK)
+        log_and_record(e, x, &r, latency_ms, wall);
+
+    switch (x->kind) {
+    case XFER_ME:
+        model_probe_set(&o->probe_me, &r, latency_ms, wall);
+        if (r.cls == API_OK) {
+            model_note_app(m, x->org, r.me.app_id);
+            model_org_take_me(o, &r.me);
+        }
+        e->changed |= ENGINE_CHANGED_ORGS;
+        break;
+    case XFER_PATIENTS:
+        model_probe_set(&o->probe_patients, &r, latency_ms, wall);
+        if (x->page_request && o->page_wanted && x->page_no == o->page_no &&
+            ((!x->search && !o->search) || (x->search && o->search &&
+                                             strcmp(x->search, o->search) == 0))) {
+            o->page_loading = false;
+            if (r.cls == API_OK)
+                model_org_take_page(o, &r.page);
+            e->changed |= ENGINE_CHANGED_PATIENTS;
+        }
+        e->changed |= ENGINE_CHANGED_ORGS;
+        break;
+    case XFER_DETAIL:
+        if (m->detail.active && m->detail.org == x->org) {
+            m->detail.loading = false;
+            model_probe_set(&m->detail.probe, &r, latency_ms, wall);
+            api_patient_free(&m->detail.patient);
+            if (r.cls == API_OK) {
+                m->detail.patient = r.patient;
+                memset(&r.patient, 0, sizeof r.patient);
+            }
+            e->changed |= ENGINE_CHANGED_DETAIL;
+        }
+        break;
+    }
+    api_result_free(&r);
+    bool refresh_done = x->kind != XFER_DETAIL && o->in_flight == 1;
+    detach(e, x);
+    xfer_free(x);
+    if (refresh_done)
+        schedule_next(e, (size_t)(o - m->orgs), now, wall);
+    m->version++;
+}
+
+/* --- scheduling --------------------------------------------------------------------------- */
+
+static bool start_refresh(struct engine *e, size_t i, double now)
+{
+    struct model_org *o = &e->m->orgs[i];
+    struct model_budget *b = &e->m->budgets[o->budget];
+    if (budget_free_at(b, now, 2) > now)
+        return false;
+    long size = o->page_wanted ? e->m->cfg->set.page_size : 1;
+    long page = o->page_wanted ? o->page_no : 1;
+    const char *search = o->page_wanted ? o->search : NULL;
+    bool ok = start(e, i, XFER_ME, 0, 0, NULL, NULL, false);
+    ok = start(e, i, XFER_PATIENTS, page, size, search, NULL, o->page_wanted) && ok;
+    if (o->page_wanted) {
+        o->page_loading = true;
+        o->page_dirty = false;
+    }
+    if (!ok && o->in_flight == 0)
+        o->next_refresh = now + b->effective_refresh; /* could not start: try later */
+    return true;
+}
+
+static void schedule(struct engine *e)
+{
+    struct model *m = e->m;
+    double now = mono_now();
+    for (size_t k = 0; k < m->norgs; k++) {
+        size_t i = (e->rr + k) % m->norgs;
+        struct model_org *o = &m->orgs[i];
+        struct model_budget *b = &m->budgets[o->budget];
+        if (e->opts.once) {
+            if (!e->once_started[i] && start_refresh(e, i, now))
+                e->once_started[i] = true;
+            continue;
+        }
+        if (o->page_dirty && budget_free_at(b, now, 1) <= now) {
+            o->page_dirty = false;
+            o->page_loading = true;
+            start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
+            continue;
+        }
+        if (o->in_flight == 0 && o->next_refresh <= now)
+            start_refresh(e, i, now);
+    }
+    if (m->norgs)
+        e->rr = (e->rr + 1) % m->norgs;
+}
+
+/* --- public ------------------------------------------------------------------------------- */
+
+struct engine *engine_new(struct model *m, const struct engine_opts *opts, char *err,
+                          size_t errsize)
+{
+    static bool global_init;
+    if (!global_init) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            bprintf(err, errsize, "libcurl could not be initialised");
+            return NULL;
+        }
+        global_init = true;
+    }
+    struct engine *e = xcalloc(1, sizeof *e);
+    e->m = m;
+    e->opts = *opts;
+    e->multi = curl_multi_init();
+    if (!e->multi) {
+        free(e);
+        bprintf(err, errsize, "libcurl could not create a multi handle");
+        return NULL;
+    }
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256L);
+    e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
+    e->rng = (uint64_t)(wall_now() * 1e6) | 1;
+    e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);
+    /* The first refresh of every org is due now. */
+    double now = mono_now();
+    for (size_t i = 0; i < m->norgs; i++)
+        m->orgs[i].next_refresh = now;
+    return e;
+}
+
+void engine_free(struct engine *e)
+{
+    if (!e)
+        return;
+    while (e->xfers) {
+        struct xfer *x = e->xfers;
+        detach(e, x);
+        xfer_free(x);
+    }
+    curl_multi_cleanup(e->multi);
+    free(e->once_started);
+    free(e->log_problem);
+    free(e);
+}
+
+long engine_next_ms(struct engine *e)
+{
+    struct model *m = e->m;
+    double now = mono_now(), next = -1;
+    for (size_t i = 0; i < m->norgs; i++) {
+        struct model_org *o = &m->orgs[i];
+        if ((o->in_flight > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
+            continue;
+        struct model_budget *b = &m->budgets[o->budget];
+        double due = o->page_dirty ? now : o->next_refresh;
+        double free_at = budget_free_at(b, now, o->page_dirty ? 1 : 2);
+        if (free_at > due)
+            due = free_at;
+        if (next < 0 || due < next)
+            next = due;
+    }
+    if (next < 0)
+        return -1;
+    double ms = (next - now) * 1000.0;
+    return ms <= 0 ? 0 : (long)ceil(ms);
+}
+
+void engine_wait(struct engine *e, struct engine_fd *fds, size_t nfds, long timeout_ms)
+{
+    struct curl_waitfd w[8];
+    size_t n = nfds < 8 ? nfds : 8;
+    for (size_t i = 0; i < n; i++) {
+        w[i].fd = fds[i].fd;
+        w[i].events = CURL_WAIT_POLLIN;
+        w[i].revents = 0;
+    }
+    long next = engine_next_ms(e);
+    long curl_ms = -1;
+    curl_multi_timeout(e->multi, &curl_ms);
+    long wait = timeout_ms;
+    if (next >= 0 && (wait < 0 || next < wait))
+        wait = next;
+    if (curl_ms >= 0 && (wait < 0 || curl_ms < wait))
+        wait = curl_ms;
+    if (wait < 0 || wait > 3600000)
+        wait = 3600000;
+    int numfds = 0;
+    curl_multi_poll(e->multi, w, (unsigned)n, (int)wait, &numfds);
+    for (size_t i = 0; i < n; i++)
+        fds[i].ready = (w[i].revents & CURL_WAIT_POLLIN) != 0;
+}
+
+unsigned engine_step(struct engine *e)
+{
+    e->changed = 0;
+    schedule(e);
+    /* Until a perform finishes nothing more: a completion left in curl's message queue would
+     * otherwise wait for the next wake-up, which may never come when nothing is running. */
+    for (;;) {
+        curl_multi_perform(e->multi, &e->running);
+        bool finished = false;
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(e->multi, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            struct xfer *x = NULL;
+            CURLcode rc = msg->data.result;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+            if (x) {
+                finish(e, x, rc);
+                finished = true;
+            }
+        }
+        if (!finished)
+            break;
+        schedule(e); /* what the results made due: a retry, a page asked for meanwhile */
+    }
+    return e->changed;
+}
+
+bool engine_done(const struct engine *e)
+{
+    if (!e->opts.once || e->xfers)
+        return false;
+    for (size_t i = 0; i < e->m->norgs; i++)
+        if (!e->once_started[i])
+            return false;
+    return true;
+}
+
+void engine_refresh_org(struct engine *e, size_t org)
+{
+    if (org < e->m->norgs)
+        e->m->orgs[org].next_refresh = mono_now();
+}
+
+void engine_refresh_all(struct engine *e)
+{
+    for (size_t i = 0; i < e->m->norgs; i++)
+        engine_refresh_org(e, i);
+}
+
+void engine_want_page(struct engine *e, size_t org, long page, const char *search)
+{
+    if (org >= e->m->norgs)
+        return;
+    struct model_org *o = &e->m->orgs[org];
+    cancel(e, org, XFER_PATIENTS, true);
+    o->page_wanted = true;
+    o->page_no = page < 1 ? 1 : page;
+    free(o->search);
+    o->search = search && *search ? xstrdup(search) : NULL;
+    o->page_dirty = true;
+    o->page_loading = true;
+}
+
+void engine_unwant_page(struct engine *e, size_t org)
+{
+    if (org >= e->m->norgs)
+        return;
+    struct model_org *o = &e->m->orgs[org];
+    cancel(e, org, XFER_PATIENTS, true);
+    o->page_wanted = false;
+    o->page_dirty = false;
+    o->page_loading = false;
+}
+
+void engine_fetch_patient(struct engine *e, size_t org, const char *id)
+{
+    engine_close_patient(e);
+    if (org >= e->m->norgs)
+        return;
+    struct model_detail *d = &e->m->detail;
+    d->active = true;
+    d->org = org;
+    d->id = xstrdup(id);
+    d->loading = start(e, org, XFER_DETAIL, 0, 0, NULL, id, false);
+}
+
+void engine_close_patient(struct engine *e)
+{
+    struct model_detail *d = &e->m->detail;
+    if (d->active)
+        cancel(e, d->org, XFER_DETAIL, false);
+    model_detail_clear(d);
+}
+
+const char *engine_log_problem(const struct engine *e)
+{
+    return e->log_problem;
+}

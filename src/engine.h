@@ -1,0 +1,75 @@
+/* The engine: every request to the API, on one libcurl multi handle driven by the program's
+ * single event loop. It schedules refreshes per org within each app's rate budget, retries
+ * transient failures with backoff, honours 429s, logs failures, and writes results into the
+ * model. The only module that includes curl. */
+#ifndef MAXDASH_ENGINE_H
+#define MAXDASH_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "authlog.h"
+#include "model.h"
+
+struct engine;
+
+struct engine_opts {
+    bool once;            /* `check`: one /marketplace/me and one /patients probe per org */
+    int timeout_s;        /* per request; 0: the config's */
+    struct authlog *log;  /* failures are appended here before the model shows them; may be NULL */
+};
+
+/* What engine_step changed, for the loop to redraw. */
+enum {
+    ENGINE_CHANGED_ORGS = 1u << 0,
+    ENGINE_CHANGED_PATIENTS = 1u << 1,
+    ENGINE_CHANGED_FAILURES = 1u << 2,
+    ENGINE_CHANGED_DETAIL = 1u << 3,
+};
+
+/* An extra descriptor for engine_wait to watch (the terminal, a signal pipe). */
+struct engine_fd {
+    int fd;
+    bool ready; /* set by engine_wait: readable */
+};
+
+/* Creates the engine over the model (borrowed). NULL with the reason in err when libcurl
+ * cannot be set up. */
+struct engine *engine_new(struct model *m, const struct engine_opts *opts, char *err,
+                          size_t errsize);
+/* Cancels every transfer and frees the engine. */
+void engine_free(struct engine *e);
+
+/* Milliseconds until the engine needs engine_step again without any I/O; -1 when nothing is
+ * scheduled. */
+long engine_next_ms(struct engine *e);
+
+/* Sleeps in curl_multi_poll until a transfer or one of fds has something, or timeout_ms
+ * passes (-1: no limit but the engine's own next deadline). */
+void engine_wait(struct engine *e, struct engine_fd *fds, size_t nfds, long timeout_ms);
+
+/* Moves transfers on, takes in the finished ones and starts what is due. Returns
+ * ENGINE_CHANGED_* flags. */
+unsigned engine_step(struct engine *e);
+
+/* True in once mode when every probe has finished. */
+bool engine_done(const struct engine *e);
+
+/* Asks for a refresh of one org (or all) now, within the budget. */
+void engine_refresh_org(struct engine *e, size_t org);
+void engine_refresh_all(struct engine *e);
+
+/* The UI shows org's patients at page (1-based) with search (NULL: none); page_size from the
+ * config. Fetches it now, cancelling an older page request of that org. */
+void engine_want_page(struct engine *e, size_t org, long page, const char *search);
+/* The UI no longer shows org's patients: its refreshes go back to a 1-row probe. */
+void engine_unwant_page(struct engine *e, size_t org);
+
+/* Opens the detail view: fetches GET /patients/{id} into model.detail. */
+void engine_fetch_patient(struct engine *e, size_t org, const char *id);
+void engine_close_patient(struct engine *e);
+
+/* The latest problem with the log file (write error, disk full), or NULL. */
+const char *engine_log_problem(const struct engine *e);
+
+#endif

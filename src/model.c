@@ -1,0 +1,290 @@
+/* The shared state of maxdash and the rules that are pure bookkeeping: health, grouping of
+ * failures, budgets per app. */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Trace ids kept per failure group: enough to hand a burst to support, bounded in memory. */
+#define MAX_TRACE_IDS 200
+#define MAX_FAILURE_GROUPS 1000
+
+static char *dup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+static bool str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+int model_effective_refresh(int refresh, int per_minute, size_t norgs)
+{
+    /* Each refresh of an org costs two requests (/marketplace/me and /patients). */
+    if (per_minute <= 0)
+        return refresh;
+    double needed = ceil((double)norgs * 2.0 * 60.0 / (double)per_minute);
+    return needed > refresh ? (int)needed : refresh;
+}
+
+static void recount_budgets(struct model *m)
+{
+    for (size_t b = 0; b < m->nbudgets; b++)
+        m->budgets[b].norgs = 0;
+    for (size_t i = 0; i < m->norgs; i++)
+        m->budgets[m->orgs[i].budget].norgs++;
+    for (size_t b = 0; b < m->nbudgets; b++) {
+        struct model_budget *bd = &m->budgets[b];
+        bd->effective_refresh =
+            model_effective_refresh(m->cfg->set.refresh, bd->per_minute, bd->norgs);
+    }
+}
+
+void model_init(struct model *m, const struct config *cfg, const char *const *only, size_t nonly)
+{
+    memset(m, 0, sizeof *m);
+    m->cfg = cfg;
+    m->orgs = xcalloc(cfg->norgs, sizeof *m->orgs);
+    m->budgets = xcalloc(cfg->nkeys + 1, sizeof *m->budgets);
+    m->nbudgets = cfg->nkeys ? cfg->nkeys : 1;
+    for (size_t b = 0; b < m->nbudgets; b++) {
+        struct model_budget *bd = &m->budgets[b];
+        bd->per_minute = cfg->set.rate_budget;
+        bd->limit = bd->remaining = -1;
+        bd->reset = -1;
+        bd->sent = xcalloc((size_t)bd->per_minute, sizeof *bd->sent);
+    }
+    for (size_t i = 0; i < cfg->norgs; i++) {
+        const struct config_org *co = &cfg->orgs[i];
+        bool wanted = nonly == 0;
+        for (size_t j = 0; j < nonly; j++)
+            wanted = wanted || strcmp(only[j], co->name) == 0;
+        if (!wanted)
+            continue;
+        struct model_org *o = &m->orgs[m->norgs++];
+        o->cfg = co;
+        o->budget = co->key ? (size_t)(co->key - cfg->keys) : 0;
+        o->page_no = 1;
+        o->page.page = o->page.page_size = o->page.total_count = o->page.total_pages = -1;
+    }
+    recount_budgets(m);
+}
+
+void model_probe_clear(struct model_probe *p)
+{
+    free(p->summary);
+    api_error_free(&p->err);
+    memset(p, 0, sizeof *p);
+}
+
+void model_detail_clear(struct model_detail *d)
+{
+    free(d->id);
+    model_probe_clear(&d->probe);
+    api_patient_free(&d->patient);
+    memset(d, 0, sizeof *d);
+}
+
+static void page_free(struct api_page *pg)
+{
+    for (size_t i = 0; i < pg->len; i++)
+        api_patient_free(&pg->items[i]);
+    free(pg->items);
+    memset(pg, 0, sizeof *pg);
+}
+
+void model_org_take_page(struct model_org *o, struct api_page *pg)
+{
+    page_free(&o->page);
+    o->page = *pg;
+    o->have_page = true;
+    memset(pg, 0, sizeof *pg);
+}
+
+void model_org_take_me(struct model_org *o, struct api_me *me)
+{
+    api_me_free(&o->me);
+    o->me = *me;
+    o->have_me = true;
+    memset(me, 0, sizeof *me);
+}
+
+static void failure_free(struct model_failure *f)
+{
+    free(f->org_name);
+    free(f->org_id);
+    free(f->key_name);
+    free(f->key_hint);
+    free(f->method);
+    free(f->path);
+    free(f->code);
+    free(f->message);
+    free(f->required_scope);
+    for (size_t i = 0; i < f->ntrace; i++)
+        free(f->trace_ids[i]);
+    free(f->trace_ids);
+}
+
+void model_free(struct model *m)
+{
+    for (size_t i = 0; i < m->norgs; i++) {
+        struct model_org *o = &m->orgs[i];
+        api_me_free(&o->me);
+        model_probe_clear(&o->probe_me);
+        model_probe_clear(&o->probe_patients);
+        page_free(&o->page);
+        free(o->search);
+    }
+    for (size_t b = 0; b < m->nbudgets; b++) {
+        free(m->budgets[b].app_id);
+        free(m->budgets[b].sent);
+    }
+    model_detail_clear(&m->detail);
+    for (size_t i = 0; i < m->nfailures; i++)
+        failure_free(&m->failures[i]);
+    free(m->failures);
+    free(m->orgs);
+    free(m->budgets);
+    memset(m, 0, sizeof *m);
+}
+
+static enum model_health health_of(const struct model_probe *p)
+{
+    if (!p->done)
+        return HEALTH_CHECKING;
+    switch (p->cls) {
+    case API_OK: return HEALTH_OK;
+    case API_UNAUTHORIZED: return HEALTH_AUTH;
+    case API_FORBIDDEN: return HEALTH_SCOPE;
+    case API_NOT_FOUND: return HEALTH_NOT_FOUND;
+    case API_RATE_LIMITED: return HEALTH_RATE;
+    default: return HEALTH_DOWN;
+    }
+}
+
+enum model_health model_org_health(const struct model_org *o)
+{
+    enum model_health me = health_of(&o->probe_me);
+    enum model_health pt = health_of(&o->probe_patients);
+    if (me == HEALTH_CHECKING && pt == HEALTH_CHECKING)
+        return HEALTH_CHECKING;
+    /* /marketplace/me speaks for the key and the org; /patients adds the scope. */
+    if (me != HEALTH_OK && me != HEALTH_CHECKING)
+        return me;
+    if (pt != HEALTH_OK && pt != HEALTH_CHECKING)
+        return pt;
+    return me == HEALTH_OK && pt == HEALTH_OK ? HEALTH_OK : HEALTH_CHECKING;
+}
+
+const char *model_health_word(enum model_health h)
+{
+    static const char *const words[] = {"checking", "ok", "401", "403", "404", "429", "down"};
+    return words[h];
+}
+
+void model_probe_set(struct model_probe *p, const struct api_result *r, long latency_ms,
+                     double wall)
+{
+    model_probe_clear(p);
+    p->done = true;
+    p->cls = r->cls;
+    p->status = r->status;
+    p->latency_ms = latency_ms;
+    p->summary = dup_or_null(r->summary);
+    api_error_copy(&p->err, &r->err);
+    p->at = wall;
+}
+
+static bool same_group(const struct model_failure *g, const struct model_failure *f)
+{
+    return g->org == f->org && str_eq(g->org_name, f->org_name) && g->cls == f->cls &&
+           g->status == f->status && str_eq(g->code, f->code) &&
+           str_eq(g->message, f->message) && str_eq(g->path, f->path) &&
+           g->from_log == f->from_log;
+}
+
+void model_add_failure(struct model *m, const struct model_failure *f, const char *trace_id)
+{
+    struct model_failure *g = NULL;
+    for (size_t i = m->nfailures; i-- > 0;) {
+        if (same_group(&m->failures[i], f)) {
+            g = &m->failures[i];
+            break;
+        }
+    }
+    if (!g) {
+        if (m->nfailures == MAX_FAILURE_GROUPS) {
+            /* Forget the group seen least recently (the first: they are kept in order). */
+            failure_free(&m->failures[0]);
+            memmove(&m->failures[0], &m->failures[1], (m->nfailures - 1) * sizeof *m->failures);
+            m->nfailures--;
+        }
+        m->failures = xrealloc(m->failures, (m->nfailures + 1) * sizeof *m->failures);
+        g = &m->failures[m->nfailures++];
+        memset(g, 0, sizeof *g);
+        g->org = f->org;
+        g->org_name = dup_or_null(f->org_name);
+        g->org_id = dup_or_null(f->org_id);
+        g->key_name = dup_or_null(f->key_name);
+        g->key_hint = dup_or_null(f->key_hint);
+        g->method = dup_or_null(f->method);
+        g->path = dup_or_null(f->path);
+        g->cls = f->cls;
+        g->status = f->status;
+        g->code = dup_or_null(f->code);
+        g->message = dup_or_null(f->message);
+        g->required_scope = dup_or_null(f->required_scope);
+        g->first_seen = f->last_seen;
+        g->from_log = f->from_log;
+    }
+    g->count++;
+    g->last_seen = f->last_seen;
+    if (f->first_seen && (f->first_seen < g->first_seen || g->count == 1))
+        g->first_seen = f->first_seen;
+    g->latency_ms = f->latency_ms;
+    if (trace_id) {
+        if (g->ntrace == MAX_TRACE_IDS) {
+            free(g->trace_ids[0]);
+            memmove(&g->trace_ids[0], &g->trace_ids[1], (g->ntrace - 1) * sizeof *g->trace_ids);
+            g->ntrace--;
+        }
+        g->trace_ids = xrealloc(g->trace_ids, (g->ntrace + 1) * sizeof *g->trace_ids);
+        g->trace_ids[g->ntrace++] = xstrdup(trace_id);
+    }
+    /* Keep the groups ordered by last_seen, the newest last. */
+    size_t at = (size_t)(g - m->failures);
+    while (at + 1 < m->nfailures && m->failures[at + 1].last_seen <= g->last_seen) {
+        struct model_failure tmp = m->failures[at];
+        m->failures[at] = m->failures[at + 1];
+        m->failures[at + 1] = tmp;
+        at++;
+        g = &m->failures[at];
+    }
+    m->version++;
+}
+
+void model_note_app(struct model *m, size_t org, const char *app_id)
+{
+    if (!app_id)
+        return;
+    struct model_budget *mine = &m->budgets[m->orgs[org].budget];
+    if (mine->app_id && strcmp(mine->app_id, app_id) == 0)
+        return;
+    for (size_t b = 0; b < m->nbudgets; b++) {
+        if (b != m->orgs[org].budget && m->budgets[b].app_id &&
+            strcmp(m->budgets[b].app_id, app_id) == 0) {
+            /* Another key of the same app: its orgs share that budget from now on. */
+            size_t from = m->orgs[org].budget;
+            for (size_t i = 0; i < m->norgs; i++)
+                if (m->orgs[i].budget == from)
+                    m->orgs[i].budget = b;
+            recount_budgets(m);
+            m->version++;
+            return;
+        }
+    }
+    free(mine->app_id);
+    mine->app_id = xstrdup(app_id);
+    m->version++;
+}

@@ -1,0 +1,150 @@
+/* The state the screen and the reports show: per org its key, warnings, last /marketplace/me,
+ * probes, patients page and schedule; the failure groups. The only thing both the engine and
+ * the UI touch. No I/O, no curl, no curses. */
+#ifndef MAXDASH_MODEL_H
+#define MAXDASH_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api.h"
+#include "config.h"
+
+/* What the orgs pane shows for an org, worst first when combining. */
+enum model_health {
+    HEALTH_CHECKING, /* nothing has come back yet */
+    HEALTH_OK,
+    HEALTH_AUTH,     /* 401 */
+    HEALTH_SCOPE,    /* 403 */
+    HEALTH_NOT_FOUND,
+    HEALTH_RATE,     /* 429 */
+    HEALTH_DOWN,     /* timeout, connection, DNS, TLS, 5xx, bad response */
+};
+
+/* The outcome of the latest request of one kind. */
+struct model_probe {
+    bool done;              /* a result has arrived */
+    enum api_class cls;
+    int status;
+    long latency_ms;
+    char *summary;          /* sanitized; owned */
+    struct api_error err;   /* owned */
+    double at;              /* wall-clock seconds when it finished */
+};
+
+struct model_org {
+    const struct config_org *cfg;  /* borrowed from the config */
+    size_t budget;                 /* index into model.budgets */
+
+    struct api_me me;              /* the last good /marketplace/me */
+    bool have_me;
+    struct model_probe probe_me;
+    struct model_probe probe_patients;
+
+    /* The patients page the UI asked for (page 1 of 1 row when nobody looks at it). */
+    struct api_page page;          /* the last page received; kept while the next loads */
+    bool have_page;
+    long page_no;                  /* the page wanted */
+    char *search;                  /* wanted; NULL for none */
+    bool page_wanted;              /* the UI shows this org's patients */
+    bool page_loading;             /* a request for the wanted page is under way */
+    bool page_dirty;               /* the wanted page changed: fetch it now */
+
+    double last_success;           /* wall-clock of the last fully good refresh; 0 never */
+    double first_failure;          /* wall-clock since when refreshes fail; 0 when fine */
+    int retry_attempt;             /* consecutive transient failures */
+    double next_refresh;           /* monotonic seconds */
+    bool retrying;                 /* next_refresh is a backoff retry, not the schedule */
+    int in_flight;                 /* requests of this org under way */
+    long requests;                 /* sent in total */
+};
+
+/* One app's share of the rate limit: all the keys that resolve to the same app. */
+struct model_budget {
+    char *app_id;          /* NULL until a /marketplace/me names it */
+    size_t norgs;
+    int per_minute;        /* rate_budget */
+    int effective_refresh; /* seconds: refresh, stretched when the budget needs it */
+    double blocked_until;  /* monotonic: after a 429, nothing is sent before */
+    long limit, remaining; /* last X-RateLimit-* seen; -1 unknown */
+    long long reset;
+    double *sent;          /* ring of the send times of the last minute (monotonic) */
+    size_t sent_head, sent_len;
+    long total_sent;
+};
+
+/* Failures with the same org, class, status, code, message and path form a group. */
+struct model_failure {
+    size_t org;            /* index into model.orgs; (size_t)-1 when the org is not configured */
+    char *org_name;
+    char *org_id;
+    char *key_name;
+    char *key_hint;
+    char *method, *path;
+    enum api_class cls;
+    int status;
+    char *code, *message;
+    char *required_scope;
+    long latency_ms;       /* of the latest */
+    long count;
+    double first_seen, last_seen;
+    char **trace_ids;      /* oldest first; every one kept (capped, see model.c) */
+    size_t ntrace;
+    bool from_log;         /* loaded from an earlier run's log */
+};
+
+/* The patient opened in the detail view. */
+struct model_detail {
+    bool active;
+    size_t org;
+    char *id;
+    bool loading;
+    struct model_probe probe;
+    struct api_patient patient;    /* valid when probe.done and probe.cls == API_OK */
+};
+
+struct model {
+    const struct config *cfg;
+    struct model_detail detail;
+    struct model_org *orgs;
+    size_t norgs;
+    struct model_budget *budgets;
+    size_t nbudgets;
+    struct model_failure *failures; /* newest last_seen last */
+    size_t nfailures;
+    unsigned long version;          /* bumped on every change the screen may show */
+};
+
+/* Sets up one model_org per configured org (all of them, or only those named in only[],
+ * nonly entries) and one budget per key. The config must outlive the model. */
+void model_init(struct model *m, const struct config *cfg, const char *const *only, size_t nonly);
+void model_free(struct model *m);
+
+/* The org's health from its probes. */
+enum model_health model_org_health(const struct model_org *o);
+/* "ok", "401", "403", "404", "429", "down", "checking"; static. */
+const char *model_health_word(enum model_health h);
+
+/* Records a finished probe into p (replacing what it held). */
+void model_probe_set(struct model_probe *p, const struct api_result *r, long latency_ms,
+                     double wall);
+void model_probe_clear(struct model_probe *p);
+
+/* Move a received page or /marketplace/me into the org (the source is left empty). */
+void model_org_take_page(struct model_org *o, struct api_page *pg);
+void model_org_take_me(struct model_org *o, struct api_me *me);
+
+/* Closes the detail view's patient (frees it). */
+void model_detail_clear(struct model_detail *d);
+
+/* Adds one failure occurrence (grouping it); strings are copied. */
+void model_add_failure(struct model *m, const struct model_failure *f, const char *trace_id);
+
+/* Whether an org's key belongs to budget b's app by now; merges budgets when a /me names an
+ * app that another key's budget already has. */
+void model_note_app(struct model *m, size_t org, const char *app_id);
+
+/* The refresh interval the budget allows for n orgs of budget b, in seconds. */
+int model_effective_refresh(int refresh, int per_minute, size_t norgs);
+
+#endif
