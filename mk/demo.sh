@@ -1,30 +1,81 @@
 #!/bin/sh
-# make demo: start maxdash-sandbox on a free port with the demo data and (once the dashboard
-# exists) open it; the sandbox stops when the demo ends.
+# make demo: maxdash-sandbox on a free port with the demo data and chaos every 20 s, a config
+# pointing at it (the demo keys come through environment variables, never argv), the dashboard;
+# the sandbox stops when the dashboard exits.
+#   sh mk/demo.sh BUILD_DIR [--print-config]
 set -eu
 build=$1
 src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maxdash-demo.XXXXXX")
 sandbox_pid=
 cleanup() {
-    [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+    if [ -n "$sandbox_pid" ]; then kill "$sandbox_pid" 2>/dev/null; wait "$sandbox_pid" 2>/dev/null; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
 
 "$build/maxdash-sandbox" --data "$src/assets/sandbox/demo.json" --port 0 \
-    --port-file "$tmp/port" --chaos 20 --quiet >"$tmp/out" 2>"$tmp/err" &
+    --port-file "$tmp/port" --chaos "${MAXDASH_DEMO_CHAOS:-20}" --quiet >"$tmp/out" 2>"$tmp/err" &
 sandbox_pid=$!
 i=0
 while [ ! -s "$tmp/port" ]; do
     if ! kill -0 "$sandbox_pid" 2>/dev/null; then cat "$tmp/err" >&2; exit 1; fi
-    i=$((i + 1)); [ $i -gt 100 ] && { echo "demo: sandbox did not start" >&2; exit 1; }
+    i=$((i + 1)); [ $i -gt 200 ] && { echo "demo: the sandbox did not start" >&2; exit 1; }
     sleep 0.05
 done
 port=$(cat "$tmp/port")
-echo "maxdash-sandbox is serving the demo data at http://127.0.0.1:$port/v1 (chaos every 20 s)."
-echo "The dashboard is not built yet; try:"
-echo "  curl -H 'Authorization: Bearer max_dev_ak_DEMOgood01' -H 'X-Organization-Id: org_westla' http://127.0.0.1:$port/v1/marketplace/me"
-echo "Press Ctrl-C to stop the sandbox."
-wait "$sandbox_pid"
+
+umask 077
+cat >"$tmp/config.ini" <<INI
+; written by make demo: the bundled sandbox on this machine
+[maxdash]
+base_url = http://127.0.0.1:$port/v1
+refresh  = 10
+timeout  = 4
+log_file = $tmp/auth-failures.jsonl
+
+[key "demo"]
+env = MAXDASH_DEMO_KEY
+[key "revoked"]
+env = MAXDASH_DEMO_REVOKED_KEY
+[key "scheduler"]
+env = MAXDASH_DEMO_APPTS_KEY
+
+[org "westla"]
+id   = org_westla
+key  = demo
+name = West LA Dermatology
+[org "eastside"]
+id   = org_eastside
+key  = revoked
+name = Eastside Family Clinic
+[org "north"]
+id   = org_north
+key  = demo
+name = North Valley Pediatrics
+[org "south"]
+id   = org_south
+key  = demo
+name = South Bay Orthopedics
+[org "hostile"]
+id   = org_hostile
+key  = demo
+name = Hostile Data Clinic
+[org "big"]
+id   = org_big
+key  = demo
+name = Big County Hospital
+[org "harbor"]
+id   = org_harbor
+key  = scheduler
+name = Harbor Scheduling
+INI
+
+MAXDASH_DEMO_KEY=max_dev_ak_01DEMOKEYGOOD7Q2M4X8R5T3W9
+MAXDASH_DEMO_REVOKED_KEY=max_dev_ak_01DEMOKEYREVOKED4P6N8B2C5V
+MAXDASH_DEMO_APPTS_KEY=max_dev_ak_01DEMOKEYAPPTS9F3H5J7K2L4
+export MAXDASH_DEMO_KEY MAXDASH_DEMO_REVOKED_KEY MAXDASH_DEMO_APPTS_KEY
+
+if [ "${2:-}" = "--print-config" ]; then cat "$tmp/config.ini"; exit 0; fi
+"$build/maxdash" -c "$tmp/config.ini"

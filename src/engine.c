@@ -35,6 +35,7 @@ struct xfer {
     long page_no, page_size;
     char *search;      /* of a patients request; NULL none */
     bool page_request; /* asked for by the UI (not a 1-row probe) */
+    bool refresh;      /* one of the requests of a scheduled refresh */
     char *body;
     size_t len, cap;
     bool too_big;
@@ -192,13 +193,14 @@ static void detach(struct engine *e, struct xfer *x)
         e->m->orgs[x->org].in_flight--;
 }
 
-static bool start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
-                  long page_size, const char *search, const char *patient_id, bool page_request)
+static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
+                          long page_size, const char *search, const char *patient_id,
+                          bool page_request)
 {
     struct model_org *o = &e->m->orgs[org];
     const struct config_key *key = o->cfg->key;
     if (!key || !key->value)
-        return false;
+        return NULL;
     struct xfer *x = xcalloc(1, sizeof *x);
     x->org = org;
     x->kind = kind;
@@ -213,7 +215,7 @@ static bool start(struct engine *e, size_t org, enum xfer_kind kind, long page_n
     x->h = curl_easy_init();
     if (!x->h) {
         xfer_free(x);
-        return false;
+        return NULL;
     }
     char *auth = api_auth_header(key->value);
     x->headers = curl_slist_append(x->headers, auth);
@@ -247,7 +249,7 @@ static bool start(struct engine *e, size_t org, enum xfer_kind kind, long page_n
         curl_easy_setopt(h, CURLOPT_CAINFO, e->m->cfg->set.ca_bundle);
     if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
         xfer_free(x);
-        return false;
+        return NULL;
     }
     x->start = mono_now();
     x->next = e->xfers;
@@ -256,8 +258,10 @@ static bool start(struct engine *e, size_t org, enum xfer_kind kind, long page_n
         o->in_flight++;
     o->requests++;
     budget_spend(&e->m->budgets[o->budget], x->start);
-    return true;
+    return x;
 }
+
+static void schedule_next(struct engine *e, size_t org, double now, double wall);
 
 /* Cancels org's transfers of one kind (a page nobody wants any more). */
 static void cancel(struct engine *e, size_t org, enum xfer_kind kind, bool page_only)
@@ -266,8 +270,11 @@ static void cancel(struct engine *e, size_t org, enum xfer_kind kind, bool page_
     while (x) {
         struct xfer *next = x->next;
         if (x->org == org && x->kind == kind && (!page_only || x->page_request)) {
+            bool refresh_done = x->refresh && --e->m->orgs[org].refresh_left == 0;
             detach(e, x);
             xfer_free(x);
+            if (refresh_done)
+                schedule_next(e, org, mono_now(), wall_now());
         }
         x = next;
     }
@@ -492,7 +499,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         break;
     }
     api_result_free(&r);
-    bool refresh_done = x->kind != XFER_DETAIL && o->in_flight == 1;
+    bool refresh_done = x->refresh && --o->refresh_left == 0;
     detach(e, x);
     xfer_free(x);
     if (refresh_done)
@@ -511,8 +518,18 @@ static bool start_refresh(struct engine *e, size_t i, double now)
     long size = o->page_wanted ? e->m->cfg->set.page_size : 1;
     long page = o->page_wanted ? o->page_no : 1;
     const char *search = o->page_wanted ? o->search : NULL;
-    bool ok = start(e, i, XFER_ME, 0, 0, NULL, NULL, false);
-    ok = start(e, i, XFER_PATIENTS, page, size, search, NULL, o->page_wanted) && ok;
+    if (o->page_wanted)
+        cancel(e, i, XFER_PATIENTS, true); /* this refresh fetches the wanted page itself */
+    struct xfer *parts[2] = {start(e, i, XFER_ME, 0, 0, NULL, NULL, false),
+                             start(e, i, XFER_PATIENTS, page, size, search, NULL, o->page_wanted)};
+    o->refresh_left = 0;
+    for (int k = 0; k < 2; k++) {
+        if (parts[k]) {
+            parts[k]->refresh = true;
+            o->refresh_left++;
+        }
+    }
+    bool ok = parts[0] && parts[1];
     if (o->page_wanted) {
         o->page_loading = true;
         o->page_dirty = false;
@@ -535,13 +552,14 @@ static void schedule(struct engine *e)
                 e->once_started[i] = true;
             continue;
         }
-        if (o->page_dirty && budget_free_at(b, now, 1) <= now) {
+        if (o->page_dirty && !(o->refresh_left == 0 && o->next_refresh <= now) &&
+            budget_free_at(b, now, 1) <= now) {
             o->page_dirty = false;
             o->page_loading = true;
             start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
             continue;
         }
-        if (o->in_flight == 0 && o->next_refresh <= now)
+        if (o->refresh_left == 0 && o->next_refresh <= now)
             start_refresh(e, i, now);
     }
     if (m->norgs)
@@ -602,7 +620,7 @@ long engine_next_ms(struct engine *e)
     double now = mono_now(), next = -1;
     for (size_t i = 0; i < m->norgs; i++) {
         struct model_org *o = &m->orgs[i];
-        if ((o->in_flight > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
+        if ((o->refresh_left > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
             continue;
         struct model_budget *b = &m->budgets[o->budget];
         double due = o->page_dirty ? now : o->next_refresh;
@@ -728,7 +746,7 @@ void engine_fetch_patient(struct engine *e, size_t org, const char *id)
     d->active = true;
     d->org = org;
     d->id = xstrdup(id);
-    d->loading = start(e, org, XFER_DETAIL, 0, 0, NULL, id, false);
+    d->loading = start(e, org, XFER_DETAIL, 0, 0, NULL, id, false) != NULL;
 }
 
 void engine_close_patient(struct engine *e)

@@ -28,6 +28,37 @@ int model_effective_refresh(int refresh, int per_minute, size_t norgs)
     return needed > refresh ? (int)needed : refresh;
 }
 
+/* What budget from sent and learnt goes into into: the app has one window, whichever key
+ * spent it. The send times stay oldest first; the newest per_minute of them are kept. */
+static void budget_merge(struct model_budget *into, struct model_budget *from)
+{
+    size_t cap = (size_t)into->per_minute, fcap = (size_t)from->per_minute;
+    double *v = xcalloc(into->sent_len + from->sent_len + 1, sizeof *v);
+    size_t n = 0, i = 0, j = 0;
+    while (i < into->sent_len || j < from->sent_len) {
+        double a = i < into->sent_len ? into->sent[(into->sent_head + i) % cap] : 0;
+        double b = j < from->sent_len ? from->sent[(from->sent_head + j) % fcap] : 0;
+        if (j >= from->sent_len || (i < into->sent_len && a <= b)) {
+            v[n++] = a;
+            i++;
+        } else {
+            v[n++] = b;
+            j++;
+        }
+    }
+    size_t skip = n > cap ? n - cap : 0;
+    into->sent_head = 0;
+    into->sent_len = n - skip;
+    memcpy(into->sent, v + skip, into->sent_len * sizeof *v);
+    free(v);
+    into->total_sent += from->total_sent;
+    if (from->blocked_until > into->blocked_until)
+        into->blocked_until = from->blocked_until;
+    from->sent_head = from->sent_len = 0;
+    from->total_sent = 0;
+    from->blocked_until = 0;
+}
+
 static void recount_budgets(struct model *m)
 {
     for (size_t b = 0; b < m->nbudgets; b++)
@@ -239,10 +270,14 @@ void model_add_failure(struct model *m, const struct model_failure *f, const cha
         g->from_log = f->from_log;
     }
     g->count++;
-    g->last_seen = f->last_seen;
+    /* An occurrence older than the group's latest (a log record, a clock stepped back) widens
+     * the group but never moves last_seen back. */
+    if (g->count == 1 || f->last_seen >= g->last_seen) {
+        g->last_seen = f->last_seen;
+        g->latency_ms = f->latency_ms;
+    }
     if (f->first_seen && (f->first_seen < g->first_seen || g->count == 1))
         g->first_seen = f->first_seen;
-    g->latency_ms = f->latency_ms;
     if (trace_id) {
         if (g->ntrace == MAX_TRACE_IDS) {
             free(g->trace_ids[0]);
@@ -252,8 +287,16 @@ void model_add_failure(struct model *m, const struct model_failure *f, const cha
         g->trace_ids = xrealloc(g->trace_ids, (g->ntrace + 1) * sizeof *g->trace_ids);
         g->trace_ids[g->ntrace++] = xstrdup(trace_id);
     }
-    /* Keep the groups ordered by last_seen, the newest last. */
+    /* Keep the groups ordered by last_seen, the newest last (a new group may be older than
+     * the others). */
     size_t at = (size_t)(g - m->failures);
+    while (at > 0 && m->failures[at - 1].last_seen > g->last_seen) {
+        struct model_failure tmp = m->failures[at];
+        m->failures[at] = m->failures[at - 1];
+        m->failures[at - 1] = tmp;
+        at--;
+        g = &m->failures[at];
+    }
     while (at + 1 < m->nfailures && m->failures[at + 1].last_seen <= g->last_seen) {
         struct model_failure tmp = m->failures[at];
         m->failures[at] = m->failures[at + 1];
@@ -279,6 +322,7 @@ void model_note_app(struct model *m, size_t org, const char *app_id)
             for (size_t i = 0; i < m->norgs; i++)
                 if (m->orgs[i].budget == from)
                     m->orgs[i].budget = b;
+            budget_merge(&m->budgets[b], mine);
             recount_budgets(m);
             m->version++;
             return;
@@ -287,4 +331,42 @@ void model_note_app(struct model *m, size_t org, const char *app_id)
     free(mine->app_id);
     mine->app_id = xstrdup(app_id);
     m->version++;
+}
+
+static enum api_class class_from_name(const char *name, int status)
+{
+    for (int c = 0; c < API_CLASS_COUNT; c++)
+        if (name && strcmp(name, api_class_name((enum api_class)c)) == 0)
+            return (enum api_class)c;
+    return status == 401 ? API_UNAUTHORIZED : status == 403 ? API_FORBIDDEN
+         : status == 429 ? API_RATE_LIMITED : status >= 500 ? API_SERVER_ERROR : API_CONNECT;
+}
+
+void model_add_history(struct model *m, const struct authlog_record *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t org = (size_t)-1;
+        for (size_t j = 0; j < m->norgs; j++)
+            if (r[i].org && strcmp(m->orgs[j].cfg->name, r[i].org) == 0)
+                org = j;
+        struct model_failure f = {
+            .org = org,
+            .org_name = r[i].org,
+            .org_id = r[i].org_id,
+            .key_name = r[i].key,
+            .key_hint = r[i].key_hint,
+            .method = r[i].method,
+            .path = r[i].path,
+            .cls = class_from_name(r[i].cls, r[i].http_status),
+            .status = r[i].http_status,
+            .code = r[i].code,
+            .message = r[i].message,
+            .required_scope = r[i].required_scope,
+            .latency_ms = r[i].latency_ms,
+            .first_seen = r[i].time,
+            .last_seen = r[i].time,
+            .from_log = true,
+        };
+        model_add_failure(m, &f, r[i].trace_id);
+    }
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "api.h"
+#include "authlog.h"
 #include "config.h"
 
 /* What the orgs pane shows for an org, worst first when combining. */
@@ -56,6 +57,7 @@ struct model_org {
     double next_refresh;           /* monotonic seconds */
     bool retrying;                 /* next_refresh is a backoff retry, not the schedule */
     int in_flight;                 /* requests of this org under way */
+    int refresh_left;              /* requests of the current refresh not back yet */
     long requests;                 /* sent in total */
 };
 
@@ -139,6 +141,10 @@ void model_detail_clear(struct model_detail *d);
 
 /* Adds one failure occurrence (grouping it); strings are copied. */
 void model_add_failure(struct model *m, const struct model_failure *f, const char *trace_id);
+
+/* Adds the records of an earlier run's log as failure groups marked from_log; records of orgs
+ * not in the model keep their names with org (size_t)-1. */
+void model_add_history(struct model *m, const struct authlog_record *r, size_t n);
 
 /* Whether an org's key belongs to budget b's app by now; merges budgets when a /me names an
  * app that another key's budget already has. */

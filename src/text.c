@@ -66,10 +66,13 @@ static size_t encode(uint32_t c, char *out)
     return 4;
 }
 
-static bool is_bidi_control(uint32_t c)
+/* Bidi controls reorder what follows them; zero-width format characters (ZWSP, ZWJ, word
+ * joiner, BOM...) are measured differently by wcwidth and by terminals, so columns would not
+ * line up. Both are dropped. */
+static bool is_invisible_control(uint32_t c)
 {
-    return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-           (c >= 0x2066 && c <= 0x2069);
+    return c == 0x061C || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF || c == 0x180E;
 }
 
 enum seq { SEQ_NONE, SEQ_ESC, SEQ_CSI, SEQ_STRING, SEQ_STRING_ESC };
@@ -118,7 +121,7 @@ char *text_sanitize(const char *s, size_t len)
             state = SEQ_STRING;
         } else if (c == '\t' || c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029) {
             out[o++] = ' ';
-        } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || is_bidi_control(c)) {
+        } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F) || is_invisible_control(c)) {
             /* dropped */
         } else {
             o += encode(c, out + o);

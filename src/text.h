@@ -8,7 +8,8 @@
 
 /* A clean copy of s[0..len): valid UTF-8 (invalid bytes become U+FFFD), without C0 and C1
  * controls, DEL, escape sequences (CSI, OSC, DCS, APC, PM, SOS and two-byte ESC forms, also in
- * their C1 spellings) or bidi controls; TAB, CR and LF become one space each. The caller frees. */
+ * their C1 spellings), bidi controls or zero-width format characters (ZWSP, ZWJ, BOM...);
+ * TAB, CR and LF become one space each. The caller frees. */
 char *text_sanitize(const char *s, size_t len);
 
 /* Same as text_sanitize on a NUL-terminated string; NULL gives NULL. */

@@ -1,0 +1,1697 @@
+/* The dashboard. One loop: engine_wait sleeps in curl_multi_poll on the transfers, the terminal
+ * and a self-pipe for signals, until the nearest deadline (a refresh, the header's clock).
+ * Key handlers and finished requests change the model and mark panes dirty; only the loop
+ * draws, once per turn, one wnoutrefresh per dirty pane and one doupdate. */
+#include "ui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authlog.h"
+#include "cmd_check.h"
+#include "config.h"
+#include "engine.h"
+#include "model.h"
+#include "text.h"
+#include "util.h"
+
+/* --- actions, generated from keys.def ------------------------------------------------------ */
+
+enum action {
+#define ACTION(id, keys, help, ...) ACT_##id,
+#include "keys.def"
+#undef ACTION
+    ACT_COUNT,
+    ACT_NONE
+};
+
+struct action_def {
+    const char *keys;
+    const char *help;
+    const int codes[6];
+};
+
+static const struct action_def actions[ACT_COUNT] = {
+#define ACTION(id, k, h, ...) [ACT_##id] = {k, h, {__VA_ARGS__}},
+#include "keys.def"
+#undef ACTION
+};
+
+static enum action action_of(int code)
+{
+    for (int a = 0; a < ACT_COUNT; a++)
+        for (int i = 0; actions[a].codes[i]; i++)
+            if (actions[a].codes[i] == code)
+                return (enum action)a;
+    return ACT_NONE;
+}
+
+/* --- colour roles ------------------------------------------------------------------------- */
+
+enum role {
+    ROLE_NORMAL,
+    ROLE_HEADER,
+    ROLE_TITLE,
+    ROLE_BORDER,
+    ROLE_FOCUS,
+    ROLE_SELECTED,
+    ROLE_OK,
+    ROLE_AUTH,
+    ROLE_SCOPE,
+    ROLE_RATE,
+    ROLE_DOWN,
+    ROLE_DIM,
+    ROLE_WARN,
+    ROLE_PROD,
+    ROLE_STAGING,
+    ROLE_COUNT
+};
+
+static attr_t role_attr[ROLE_COUNT];
+
+static void theme_init(bool color)
+{
+    /* Monochrome: meaning is also carried by marks and words, so attributes suffice. */
+    attr_t mono[ROLE_COUNT] = {
+        [ROLE_NORMAL] = A_NORMAL,   [ROLE_HEADER] = A_REVERSE, [ROLE_TITLE] = A_BOLD,
+        [ROLE_BORDER] = A_NORMAL,   [ROLE_FOCUS] = A_BOLD,     [ROLE_SELECTED] = A_REVERSE,
+        [ROLE_OK] = A_NORMAL,       [ROLE_AUTH] = A_BOLD,      [ROLE_SCOPE] = A_BOLD,
+        [ROLE_RATE] = A_BOLD,       [ROLE_DOWN] = A_BOLD,      [ROLE_DIM] = A_DIM,
+        [ROLE_WARN] = A_BOLD,       [ROLE_PROD] = A_REVERSE | A_BOLD,
+        [ROLE_STAGING] = A_REVERSE,
+    };
+    memcpy(role_attr, mono, sizeof mono);
+    if (!color || !has_colors() || start_color() == ERR)
+        return;
+    use_default_colors();
+    static const short fg[ROLE_COUNT] = {
+        [ROLE_HEADER] = COLOR_BLACK, [ROLE_TITLE] = COLOR_CYAN,  [ROLE_BORDER] = COLOR_BLUE,
+        [ROLE_FOCUS] = COLOR_CYAN,   [ROLE_SELECTED] = COLOR_BLACK, [ROLE_OK] = COLOR_GREEN,
+        [ROLE_AUTH] = COLOR_RED,     [ROLE_SCOPE] = COLOR_MAGENTA, [ROLE_RATE] = COLOR_YELLOW,
+        [ROLE_DOWN] = COLOR_RED,     [ROLE_DIM] = -1,           [ROLE_WARN] = COLOR_YELLOW,
+        [ROLE_PROD] = COLOR_WHITE,   [ROLE_STAGING] = COLOR_BLACK,
+    };
+    static const short bg[ROLE_COUNT] = {
+        [ROLE_HEADER] = COLOR_CYAN, [ROLE_SELECTED] = COLOR_CYAN, [ROLE_PROD] = COLOR_RED,
+        [ROLE_STAGING] = COLOR_YELLOW,
+    };
+    for (int r = 1; r < ROLE_COUNT; r++) {
+        init_pair((short)r, fg[r] ? fg[r] : -1, bg[r] ? bg[r] : -1);
+        role_attr[r] = COLOR_PAIR(r) | (r == ROLE_TITLE || r == ROLE_FOCUS || r == ROLE_AUTH ||
+                                                r == ROLE_PROD ? A_BOLD : 0);
+    }
+    role_attr[ROLE_DIM] = A_DIM;
+}
+
+/* --- state -------------------------------------------------------------------------------- */
+
+enum pane { PANE_ORGS, PANE_ORG, PANE_PATIENTS, PANE_FAILS, PANE_COUNT };
+
+enum {
+    DIRTY_HEADER = 1u << 0,
+    DIRTY_ORGS = 1u << 1,
+    DIRTY_ORG = 1u << 2,
+    DIRTY_PATIENTS = 1u << 3,
+    DIRTY_FAILS = 1u << 4,
+    DIRTY_FOOTER = 1u << 5,
+    DIRTY_OVERLAY = 1u << 6,
+    DIRTY_LAYOUT = 1u << 7,
+    DIRTY_PANES = DIRTY_ORGS | DIRTY_ORG | DIRTY_PATIENTS | DIRTY_FAILS,
+    DIRTY_ALL = 0xFFu,
+};
+
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PATIENT, OVERLAY_FAILURE };
+
+struct rect {
+    int y, x, h, w;
+    bool shown;
+};
+
+struct ui {
+    struct config cfg;
+    struct model m;
+    struct engine *e;
+    struct authlog log;
+    bool have_log;
+
+    WINDOW *header, *footer, *pane[PANE_COUNT], *overlay_win;
+    struct rect r_header, r_footer, r_pane[PANE_COUNT];
+    int lines, cols;
+    bool too_small;
+
+    enum pane focus;
+    size_t sel_org, org_top;
+    size_t sel_patient;
+    size_t sel_fail, fail_top;
+    bool all_failures;
+    char *fail_filter;
+    bool privacy, utf8;
+
+    enum overlay overlay;
+    size_t overlay_fail;   /* index into the visible failure list */
+    int overlay_scroll;
+    bool prompting;
+    enum pane prompt_pane;
+    char prompt[256];
+    size_t prompt_len;
+
+    char status[256];
+    double status_until;
+    unsigned dirty;
+    bool quit;
+    unsigned long model_version;
+    long shown_countdown;
+};
+
+static int sig_pipe[2] = {-1, -1};
+static bool curses_on;
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- terminal lifecycle ------------------------------------------------------------------- */
+
+static void leave_curses(void)
+{
+    if (curses_on) {
+        curses_on = false;
+        /* Mouse reporting off and the cursor back, whatever state we died in. */
+        mousemask(0, NULL);
+        curs_set(1);
+        endwin();
+        fflush(stdout);
+    }
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (sig_pipe[1] >= 0 && write(sig_pipe[1], &b, 1) < 0) {
+        /* the pipe is full: a wake-up is already pending */
+    }
+    errno = saved;
+}
+
+static void on_fatal(int sig)
+{
+    /* Not async-signal-safe, but a terminal left in raw mode is worse; htop does the same. */
+    leave_curses();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGWINCH, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction fa;
+    memset(&fa, 0, sizeof fa);
+    fa.sa_handler = on_fatal;
+    sigemptyset(&fa.sa_mask);
+    fa.sa_flags = SA_RESETHAND;
+    int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
+    for (size_t i = 0; i < ARRAY_LEN(fatal); i++)
+        sigaction(fatal[i], &fa, NULL);
+}
+
+/* --- text helpers ------------------------------------------------------------------------- */
+
+/* Draws clean text at (y, x) clipped to cols columns; returns the columns used. */
+static int put(WINDOW *w, int y, int x, int cols, const char *clean, attr_t attr)
+{
+    if (cols <= 0 || !clean)
+        return 0;
+    char buf[1024];
+    int used = text_clip(clean, cols, "\xE2\x80\xA6", buf, sizeof buf);
+    if (!buf[0])
+        return 0;
+    wattrset(w, attr);
+    mvwaddstr(w, y, x, buf);
+    wattrset(w, A_NORMAL);
+    return used;
+}
+
+/* Same for text from the config or the network that was not sanitized yet. */
+static int put_raw(WINDOW *w, int y, int x, int cols, const char *raw, attr_t attr)
+{
+    if (!raw)
+        return 0;
+    char *clean = text_clean(raw);
+    int used = put(w, y, x, cols, clean, attr);
+    free(clean);
+    return used;
+}
+
+static int putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    utf8_trim_partial(buf);
+    return put_raw(w, y, x, cols, buf, attr);
+}
+
+/* Right-aligned. */
+static void put_right(WINDOW *w, int y, int right, int cols, const char *clean, attr_t attr)
+{
+    int width = text_width(clean);
+    if (width > cols)
+        width = cols;
+    put(w, y, right - width, cols, clean, attr);
+}
+
+static const char *mark_glyph(const struct ui *u, enum model_health h)
+{
+    static const char *const utf[] = {"\xE2\x80\xA6", "\xE2\x97\x8F", "\xE2\x9C\x97", "!", "?",
+                                      "\xE2\x97\xB7", "\xE2\x96\xBC"};
+    static const char *const ascii[] = {".", "+", "x", "!", "?", "~", "v"};
+    return u->utf8 ? utf[h] : ascii[h];
+}
+
+static enum role health_role(enum model_health h)
+{
+    switch (h) {
+    case HEALTH_OK: return ROLE_OK;
+    case HEALTH_AUTH: return ROLE_AUTH;
+    case HEALTH_SCOPE: return ROLE_SCOPE;
+    case HEALTH_NOT_FOUND: return ROLE_SCOPE;
+    case HEALTH_RATE: return ROLE_RATE;
+    case HEALTH_DOWN: return ROLE_DOWN;
+    default: return ROLE_DIM;
+    }
+}
+
+static void ago_text(double seconds, char *buf, size_t size)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 90)
+        snprintf(buf, size, "%.0f s", seconds);
+    else if (seconds < 5400)
+        snprintf(buf, size, "%.0f min", seconds / 60);
+    else if (seconds < 172800)
+        snprintf(buf, size, "%.0f h", seconds / 3600);
+    else
+        snprintf(buf, size, "%.0f d", seconds / 86400);
+}
+
+static void clock_text(double t, char buf[16])
+{
+    time_t secs = (time_t)t;
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    strftime(buf, 16, "%H:%M:%S", &tm);
+}
+
+/* An org is stale when it has good data but refreshing has failed for three intervals. */
+static bool org_stale(const struct ui *u, const struct model_org *o)
+{
+    const struct model_budget *b = &u->m.budgets[o->budget];
+    return o->last_success > 0 && o->first_failure > 0 &&
+           wall_now() - o->last_success > 3.0 * b->effective_refresh;
+}
+
+/* --- layout ------------------------------------------------------------------------------- */
+
+static void set_rect(struct rect *r, int y, int x, int h, int w)
+{
+    *r = (struct rect){y, x, h, w, h > 0 && w > 0};
+}
+
+/* Decides where the panes go. 80x24 and larger shows all four; smaller sizes stack the panes
+ * and drop the failures, then the organization pane; below 40x10 a notice only. */
+static void layout(struct ui *u)
+{
+    int L = u->lines, C = u->cols;
+    for (int p = 0; p < PANE_COUNT; p++)
+        u->r_pane[p].shown = false;
+    u->too_small = L < 10 || C < 40;
+    if (u->too_small)
+        return;
+    set_rect(&u->r_header, 0, 0, 1, C);
+    set_rect(&u->r_footer, L - 1, 0, 1, C);
+    int top = 1, avail = L - 2;
+    if (C >= 70) {
+        int fails_h = avail >= 22 ? (avail >= 40 ? avail / 4 : 6) : avail >= 16 ? 4 : 0;
+        int main_h = avail - fails_h;
+        int orgs_w = C >= 120 ? 30 : 22;
+        set_rect(&u->r_pane[PANE_ORGS], top, 0, main_h, orgs_w);
+        int org_h = main_h >= 16 ? 7 : main_h >= 12 ? 5 : 0;
+        set_rect(&u->r_pane[PANE_ORG], top, orgs_w, org_h, C - orgs_w);
+        set_rect(&u->r_pane[PANE_PATIENTS], top + org_h, orgs_w, main_h - org_h, C - orgs_w);
+        if (fails_h)
+            set_rect(&u->r_pane[PANE_FAILS], top + main_h, 0, fails_h, C);
+    } else {
+        /* Narrow: one column, the orgs list short. */
+        int orgs_h = avail >= 20 ? 6 : 4;
+        int fails_h = avail >= 24 ? 5 : 0;
+        int org_h = avail >= 18 ? 5 : 0;
+        int pat_h = avail - orgs_h - fails_h - org_h;
+        set_rect(&u->r_pane[PANE_ORGS], top, 0, orgs_h, C);
+        if (org_h)
+            set_rect(&u->r_pane[PANE_ORG], top + orgs_h, 0, org_h, C);
+        set_rect(&u->r_pane[PANE_PATIENTS], top + orgs_h + org_h, 0, pat_h, C);
+        if (fails_h)
+            set_rect(&u->r_pane[PANE_FAILS], top + orgs_h + org_h + pat_h, 0, fails_h, C);
+    }
+    if (!u->r_pane[u->focus].shown)
+        u->focus = PANE_ORGS;
+}
+
+static void free_windows(struct ui *u)
+{
+    WINDOW **all[] = {&u->header, &u->footer, &u->pane[0], &u->pane[1], &u->pane[2],
+                      &u->pane[3], &u->overlay_win};
+    for (size_t i = 0; i < ARRAY_LEN(all); i++) {
+        if (*all[i])
+            delwin(*all[i]);
+        *all[i] = NULL;
+    }
+}
+
+static void make_windows(struct ui *u)
+{
+    free_windows(u);
+    getmaxyx(stdscr, u->lines, u->cols);
+    layout(u);
+    werase(stdscr);
+    wnoutrefresh(stdscr);
+    if (u->too_small)
+        return;
+    u->header = newwin(1, u->cols, 0, 0);
+    u->footer = newwin(1, u->cols, u->lines - 1, 0);
+    for (int p = 0; p < PANE_COUNT; p++) {
+        struct rect *r = &u->r_pane[p];
+        if (r->shown)
+            u->pane[p] = newwin(r->h, r->w, r->y, r->x);
+    }
+}
+
+/* --- drawing: frame ----------------------------------------------------------------------- */
+
+static void frame(struct ui *u, WINDOW *w, enum pane p, const char *title)
+{
+    attr_t a = role_attr[u->focus == p ? ROLE_FOCUS : ROLE_BORDER];
+    wattrset(w, a);
+    if (u->utf8)
+        box(w, 0, 0);
+    else
+        wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+    wattrset(w, A_NORMAL);
+    int width = getmaxx(w);
+    char t[512];
+    snprintf(t, sizeof t, " %s ", title);
+    utf8_trim_partial(t);
+    put_raw(w, 0, 1, width - 2, t, role_attr[u->focus == p ? ROLE_FOCUS : ROLE_TITLE]);
+}
+
+static const char *badge(const struct ui *u, enum role *role)
+{
+    switch (u->cfg.set.api_env) {
+    case CONFIG_API_PRODUCTION: *role = ROLE_PROD; return " PROD ";
+    case CONFIG_API_STAGING: *role = ROLE_STAGING; return " STAGING ";
+    case CONFIG_API_LOOPBACK: *role = ROLE_STAGING; return " SANDBOX ";
+    default: *role = ROLE_STAGING; return " OTHER ";
+    }
+}
+
+static struct model_org *selected_org(struct ui *u)
+{
+    return u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
+}
+
+static long countdown(const struct ui *u)
+{
+    const struct model_org *o = u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
+    if (!o || o->in_flight)
+        return -1;
+    double left = o->next_refresh - mono_now();
+    return left < 0 ? 0 : (long)ceil(left);
+}
+
+static void draw_header(struct ui *u)
+{
+    WINDOW *w = u->header;
+    wbkgdset(w, ' ' | role_attr[ROLE_HEADER]);
+    werase(w);
+    const struct model_org *o = u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
+    char refresh[96];
+    int configured = u->cfg.set.refresh;
+    int eff = o ? u->m.budgets[o->budget].effective_refresh : configured;
+    long left = countdown(u);
+    u->shown_countdown = left;
+    char next[32];
+    if (left < 0)
+        snprintf(next, sizeof next, "refreshing");
+    else
+        snprintf(next, sizeof next, "next %lds", left);
+    if (eff > configured)
+        snprintf(refresh, sizeof refresh, "refresh %ds %s %ds: rate budget (%s)", configured,
+                 u->utf8 ? "\xE2\x86\x92" : "->", eff, next);
+    else
+        snprintf(refresh, sizeof refresh, "refresh %ds (%s)", configured, next);
+    const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
+    char line[1024];
+    snprintf(line, sizeof line, " maxdash%s%s%s%zu org%s%s%s%s", dot, u->cfg.set.base_url, dot,
+             u->m.norgs, u->m.norgs == 1 ? "" : "s", dot, refresh, u->privacy ? " \xC2\xB7 privacy" : "");
+    if (!u->utf8)
+        snprintf(line, sizeof line, " maxdash - %s - %zu orgs - %s%s", u->cfg.set.base_url,
+                 u->m.norgs, refresh, u->privacy ? " - privacy" : "");
+    enum role br;
+    const char *b = badge(u, &br);
+    int bw = (int)strlen(b);
+    put_raw(w, 0, 0, u->cols - bw - 1, line, role_attr[ROLE_HEADER]);
+    put(w, 0, u->cols - bw, bw, b, role_attr[br]);
+    wnoutrefresh(w);
+}
+
+static void draw_footer(struct ui *u)
+{
+    WINDOW *w = u->footer;
+    werase(w);
+    if (u->prompting) {
+        const char *what = u->prompt_pane == PANE_FAILS ? "filter failures" : "search patients";
+        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, u->prompt);
+        int x = getcurx(w);
+        curs_set(1);
+        wmove(w, 0, x < u->cols ? x : u->cols - 1);
+    } else if (u->status[0] && wall_now() < u->status_until) {
+        put_raw(w, 0, 0, u->cols, u->status, A_BOLD);
+    } else {
+        const char *log_problem = u->e ? engine_log_problem(u->e) : NULL;
+        if (log_problem)
+            putf(w, 0, 0, u->cols, role_attr[ROLE_WARN], " log: %s", log_problem);
+        else
+            put(w, 0, 0, u->cols,
+                " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
+                "y copy trace  m mask  a all",
+                role_attr[ROLE_DIM]);
+    }
+    wnoutrefresh(w);
+}
+
+/* --- drawing: panes ----------------------------------------------------------------------- */
+
+static void draw_orgs(struct ui *u)
+{
+    WINDOW *w = u->pane[PANE_ORGS];
+    werase(w);
+    char title[64];
+    snprintf(title, sizeof title, "Orgs (%zu)", u->m.norgs);
+    frame(u, w, PANE_ORGS, title);
+    int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
+    if (h <= 0)
+        return;
+    if (u->sel_org < u->org_top)
+        u->org_top = u->sel_org;
+    if (u->sel_org >= u->org_top + (size_t)h)
+        u->org_top = u->sel_org - (size_t)h + 1;
+    for (int row = 0; row < h; row++) {
+        size_t i = u->org_top + (size_t)row;
+        if (i >= u->m.norgs)
+            break;
+        const struct model_org *o = &u->m.orgs[i];
+        enum model_health hl = model_org_health(o);
+        bool sel = i == u->sel_org;
+        attr_t base = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        if (sel)
+            mvwhline(w, row + 1, 1, ' ' | base, width);
+        char word[32];
+        bool stale = org_stale(u, o);
+        if (hl == HEALTH_OK)
+            snprintf(word, sizeof word, "%ld ms", o->probe_me.latency_ms);
+        else if (stale)
+            snprintf(word, sizeof word, "stale");
+        else if (hl == HEALTH_RATE) {
+            double left = u->m.budgets[o->budget].blocked_until - mono_now();
+            snprintf(word, sizeof word, left > 0 ? "429 %.0fs" : "429", left);
+        } else
+            snprintf(word, sizeof word, "%s", model_health_word(hl));
+        put(w, row + 1, 1, 1, mark_glyph(u, hl), sel ? base : role_attr[health_role(hl)]);
+        bool warn = o->cfg->key && o->cfg->key->warnings;
+        put(w, row + 1, 2, 1, warn ? "!" : " ", sel ? base : role_attr[ROLE_WARN]);
+        int word_w = text_width(word);
+        put_raw(w, row + 1, 3, width - 3 - word_w - 1, o->cfg->name, base);
+        put_right(w, row + 1, width + 1, word_w, word,
+                  sel ? base : role_attr[hl == HEALTH_OK ? ROLE_NORMAL : health_role(hl)]);
+    }
+    wnoutrefresh(w);
+}
+
+static const char *key_env(const struct config_key *k)
+{
+    if (!k || !k->value)
+        return "";
+    if (strncmp(k->value, "max_prd_ak_", 11) == 0)
+        return "production";
+    if (strncmp(k->value, "max_dev_ak_", 11) == 0)
+        return "staging";
+    return "unknown environment";
+}
+
+static void draw_org(struct ui *u)
+{
+    WINDOW *w = u->pane[PANE_ORG];
+    werase(w);
+    struct model_org *o = selected_org(u);
+    char title[256] = "Organization";
+    if (o) {
+        char *name = text_clean(o->cfg->name);
+        char *display = text_clean(o->cfg->display_name);
+        snprintf(title, sizeof title, "Organization %s %s%s%s", u->utf8 ? "\xE2\x94\x80" : "-",
+                 name, display ? (u->utf8 ? " \xC2\xB7 " : " - ") : "", display ? display : "");
+        utf8_trim_partial(title);
+        free(name);
+        free(display);
+    }
+    frame(u, w, PANE_ORG, title);
+    int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
+    if (!o || h <= 0)
+        goto done;
+    int y = 1;
+    int half = width / 2;
+    put(w, y, 1, 9, "Org id", role_attr[ROLE_DIM]);
+    put_raw(w, y, 10, half - 10, o->cfg->id, A_NORMAL);
+    if (width > 50) {
+        put(w, y, half, 5, "App", role_attr[ROLE_DIM]);
+        if (o->have_me)
+            putf(w, y, half + 5, width - half - 5, A_NORMAL, "%s (%s)%s%s",
+                 o->me.app_slug ? o->me.app_slug : "?", o->me.app_id ? o->me.app_id : "?",
+                 o->me.app_live_version ? " live " : "",
+                 o->me.app_live_version ? o->me.app_live_version : "");
+        else
+            put(w, y, half + 5, width - half - 5, "\xE2\x80\x94", role_attr[ROLE_DIM]);
+    }
+    if (++y > h)
+        goto done;
+    char hint[KEYMASK_MAX];
+    config_key_mask(o->cfg->key, hint);
+    put(w, y, 1, 9, "Key", role_attr[ROLE_DIM]);
+    putf(w, y, 10, width - 10, A_NORMAL, "%s  %s  %s", o->cfg->key_name, hint,
+         key_env(o->cfg->key));
+    if (++y > h)
+        goto done;
+    put(w, y, 1, 9, "Scopes", role_attr[ROLE_DIM]);
+    if (o->have_me && o->me.scopes) {
+        char scopes[512] = "";
+        size_t len = 0;
+        for (size_t i = 0; i < o->me.nscopes && len < sizeof scopes - 1; i++)
+            len += (size_t)snprintf(scopes + len, sizeof scopes - len, "%s%s", i ? "  " : "",
+                                    o->me.scopes[i]);
+        utf8_trim_partial(scopes);
+        put(w, y, 10, width - 10, o->me.nscopes ? scopes : "(none)", A_NORMAL);
+    } else {
+        put(w, y, 10, width - 10, o->have_me ? "(not reported)" : "\xE2\x80\x94",
+            role_attr[ROLE_DIM]);
+    }
+    if (++y > h)
+        goto done;
+    put(w, y, 1, 9, "Status", role_attr[ROLE_DIM]);
+    const struct model_probe *p = &o->probe_me;
+    if (o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
+        o->probe_patients.cls != API_OK)
+        p = &o->probe_patients;
+    char line[512];
+    if (!p->done) {
+        snprintf(line, sizeof line, "checking%s", u->utf8 ? "\xE2\x80\xA6" : "...");
+    } else {
+        char when[16], ago[32];
+        clock_text(o->last_success ? o->last_success : p->at, when);
+        ago_text(wall_now() - (o->last_success ? o->last_success : p->at), ago, sizeof ago);
+        if (p->cls == API_OK)
+            snprintf(line, sizeof line, "%d %s %ld ms %s %s (%s ago)", p->status,
+                     u->utf8 ? "\xC2\xB7" : "-", p->latency_ms, u->utf8 ? "\xC2\xB7" : "-", when,
+                     ago);
+        else
+            snprintf(line, sizeof line, "%s %s %ld ms%s%s%s", p->summary ? p->summary : "",
+                     u->utf8 ? "\xC2\xB7" : "-", p->latency_ms,
+                     o->last_success ? " \xC2\xB7 last good " : "",
+                     o->last_success ? when : "", o->last_success ? "" : "");
+        utf8_trim_partial(line);
+    }
+    enum model_health hl = model_org_health(o);
+    int used = put_raw(w, y, 10, width - 10, line, role_attr[hl == HEALTH_OK ? ROLE_NORMAL
+                                                                            : health_role(hl)]);
+    char extra[128] = "";
+    if (org_stale(u, o)) {
+        char ago[32];
+        ago_text(wall_now() - o->last_success, ago, sizeof ago);
+        snprintf(extra, sizeof extra, "  stale %s", ago);
+    }
+    if (o->retrying) {
+        double left = o->next_refresh - mono_now();
+        size_t n = strlen(extra);
+        snprintf(extra + n, sizeof extra - n, "  retry in %.0f s (attempt %d)",
+                 left > 0 ? left : 0, o->retry_attempt);
+    }
+    if (extra[0])
+        put(w, y, 10 + used, width - 10 - used, extra, role_attr[ROLE_WARN]);
+    /* The key's warnings: the usual causes of a 401, known before the first request. */
+    for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL && y < h; bit <<= 1) {
+        if (o->cfg->key && (o->cfg->key->warnings & bit)) {
+            y++;
+            putf(w, y, 1, width - 1, role_attr[ROLE_WARN], "! %s",
+                 config_key_warning_text(bit));
+        }
+    }
+done:
+    wnoutrefresh(w);
+}
+
+static const char *mask_text(const struct ui *u)
+{
+    return u->utf8 ? "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" : "***";
+}
+
+static void patient_name(const struct ui *u, const struct api_patient *p, char *buf, size_t size)
+{
+    if (u->privacy) {
+        snprintf(buf, size, "%s", mask_text(u));
+        return;
+    }
+    const char *dash = u->utf8 ? "\xE2\x80\x94" : "-";
+    if (!p->last && !p->first) {
+        snprintf(buf, size, "%s", dash);
+        return;
+    }
+    char middle[16] = "";
+    if (p->middle && p->middle[0]) {
+        /* The initial is one character, which may be several bytes. */
+        size_t n = 1;
+        while (p->middle[n] && ((unsigned char)p->middle[n] & 0xC0) == 0x80)
+            n++;
+        snprintf(middle, sizeof middle, " %.*s.", (int)n, p->middle);
+    }
+    snprintf(buf, size, "%s%s%s%s", p->last ? p->last : "", p->last && p->first ? ", " : "",
+             p->first ? p->first : "", middle);
+    utf8_trim_partial(buf);
+}
+
+static const char *field(const struct ui *u, const char *v, bool private_field)
+{
+    if (!v)
+        return u->utf8 ? "\xE2\x80\x94" : "-";
+    return private_field && u->privacy ? mask_text(u) : v;
+}
+
+static void draw_patients(struct ui *u)
+{
+    WINDOW *w = u->pane[PANE_PATIENTS];
+    werase(w);
+    struct model_org *o = selected_org(u);
+    char title[512] = "Patients";
+    const char *dot = u->utf8 ? "\xC2\xB7" : "-";
+    if (o && o->have_page) {
+        long total = o->page.total_count, pages = o->page.total_pages;
+        snprintf(title, sizeof title, "Patients %s %ld %s page %ld/%ld%s%s%s%s", u->utf8 ? "\xE2\x94\x80" : "-",
+                 total < 0 ? (long)o->page.len : total, dot, o->page_no, pages < 0 ? 1 : pages,
+                 o->search ? " \xC2\xB7 search \"" : "", o->search ? o->search : "",
+                 o->search ? "\"" : "", o->page_loading ? " \xC2\xB7 loading\xE2\x80\xA6" : "");
+        utf8_trim_partial(title);
+    }
+    frame(u, w, PANE_PATIENTS, title);
+    int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
+    if (!o || h <= 0)
+        goto done;
+    const struct model_probe *pp = &o->probe_patients;
+    if (!o->have_page || (pp->done && pp->cls == API_FORBIDDEN)) {
+        if (pp->done && pp->cls != API_OK) {
+            if (pp->cls == API_FORBIDDEN && pp->err.required_scope)
+                putf(w, 1, 1, width, role_attr[ROLE_SCOPE], "missing scope %s: %s",
+                     pp->err.required_scope, pp->summary ? pp->summary : "");
+            else
+                put(w, 1, 1, width, pp->summary ? pp->summary : "failed",
+                    role_attr[health_role(model_org_health(o))]);
+            if (pp->err.trace_id)
+                putf(w, 2, 1, width, role_attr[ROLE_DIM], "trace_id %s", pp->err.trace_id);
+        } else {
+            putf(w, 1, 1, width, role_attr[ROLE_DIM], "loading%s", u->utf8 ? "\xE2\x80\xA6" : "...");
+        }
+        goto done;
+    }
+    /* Columns: name takes what the others leave. */
+    int born_w = 10, sex_w = 6, mrn_w = 11, id_w = width >= 90 ? 32 : 16;
+    int name_w = width - born_w - sex_w - mrn_w - id_w - 4;
+    if (name_w < 12) {
+        id_w = 0;
+        name_w = width - born_w - sex_w - mrn_w - 3;
+    }
+    int x_born = 1 + name_w + 1, x_sex = x_born + born_w + 1, x_mrn = x_sex + sex_w + 1,
+        x_id = x_mrn + mrn_w + 1;
+    attr_t hdr = role_attr[ROLE_TITLE];
+    put(w, 1, 1, name_w, "Name", hdr);
+    put(w, 1, x_born, born_w, "Born", hdr);
+    put(w, 1, x_sex, sex_w, "Sex", hdr);
+    put(w, 1, x_mrn, mrn_w, "MRN", hdr);
+    if (id_w)
+        put(w, 1, x_id, id_w, "Id", hdr);
+    if (o->page.len == 0) {
+        put(w, 2, 1, width, o->search ? "no patient matches" : "no patients", role_attr[ROLE_DIM]);
+        goto done;
+    }
+    if (u->sel_patient >= o->page.len)
+        u->sel_patient = o->page.len - 1;
+    int rows = h - 1;
+    size_t top = u->sel_patient >= (size_t)rows ? u->sel_patient - (size_t)rows + 1 : 0;
+    for (int r = 0; r < rows; r++) {
+        size_t i = top + (size_t)r;
+        if (i >= o->page.len)
+            break;
+        const struct api_patient *p = &o->page.items[i];
+        bool sel = u->focus == PANE_PATIENTS && i == u->sel_patient;
+        attr_t a = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        if (sel)
+            mvwhline(w, r + 2, 1, ' ' | a, width);
+        char name[512];
+        patient_name(u, p, name, sizeof name);
+        put(w, r + 2, 1, name_w, name, a);
+        put(w, r + 2, x_born, born_w, field(u, p->dob, true), a);
+        const char *sex = p->gender ? (u->privacy ? mask_text(u) : p->gender) : field(u, NULL, 0);
+        char sx[8];
+        snprintf(sx, sizeof sx, "%.1s", sex);
+        put(w, r + 2, x_sex, sex_w, p->gender && !u->privacy && (unsigned char)sex[0] < 0x80 ? sx : sex, a);
+        put(w, r + 2, x_mrn, mrn_w, field(u, p->mrn, true), a);
+        if (id_w)
+            put(w, r + 2, x_id, id_w, p->id, a);
+    }
+done:
+    wnoutrefresh(w);
+}
+
+/* The failure groups the pane lists, newest first, after the a/filter/org choices. */
+static size_t visible_failures(struct ui *u, size_t *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t k = u->m.nfailures; k-- > 0 && n < max;) {
+        const struct model_failure *f = &u->m.failures[k];
+        if (!u->all_failures && !api_class_is_auth(f->cls))
+            continue;
+        if (u->fail_filter) {
+            char hay[1024];
+            snprintf(hay, sizeof hay, "%s %s %s %s %s %d", f->org_name ? f->org_name : "",
+                     f->code ? f->code : "", f->message ? f->message : "",
+                     f->ntrace ? f->trace_ids[f->ntrace - 1] : "", api_class_name(f->cls),
+                     f->status);
+            if (!strcasestr(hay, u->fail_filter))
+                continue;
+        }
+        out[n++] = k;
+    }
+    return n;
+}
+
+static void draw_fails(struct ui *u)
+{
+    WINDOW *w = u->pane[PANE_FAILS];
+    werase(w);
+    size_t idx[1000];
+    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+    char title[256];
+    snprintf(title, sizeof title, "%s (%zu) %s %s%s%s%s", u->all_failures ? "Failures" : "Auth failures",
+             n, u->utf8 ? "\xE2\x94\x80" : "-",
+             u->all_failures ? "every failure" : "401/403", u->utf8 ? " \xC2\xB7 newest first" : " - newest first",
+             u->fail_filter ? " \xC2\xB7 filter " : "", u->fail_filter ? u->fail_filter : "");
+    utf8_trim_partial(title);
+    frame(u, w, PANE_FAILS, title);
+    int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
+    if (h <= 0)
+        goto done;
+    if (n == 0) {
+        put(w, 1, 1, width, u->all_failures ? "no failures" : "no auth failures",
+            role_attr[ROLE_DIM]);
+        goto done;
+    }
+    if (u->sel_fail >= n)
+        u->sel_fail = n - 1;
+    if (u->sel_fail < u->fail_top)
+        u->fail_top = u->sel_fail;
+    if (u->sel_fail >= u->fail_top + (size_t)h)
+        u->fail_top = u->sel_fail - (size_t)h + 1;
+    for (int r = 0; r < h; r++) {
+        size_t vi = u->fail_top + (size_t)r;
+        if (vi >= n)
+            break;
+        const struct model_failure *f = &u->m.failures[idx[vi]];
+        bool sel = u->focus == PANE_FAILS && vi == u->sel_fail;
+        attr_t a = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        if (sel)
+            mvwhline(w, r + 1, 1, ' ' | a, width);
+        char when[16];
+        clock_text(f->last_seen, when);
+        char status[16];
+        if (f->status)
+            snprintf(status, sizeof status, "%d", f->status);
+        else
+            snprintf(status, sizeof status, "%s", api_class_name(f->cls));
+        const char *trace = f->ntrace ? f->trace_ids[f->ntrace - 1] : NULL;
+        char right[128] = "";
+        int tw = 0;
+        if (trace) {
+            snprintf(right, sizeof right, "%s%ld trace ", f->count > 1 ? "\xC3\x97" : "", f->count);
+            if (f->count <= 1)
+                snprintf(right, sizeof right, "trace ");
+        } else if (f->count > 1) {
+            snprintf(right, sizeof right, "\xC3\x97%ld", f->count);
+        }
+        int x = 1;
+        x += put(w, r + 1, x, 9, when, sel ? a : role_attr[f->from_log ? ROLE_DIM : ROLE_NORMAL]) + 1;
+        x += put_raw(w, r + 1, x, 12, f->org_name ? f->org_name : "?", a) + 1;
+        x += put(w, r + 1, x, 4, status, sel ? a : role_attr[f->cls == API_UNAUTHORIZED ? ROLE_AUTH : f->cls == API_FORBIDDEN ? ROLE_SCOPE : ROLE_DOWN]) + 1;
+        int trace_w = trace ? (width >= 100 ? 36 : 14) : 0;
+        tw = text_width(right) + trace_w;
+        int msg_w = width - x - tw;
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s %s", f->code ? f->code : api_class_name(f->cls),
+                 f->message ? f->message : "");
+        utf8_trim_partial(msg);
+        put_raw(w, r + 1, x, msg_w, msg, a);
+        if (tw > 0 && width - tw > x) {
+            int rx = width + 1 - tw;
+            rx += put(w, r + 1, rx, text_width(right), right, sel ? a : role_attr[ROLE_DIM]);
+            if (trace)
+                put(w, r + 1, rx, trace_w, trace, a);
+        }
+    }
+done:
+    wnoutrefresh(w);
+}
+
+/* --- overlays ----------------------------------------------------------------------------- */
+
+struct lines {
+    char **v;
+    size_t n;
+};
+
+static void add_line(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_line(struct lines *l, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    utf8_trim_partial(buf);
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    l->v[l->n++] = text_clean(buf);
+}
+
+static void free_lines(struct lines *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+static void help_lines(struct lines *l)
+{
+    add_line(l, "Keys");
+    for (int a = 0; a < ACT_COUNT; a++)
+        add_line(l, "  %-12s %s", actions[a].keys, actions[a].help);
+    add_line(l, "  %-12s %s", "mouse", "click selects and focuses, the wheel scrolls");
+    add_line(l, " ");
+    add_line(l, "Marks: ok, x 401 unauthorized, ! 403 forbidden, ? 404 not visible,");
+    add_line(l, "       ~ 429 rate limited, v down (timeout, 5xx, network), stale = old data");
+}
+
+static void patient_lines(struct ui *u, struct lines *l)
+{
+    const struct model_detail *d = &u->m.detail;
+    if (d->loading || !d->probe.done) {
+        add_line(l, "loading patient %s...", d->id ? d->id : "");
+        return;
+    }
+    if (d->probe.cls != API_OK) {
+        add_line(l, "%s", d->probe.summary ? d->probe.summary : "failed");
+        if (d->probe.err.trace_id)
+            add_line(l, "trace_id %s", d->probe.err.trace_id);
+        return;
+    }
+    const struct api_patient *p = &d->patient;
+    char name[512];
+    patient_name(u, p, name, sizeof name);
+    add_line(l, "Name         %s", name);
+    add_line(l, "Id           %s", p->id);
+    add_line(l, "MRN          %s", field(u, p->mrn, true));
+    add_line(l, "First name   %s", field(u, p->first, true));
+    add_line(l, "Middle name  %s", field(u, p->middle, true));
+    add_line(l, "Last name    %s", field(u, p->last, true));
+    add_line(l, "Sex          %s", field(u, p->gender, true));
+    add_line(l, "Born         %s", field(u, p->dob, true));
+    add_line(l, "Email        %s", field(u, p->email, true));
+    add_line(l, "Phone        %s", field(u, p->phone, true));
+    add_line(l, "Created      %s", field(u, p->created, false));
+    add_line(l, "Updated      %s", field(u, p->updated, false));
+}
+
+static void failure_lines(struct ui *u, struct lines *l)
+{
+    size_t idx[1000];
+    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+    if (u->overlay_fail >= n) {
+        add_line(l, "(this group is no longer listed)");
+        return;
+    }
+    const struct model_failure *f = &u->m.failures[idx[u->overlay_fail]];
+    char first[32], last[32];
+    authlog_time_text(f->first_seen, first);
+    authlog_time_text(f->last_seen, last);
+    add_line(l, "Org          %s (%s)%s", f->org_name ? f->org_name : "?", f->org_id ? f->org_id : "?",
+             f->from_log ? "  [earlier run]" : "");
+    add_line(l, "Request      %s %s", f->method ? f->method : "GET", f->path ? f->path : "?");
+    add_line(l, "Key          %s %s", f->key_name ? f->key_name : "?", f->key_hint ? f->key_hint : "");
+    add_line(l, "Response     %d %s: %s (%ld ms)", f->status, f->code ? f->code : api_class_name(f->cls),
+             f->message ? f->message : "", f->latency_ms);
+    add_line(l, "Seen         %ld time%s, first %s, last %s", f->count, f->count == 1 ? "" : "s",
+             first, last);
+    if (f->cls == API_FORBIDDEN) {
+        const struct model_org *o = f->org < u->m.norgs ? &u->m.orgs[f->org] : NULL;
+        add_line(l, " ");
+        if (f->required_scope) {
+            bool has = false;
+            if (o && o->have_me)
+                for (size_t i = 0; i < o->me.nscopes; i++)
+                    has = has || strcmp(o->me.scopes[i], f->required_scope) == 0;
+            add_line(l, "Likely cause missing %s: effective scopes are %s", f->required_scope,
+                     o && o->have_me ? (has ? "now including it (granted since?)" : "without it") : "unknown");
+        }
+        add_line(l, "             the key lacks it: create a key with the scope, or");
+        add_line(l, "             the clinic has not granted it: it must approve it in its installation");
+    } else if (f->cls == API_UNAUTHORIZED) {
+        add_line(l, " ");
+        add_line(l, "Likely cause the key is missing, revoked, expired or unknown (the API does");
+        add_line(l, "             not say which); check the key's warnings and whether it works");
+        add_line(l, "             on the other orgs that use it.");
+    }
+    add_line(l, " ");
+    add_line(l, "trace_ids (newest last):");
+    for (size_t i = 0; i < f->ntrace; i++)
+        add_line(l, "  %s", f->trace_ids[i]);
+}
+
+static void draw_overlay(struct ui *u)
+{
+    if (u->overlay == OVERLAY_NONE || u->too_small)
+        return;
+    struct lines l = {0};
+    const char *title = "Help";
+    if (u->overlay == OVERLAY_HELP)
+        help_lines(&l);
+    else if (u->overlay == OVERLAY_PATIENT) {
+        title = "Patient";
+        patient_lines(u, &l);
+    } else {
+        title = "Failure group";
+        failure_lines(u, &l);
+    }
+    int h = (int)l.n + 2, w = 10;
+    for (size_t i = 0; i < l.n; i++)
+        if (text_width(l.v[i]) + 4 > w)
+            w = text_width(l.v[i]) + 4;
+    if (h > u->lines - 2)
+        h = u->lines - 2;
+    if (w > u->cols - 2)
+        w = u->cols - 2;
+    if (u->overlay_win)
+        delwin(u->overlay_win);
+    u->overlay_win = newwin(h, w, (u->lines - h) / 2, (u->cols - w) / 2);
+    WINDOW *ow = u->overlay_win;
+    werase(ow);
+    wattrset(ow, role_attr[ROLE_FOCUS]);
+    if (u->utf8)
+        box(ow, 0, 0);
+    else
+        wborder(ow, '|', '|', '-', '-', '+', '+', '+', '+');
+    char t[64];
+    snprintf(t, sizeof t, " %s (Esc closes) ", title);
+    put(ow, 0, 2, w - 4, t, role_attr[ROLE_FOCUS]);
+    int rows = h - 2;
+    if (u->overlay_scroll > (int)l.n - rows)
+        u->overlay_scroll = (int)l.n - rows > 0 ? (int)l.n - rows : 0;
+    for (int r = 0; r < rows && (size_t)(r + u->overlay_scroll) < l.n; r++)
+        put(ow, r + 1, 2, w - 4, l.v[r + u->overlay_scroll], A_NORMAL);
+    wnoutrefresh(ow);
+    free_lines(&l);
+}
+
+static void draw(struct ui *u)
+{
+    if (u->dirty & DIRTY_LAYOUT)
+        make_windows(u);
+    if (u->too_small) {
+        if (u->dirty) {
+            werase(stdscr);
+            char msg[128];
+            snprintf(msg, sizeof msg, "maxdash needs at least 40x10 (now %dx%d)", u->cols, u->lines);
+            put(stdscr, 0, 0, u->cols, msg, A_BOLD);
+            wnoutrefresh(stdscr);
+            doupdate();
+        }
+        u->dirty = 0;
+        return;
+    }
+    if (!u->dirty)
+        return;
+    curs_set(0);
+    if (u->dirty & DIRTY_HEADER)
+        draw_header(u);
+    if ((u->dirty & DIRTY_ORGS) && u->pane[PANE_ORGS])
+        draw_orgs(u);
+    if ((u->dirty & DIRTY_ORG) && u->pane[PANE_ORG])
+        draw_org(u);
+    if ((u->dirty & DIRTY_PATIENTS) && u->pane[PANE_PATIENTS])
+        draw_patients(u);
+    if ((u->dirty & DIRTY_FAILS) && u->pane[PANE_FAILS])
+        draw_fails(u);
+    if (u->overlay != OVERLAY_NONE && (u->dirty & (DIRTY_PANES | DIRTY_OVERLAY)))
+        draw_overlay(u);
+    draw_footer(u);
+    doupdate();
+    u->dirty = 0;
+}
+
+/* --- actions ------------------------------------------------------------------------------ */
+
+static void set_status(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_status(struct ui *u, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(u->status, sizeof u->status, fmt, ap);
+    va_end(ap);
+    utf8_trim_partial(u->status);
+    u->status_until = wall_now() + 4;
+    u->dirty |= DIRTY_FOOTER;
+}
+
+static void select_org(struct ui *u, size_t i)
+{
+    if (u->m.norgs == 0)
+        return;
+    if (i >= u->m.norgs)
+        i = u->m.norgs - 1;
+    if (i == u->sel_org)
+        return;
+    engine_unwant_page(u->e, u->sel_org);
+    u->sel_org = i;
+    u->sel_patient = 0;
+    struct model_org *o = &u->m.orgs[i];
+    engine_want_page(u->e, i, o->page_no, o->search);
+    u->dirty |= DIRTY_PANES | DIRTY_HEADER;
+}
+
+static void move_sel(struct ui *u, long delta, bool absolute)
+{
+    size_t idx[1000];
+    switch (u->focus) {
+    case PANE_ORGS: {
+        long n = (long)u->m.norgs, at = absolute ? delta : (long)u->sel_org + delta;
+        select_org(u, (size_t)(at < 0 ? 0 : at >= n ? n - 1 : at));
+        break;
+    }
+    case PANE_PATIENTS: {
+        struct model_org *o = selected_org(u);
+        long n = o ? (long)o->page.len : 0, at = absolute ? delta : (long)u->sel_patient + delta;
+        u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+        u->dirty |= DIRTY_PATIENTS;
+        break;
+    }
+    case PANE_FAILS: {
+        long n = (long)visible_failures(u, idx, ARRAY_LEN(idx));
+        long at = absolute ? delta : (long)u->sel_fail + delta;
+        u->sel_fail = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+        u->dirty |= DIRTY_FAILS;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void change_page(struct ui *u, long delta)
+{
+    struct model_org *o = selected_org(u);
+    if (!o)
+        return;
+    long pages = o->page.total_pages;
+    long next = o->page_no + delta;
+    if (next < 1 || (pages >= 0 && next > (pages ? pages : 1)))
+        return;
+    engine_want_page(u->e, u->sel_org, next, o->search);
+    u->sel_patient = 0;
+    u->dirty |= DIRTY_PATIENTS;
+}
+
+static void base64(const char *in, size_t len, char *out)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < len; i += 3) {
+        unsigned v = (unsigned char)in[i] << 16;
+        if (i + 1 < len)
+            v |= (unsigned char)in[i + 1] << 8;
+        if (i + 2 < len)
+            v |= (unsigned char)in[i + 2];
+        out[o++] = tbl[(v >> 18) & 63];
+        out[o++] = tbl[(v >> 12) & 63];
+        out[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < len ? tbl[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+/* Puts text on the clipboard with OSC 52: the terminal does it, so it works over SSH. */
+static void copy_osc52(const char *text)
+{
+    size_t len = strlen(text);
+    char *enc = xmalloc(len * 4 / 3 + 8);
+    base64(text, len, enc);
+    char *seq = xasprintf("\033]52;c;%s\a", enc);
+    fflush(stdout);
+    if (write(STDOUT_FILENO, seq, strlen(seq)) < 0) {
+        /* nothing to do: the status line says what was attempted */
+    }
+    free(seq);
+    free(enc);
+}
+
+static const char *selected_trace(struct ui *u)
+{
+    size_t idx[1000];
+    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+    if (u->focus == PANE_FAILS || u->overlay == OVERLAY_FAILURE) {
+        size_t at = u->overlay == OVERLAY_FAILURE ? u->overlay_fail : u->sel_fail;
+        if (at < n) {
+            const struct model_failure *f = &u->m.failures[idx[at]];
+            return f->ntrace ? f->trace_ids[f->ntrace - 1] : NULL;
+        }
+        return NULL;
+    }
+    struct model_org *o = selected_org(u);
+    if (o && o->probe_me.err.trace_id)
+        return o->probe_me.err.trace_id;
+    if (o && o->probe_patients.err.trace_id)
+        return o->probe_patients.err.trace_id;
+    return n ? (u->m.failures[idx[0]].ntrace ? u->m.failures[idx[0]].trace_ids[u->m.failures[idx[0]].ntrace - 1] : NULL) : NULL;
+}
+
+static void open_selected(struct ui *u)
+{
+    size_t idx[1000];
+    if (u->focus == PANE_PATIENTS) {
+        struct model_org *o = selected_org(u);
+        if (o && o->have_page && u->sel_patient < o->page.len) {
+            engine_fetch_patient(u->e, u->sel_org, o->page.items[u->sel_patient].id);
+            u->overlay = OVERLAY_PATIENT;
+            u->overlay_scroll = 0;
+            u->dirty |= DIRTY_OVERLAY;
+        }
+    } else if (u->focus == PANE_FAILS) {
+        if (u->sel_fail < visible_failures(u, idx, ARRAY_LEN(idx))) {
+            u->overlay = OVERLAY_FAILURE;
+            u->overlay_fail = u->sel_fail;
+            u->overlay_scroll = 0;
+            u->dirty |= DIRTY_OVERLAY;
+        }
+    } else if (u->focus == PANE_ORGS) {
+        u->focus = PANE_PATIENTS;
+        u->dirty |= DIRTY_PANES;
+    }
+}
+
+static void close_overlay(struct ui *u)
+{
+    if (u->overlay == OVERLAY_PATIENT)
+        engine_close_patient(u->e);
+    u->overlay = OVERLAY_NONE;
+    if (u->overlay_win) {
+        delwin(u->overlay_win);
+        u->overlay_win = NULL;
+    }
+    /* Everything under the overlay must be drawn again. */
+    touchwin(stdscr);
+    for (int p = 0; p < PANE_COUNT; p++)
+        if (u->pane[p])
+            touchwin(u->pane[p]);
+    u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+}
+
+static void finish_prompt(struct ui *u, bool accept)
+{
+    u->prompting = false;
+    curs_set(0);
+    u->dirty |= DIRTY_FOOTER;
+    if (!accept)
+        return;
+    const char *text = u->prompt_len ? u->prompt : NULL;
+    if (u->prompt_pane == PANE_FAILS) {
+        free(u->fail_filter);
+        u->fail_filter = text ? xstrdup(text) : NULL;
+        u->sel_fail = 0;
+        u->dirty |= DIRTY_FAILS;
+    } else {
+        engine_want_page(u->e, u->sel_org, 1, text);
+        u->sel_patient = 0;
+        u->dirty |= DIRTY_PATIENTS;
+    }
+}
+
+static void prompt_key(struct ui *u, wint_t ch, bool is_key)
+{
+    if (!is_key && (ch == '\n' || ch == '\r')) {
+        finish_prompt(u, true);
+    } else if (!is_key && ch == 27) {
+        finish_prompt(u, false);
+    } else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+        /* Remove one whole character. */
+        while (u->prompt_len > 0) {
+            unsigned char c = (unsigned char)u->prompt[--u->prompt_len];
+            if ((c & 0xC0) != 0x80)
+                break;
+        }
+        u->prompt[u->prompt_len] = '\0';
+    } else if (is_key && ch == KEY_ENTER) {
+        finish_prompt(u, true);
+    } else if (!is_key && ch >= 0x20 && ch != 0x7f) {
+        char mb[8];
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        size_t n = wcrtomb(mb, (wchar_t)ch, &st);
+        if (n != (size_t)-1 && u->prompt_len + n < sizeof u->prompt - 1) {
+            memcpy(u->prompt + u->prompt_len, mb, n);
+            u->prompt_len += n;
+            u->prompt[u->prompt_len] = '\0';
+            /* Keep the buffer clean: no control characters can enter the search. */
+            char *clean = text_clean(u->prompt);
+            snprintf(u->prompt, sizeof u->prompt, "%s", clean);
+            u->prompt_len = strlen(u->prompt);
+            free(clean);
+        }
+    }
+    u->dirty |= DIRTY_FOOTER;
+}
+
+static void focus_pane(struct ui *u, int step)
+{
+    for (int i = 0; i < PANE_COUNT; i++) {
+        int p = ((int)u->focus + step + PANE_COUNT) % PANE_COUNT;
+        u->focus = (enum pane)p;
+        if (u->r_pane[p].shown && p != PANE_ORG)
+            break;
+    }
+    u->dirty |= DIRTY_PANES;
+}
+
+static void do_action(struct ui *u, enum action a)
+{
+    if (u->overlay != OVERLAY_NONE) {
+        switch (a) {
+        case ACT_CANCEL:
+        case ACT_OPEN:
+        case ACT_HELP:
+            close_overlay(u);
+            return;
+        case ACT_QUIT:
+            u->quit = true;
+            return;
+        case ACT_DOWN:
+            u->overlay_scroll++;
+            u->dirty |= DIRTY_OVERLAY;
+            return;
+        case ACT_UP:
+            if (u->overlay_scroll > 0)
+                u->overlay_scroll--;
+            u->dirty |= DIRTY_OVERLAY;
+            return;
+        case ACT_COPY_TRACE:
+        case ACT_PRIVACY:
+            break;
+        default:
+            return;
+        }
+    }
+    switch (a) {
+    case ACT_QUIT: u->quit = true; break;
+    case ACT_HELP:
+        u->overlay = OVERLAY_HELP;
+        u->overlay_scroll = 0;
+        u->dirty |= DIRTY_OVERLAY;
+        break;
+    case ACT_NEXT_PANE: focus_pane(u, 1); break;
+    case ACT_PREV_PANE: focus_pane(u, -1); break;
+    case ACT_DOWN: move_sel(u, 1, false); break;
+    case ACT_UP: move_sel(u, -1, false); break;
+    case ACT_FIRST: move_sel(u, 0, true); break;
+    case ACT_LAST: move_sel(u, 1L << 30, true); break;
+    case ACT_SEARCH:
+        u->prompting = true;
+        u->prompt_pane = u->focus == PANE_FAILS ? PANE_FAILS : PANE_PATIENTS;
+        u->prompt[0] = '\0';
+        u->prompt_len = 0;
+        if (u->prompt_pane == PANE_PATIENTS && selected_org(u) && selected_org(u)->search) {
+            snprintf(u->prompt, sizeof u->prompt, "%s", selected_org(u)->search);
+            u->prompt_len = strlen(u->prompt);
+        }
+        u->dirty |= DIRTY_FOOTER;
+        break;
+    case ACT_CANCEL:
+        if (u->focus == PANE_FAILS && u->fail_filter) {
+            free(u->fail_filter);
+            u->fail_filter = NULL;
+            u->dirty |= DIRTY_FAILS;
+        } else if (selected_org(u) && selected_org(u)->search) {
+            engine_want_page(u->e, u->sel_org, 1, NULL);
+            u->dirty |= DIRTY_PATIENTS;
+        }
+        break;
+    case ACT_OPEN: open_selected(u); break;
+    case ACT_NEXT_PAGE: change_page(u, 1); break;
+    case ACT_PREV_PAGE: change_page(u, -1); break;
+    case ACT_REFRESH:
+        engine_refresh_org(u->e, u->sel_org);
+        set_status(u, " refreshing %s", selected_org(u) ? selected_org(u)->cfg->name : "");
+        break;
+    case ACT_REFRESH_ALL:
+        engine_refresh_all(u->e);
+        set_status(u, " refreshing every org (within the rate budget)");
+        break;
+    case ACT_COPY_TRACE: {
+        const char *t = selected_trace(u);
+        if (t) {
+            copy_osc52(t);
+            set_status(u, " copied trace_id %s to the clipboard (OSC 52)", t);
+        } else {
+            set_status(u, " no trace_id here to copy");
+        }
+        break;
+    }
+    case ACT_PRIVACY:
+        u->privacy = !u->privacy;
+        set_status(u, u->privacy ? " privacy mode: patient data masked" : " privacy mode off");
+        u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
+        break;
+    case ACT_ALL_FAILS:
+        u->all_failures = !u->all_failures;
+        u->sel_fail = 0;
+        u->dirty |= DIRTY_FAILS;
+        break;
+    default:
+        break;
+    }
+}
+
+static int pane_at(const struct ui *u, int y, int x)
+{
+    for (int p = 0; p < PANE_COUNT; p++) {
+        const struct rect *r = &u->r_pane[p];
+        if (r->shown && y >= r->y && y < r->y + r->h && x >= r->x && x < r->x + r->w)
+            return p;
+    }
+    return -1;
+}
+
+static void on_mouse(struct ui *u)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK || u->too_small)
+        return;
+    int p = pane_at(u, ev.y, ev.x);
+    if (p < 0)
+        return;
+    if (ev.bstate & (BUTTON4_PRESSED)) {
+        u->focus = (enum pane)p;
+        move_sel(u, -1, false);
+        return;
+    }
+#ifdef BUTTON5_PRESSED
+    if (ev.bstate & BUTTON5_PRESSED) {
+        u->focus = (enum pane)p;
+        move_sel(u, 1, false);
+        return;
+    }
+#endif
+    if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)))
+        return;
+    u->focus = (enum pane)p;
+    int row = ev.y - u->r_pane[p].y - 1;
+    if (p == PANE_ORGS && row >= 0)
+        select_org(u, u->org_top + (size_t)row);
+    else if (p == PANE_PATIENTS && row >= 1)
+        move_sel(u, row - 1, true);
+    else if (p == PANE_FAILS && row >= 0)
+        move_sel(u, (long)(u->fail_top + (size_t)row), true);
+    u->dirty |= DIRTY_PANES;
+}
+
+static void on_resize(struct ui *u)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    u->dirty = DIRTY_ALL;
+}
+
+static void read_input(struct ui *u)
+{
+    wint_t ch;
+    int rc;
+    while ((rc = wget_wch(stdscr, &ch)) != ERR) {
+        bool is_key = rc == KEY_CODE_YES;
+        if (is_key && ch == KEY_RESIZE) {
+            on_resize(u);
+            continue;
+        }
+        if (is_key && ch == KEY_MOUSE) {
+            on_mouse(u);
+            continue;
+        }
+        if (u->prompting) {
+            prompt_key(u, ch, is_key);
+            continue;
+        }
+        enum action a = action_of((int)ch);
+        if (!is_key && ch >= KEY_MIN)
+            a = ACT_NONE;
+        if (a != ACT_NONE)
+            do_action(u, a);
+        if (u->quit)
+            return;
+    }
+}
+
+static void read_signals(struct ui *u)
+{
+    unsigned char buf[32];
+    ssize_t n;
+    while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == SIGWINCH)
+                on_resize(u);
+            else
+                u->quit = true;
+        }
+    }
+}
+
+/* --- the loop ----------------------------------------------------------------------------- */
+
+static unsigned dirty_of(unsigned changed)
+{
+    unsigned d = 0;
+    if (changed & ENGINE_CHANGED_ORGS)
+        d |= DIRTY_ORGS | DIRTY_ORG | DIRTY_HEADER | DIRTY_PATIENTS;
+    if (changed & ENGINE_CHANGED_PATIENTS)
+        d |= DIRTY_PATIENTS;
+    if (changed & ENGINE_CHANGED_FAILURES)
+        d |= DIRTY_FAILS | DIRTY_ORGS;
+    if (changed & ENGINE_CHANGED_DETAIL)
+        d |= DIRTY_OVERLAY;
+    return d;
+}
+
+static void loop(struct ui *u)
+{
+    while (!u->quit) {
+        unsigned changed = engine_step(u->e);
+        u->dirty |= dirty_of(changed);
+        /* The header's countdown and the footer's status age by the second. */
+        long left = countdown(u);
+        if (left != u->shown_countdown)
+            u->dirty |= DIRTY_HEADER;
+        if (u->status[0] && wall_now() >= u->status_until) {
+            u->status[0] = '\0';
+            u->dirty |= DIRTY_FOOTER;
+        }
+        draw(u);
+        double now = wall_now();
+        long to_second = (long)((1.0 - (now - floor(now))) * 1000.0) + 1;
+        struct engine_fd fds[2] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
+        engine_wait(u->e, fds, 2, to_second);
+        if (fds[1].ready)
+            read_signals(u);
+        if (fds[0].ready)
+            read_input(u);
+    }
+}
+
+static bool terminal_usable(void)
+{
+    const char *term = getenv("TERM");
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        warnmsg("the dashboard needs a terminal (try 'maxdash check' for a report)");
+        return false;
+    }
+    if (!term || !*term || strcmp(term, "dumb") == 0) {
+        warnmsg("TERM is %s: the dashboard needs a real terminal (try 'maxdash check')",
+                term && *term ? "dumb" : "not set");
+        return false;
+    }
+    return true;
+}
+
+int ui_run(const struct ui_opts *opts)
+{
+    struct ui *u = xcalloc(1, sizeof *u);
+    if (!check_load_config(opts->config, &u->cfg)) {
+        config_free(&u->cfg);
+        free(u);
+        return 2;
+    }
+    const char *org_name = opts->org;
+    if (org_name && !config_find_org(&u->cfg, org_name)) {
+        char *name = config_printable(org_name);
+        warnmsg("--org: no org named '%s' in %s", name, u->cfg.path);
+        free(name);
+        config_free(&u->cfg);
+        free(u);
+        return 2;
+    }
+    if (!terminal_usable()) {
+        config_free(&u->cfg);
+        free(u);
+        return 2;
+    }
+    char err[512];
+    u->have_log = authlog_open(&u->log, u->cfg.set.log_file, err, sizeof err);
+    model_init(&u->m, &u->cfg, NULL, 0);
+    struct engine_opts eo = {.log = u->have_log ? &u->log : NULL};
+    u->e = engine_new(&u->m, &eo, err, sizeof err);
+    if (!u->e) {
+        warnmsg("%s", err);
+        model_free(&u->m);
+        authlog_close(&u->log);
+        config_free(&u->cfg);
+        free(u);
+        return 1;
+    }
+    /* The recent history first, so the pane is never empty of what happened before. */
+    struct authlog_record *recs;
+    size_t nrec, skipped;
+    long skipped_line;
+    if (authlog_read(u->cfg.set.log_file, 500, &recs, &nrec, &skipped, &skipped_line, err,
+                     sizeof err)) {
+        model_add_history(&u->m, recs, nrec);
+        authlog_records_free(recs, nrec);
+        if (skipped)
+            bprintf(u->status, sizeof u->status, " %s:%ld: torn record skipped (written during a crash?)",
+                     u->cfg.set.log_file, skipped_line);
+    }
+    if (!u->have_log)
+        bprintf(u->status, sizeof u->status, " %s (failures are not logged)", err);
+    u->status_until = wall_now() + 6;
+
+    for (size_t i = 0; org_name && i < u->m.norgs; i++)
+        if (strcmp(u->m.orgs[i].cfg->name, org_name) == 0)
+            u->sel_org = i;
+    if (u->m.norgs)
+        engine_want_page(u->e, u->sel_org, 1, NULL);
+
+    const char *codeset = nl_langinfo(CODESET);
+    u->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    u->privacy = opts->privacy || u->cfg.set.privacy;
+    bool color = !opts->no_color && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+
+    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        die(1, "pipe: %s", strerror(errno));
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (!screen) {
+        warnmsg("cannot use the terminal (TERM=%s)", getenv("TERM"));
+        engine_free(u->e);
+        model_free(&u->m);
+        authlog_close(&u->log);
+        config_free(&u->cfg);
+        free(u);
+        return 2;
+    }
+    curses_on = true;
+    util_set_cleanup(leave_curses);
+    install_signals();
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+                  | BUTTON5_PRESSED
+#endif
+              , NULL);
+    mouseinterval(0);
+    theme_init(color);
+    u->dirty = DIRTY_ALL;
+    u->shown_countdown = -2;
+
+    loop(u);
+
+    free_windows(u);
+    leave_curses();
+    util_set_cleanup(NULL);
+    delscreen(screen);
+    engine_free(u->e);
+    model_free(&u->m);
+    authlog_close(&u->log);
+    config_free(&u->cfg);
+    free(u->fail_filter);
+    free(u);
+    close(sig_pipe[0]);
+    close(sig_pipe[1]);
+    sig_pipe[0] = sig_pipe[1] = -1;
+    return 0;
+}

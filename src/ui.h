@@ -1,0 +1,19 @@
+/* The dashboard: an ncursesw screen over the model, one event loop shared with the engine.
+ * The only module that includes curses. */
+#ifndef MAXDASH_UI_H
+#define MAXDASH_UI_H
+
+#include <stdbool.h>
+
+struct ui_opts {
+    const char *config;   /* -c FILE or NULL */
+    const char *org;      /* --org NAME: preselected, or NULL */
+    bool no_color;        /* --no-color (NO_COLOR in the environment does the same) */
+    bool privacy;         /* --privacy */
+};
+
+/* Runs the dashboard until the user quits; returns the exit status (2 for a configuration
+ * error or an unusable terminal). */
+int ui_run(const struct ui_opts *opts);
+
+#endif
