@@ -63,7 +63,7 @@ SANDBOX      := $(BUILD)/maxdash-sandbox
 UNIT_RUNNER  := $(BUILD)/tests/unit-tests
 INTEG_RUNNER := $(BUILD)/tests/integration-tests
 
-.PHONY: all deps check check-unit check-integration check-e2e demo sandbox-demo bench install \
+.PHONY: all deps check check-unit check-integration check-e2e demo bench screenshot install \
         uninstall clean distclean
 
 PROGRAMS := $(SANDBOX) $(if $(wildcard src/main.c),$(MAXDASH))
@@ -146,6 +146,10 @@ check-e2e: $(PROGRAMS)
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh mk/demo.sh $(abspath $(BUILD))
+
+screenshot: all
+	@sh mk/deps.sh screenshot
+	@sh assets/screenshot.sh $(abspath $(BUILD))
 
 bench: deps
 	@sh mk/deps.sh bench

@@ -15,8 +15,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+chaos="--chaos ${MAXDASH_DEMO_CHAOS:-20}"
+[ "${MAXDASH_DEMO_CHAOS:-20}" = 0 ] && chaos=
+# shellcheck disable=SC2086
 "$build/maxdash-sandbox" --data "$src/assets/sandbox/demo.json" --port 0 \
-    --port-file "$tmp/port" --chaos "${MAXDASH_DEMO_CHAOS:-20}" --quiet >"$tmp/out" 2>"$tmp/err" &
+    --port-file "$tmp/port" $chaos --quiet >"$tmp/out" 2>"$tmp/err" &
 sandbox_pid=$!
 i=0
 while [ ! -s "$tmp/port" ]; do

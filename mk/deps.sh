@@ -34,6 +34,12 @@ for group in "$@"; do
         need openssl               cmd openssl
         need ncurses-term          file /usr/share/terminfo/t/tmux-256color
         ;;
+    screenshot)
+        need tmux                  cmd tmux
+        need python3               cmd python3
+        need librsvg2-bin          cmd rsvg-convert
+        need fonts-dejavu-core     file /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf
+        ;;
     bench)
         need wrk                   cmd wrk
         need htop                  cmd htop

@@ -537,6 +537,9 @@ static void draw_orgs(struct ui *u)
     int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
     if (h <= 0)
         return;
+    /* After a resize the list may fit from a higher row on. */
+    if (u->org_top + (size_t)h > u->m.norgs)
+        u->org_top = u->m.norgs > (size_t)h ? u->m.norgs - (size_t)h : 0;
     if (u->sel_org < u->org_top)
         u->org_top = u->sel_org;
     if (u->sel_org >= u->org_top + (size_t)h)
@@ -858,6 +861,8 @@ static void draw_fails(struct ui *u)
     }
     if (u->sel_fail >= n)
         u->sel_fail = n - 1;
+    if (u->fail_top + (size_t)h > n)
+        u->fail_top = n > (size_t)h ? n - (size_t)h : 0;
     if (u->sel_fail < u->fail_top)
         u->fail_top = u->sel_fail;
     if (u->sel_fail >= u->fail_top + (size_t)h)
@@ -1076,9 +1081,7 @@ static void draw(struct ui *u)
     if (u->too_small) {
         if (u->dirty) {
             werase(stdscr);
-            char msg[128];
-            snprintf(msg, sizeof msg, "maxdash needs at least 40x10 (now %dx%d)", u->cols, u->lines);
-            put(stdscr, 0, 0, u->cols, msg, A_BOLD);
+            put(stdscr, 0, 0, u->cols, "maxdash needs at least 40x10", A_BOLD);
             wnoutrefresh(stdscr);
             doupdate();
         }
