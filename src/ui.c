@@ -1555,7 +1555,7 @@ static void loop(struct ui *u)
         /* The header's countdown and the footer's status age by the second. */
         long left = countdown(u);
         if (left != u->shown_countdown)
-            u->dirty |= DIRTY_HEADER;
+            u->dirty |= DIRTY_HEADER | DIRTY_ORG; /* the countdown and the data's age */
         if (u->status[0] && wall_now() >= u->status_until) {
             u->status[0] = '\0';
             u->dirty |= DIRTY_FOOTER;
