@@ -11,6 +11,7 @@
 #include "authlog.h"
 #include "config.h"
 #include "engine.h"
+#include "explain.h"
 #include "model.h"
 #include "util.h"
 
@@ -110,6 +111,18 @@ static void print_json(const struct model *m, size_t healthy)
         json_t *pt = probe_json(&o->probe_patients);
         json_object_set_new(org, "patients", pt);
         json_object_set_new(org, "warnings", warnings_json(o->cfg->key->warnings));
+        struct explain ex;
+        explain_org(m, i, &ex);
+        if (ex.headline) {
+            json_t *lines = json_array();
+            for (size_t k = 0; k < ex.n; k++)
+                json_array_append_new(lines, json_string(ex.lines[k]));
+            json_object_set_new(org, "explanation", json_pack("{s:s, s:o}", "headline",
+                                                              ex.headline, "details", lines));
+        } else {
+            json_object_set_new(org, "explanation", json_null());
+        }
+        explain_free(&ex);
         json_array_append_new(orgs, org);
         free(name);
         free(id);
@@ -166,6 +179,11 @@ static void print_text(const struct model *m, size_t healthy)
             if (o->cfg->key->warnings & bit)
                 printf("  warning: %s", config_key_warning_text(bit));
         putchar('\n');
+        struct explain ex;
+        explain_org(m, i, &ex);
+        if (ex.headline)
+            printf("     -> %s\n", ex.headline);
+        explain_free(&ex);
         free(name);
         free(id);
         free(key);

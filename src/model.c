@@ -155,6 +155,7 @@ static void failure_free(struct model_failure *f)
     for (size_t i = 0; i < f->ntrace; i++)
         free(f->trace_ids[i]);
     free(f->trace_ids);
+    free(f->trace_times);
 }
 
 void model_free(struct model *m)
@@ -282,9 +283,13 @@ void model_add_failure(struct model *m, const struct model_failure *f, const cha
         if (g->ntrace == MAX_TRACE_IDS) {
             free(g->trace_ids[0]);
             memmove(&g->trace_ids[0], &g->trace_ids[1], (g->ntrace - 1) * sizeof *g->trace_ids);
+            memmove(&g->trace_times[0], &g->trace_times[1],
+                    (g->ntrace - 1) * sizeof *g->trace_times);
             g->ntrace--;
         }
         g->trace_ids = xrealloc(g->trace_ids, (g->ntrace + 1) * sizeof *g->trace_ids);
+        g->trace_times = xrealloc(g->trace_times, (g->ntrace + 1) * sizeof *g->trace_times);
+        g->trace_times[g->ntrace] = f->last_seen;
         g->trace_ids[g->ntrace++] = xstrdup(trace_id);
     }
     /* Keep the groups ordered by last_seen, the newest last (a new group may be older than

@@ -91,6 +91,7 @@ struct model_failure {
     long count;
     double first_seen, last_seen;
     char **trace_ids;      /* oldest first; every one kept (capped, see model.c) */
+    double *trace_times;   /* when each of trace_ids was seen (wall-clock) */
     size_t ntrace;
     bool from_log;         /* loaded from an earlier run's log */
 };

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "cmd_check.h"
 #include "config.h"
 #include "engine.h"
+#include "explain.h"
 #include "model.h"
 #include "text.h"
 #include "util.h"
@@ -155,6 +157,7 @@ struct ui {
     size_t sel_patient;
     size_t sel_fail, fail_top;
     bool all_failures;
+    bool org_failures;   /* only the selected org's */
     char *fail_filter;
     bool privacy, utf8;
 
@@ -684,6 +687,14 @@ static void draw_org(struct ui *u)
     }
     if (extra[0])
         put(w, y, 10 + used, width - 10 - used, extra, role_attr[ROLE_WARN]);
+    struct explain ex;
+    explain_org(&u->m, (size_t)(o - u->m.orgs), &ex);
+    if (ex.headline && y < h) {
+        y++;
+        putf(w, y, 1, width - 1, role_attr[health_role(hl)], "%s %s",
+             u->utf8 ? "\xE2\x86\x92" : "->", ex.headline);
+    }
+    explain_free(&ex);
     /* The key's warnings: the usual causes of a 401, known before the first request. */
     for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL && y < h; bit <<= 1) {
         if (o->cfg->key && (o->cfg->key->warnings & bit)) {
@@ -824,6 +835,8 @@ static size_t visible_failures(struct ui *u, size_t *out, size_t max)
         const struct model_failure *f = &u->m.failures[k];
         if (!u->all_failures && !api_class_is_auth(f->cls))
             continue;
+        if (u->org_failures && f->org != u->sel_org)
+            continue;
         if (u->fail_filter) {
             char hay[1024];
             snprintf(hay, sizeof hay, "%s %s %s %s %s %d", f->org_name ? f->org_name : "",
@@ -845,10 +858,12 @@ static void draw_fails(struct ui *u)
     size_t idx[1000];
     size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
     char title[256];
-    snprintf(title, sizeof title, "%s (%zu) %s %s%s%s%s", u->all_failures ? "Failures" : "Auth failures",
+    snprintf(title, sizeof title, "%s (%zu) %s %s%s%s%s%s%s", u->all_failures ? "Failures" : "Auth failures",
              n, u->utf8 ? "\xE2\x94\x80" : "-",
              u->all_failures ? "every failure" : "401/403", u->utf8 ? " \xC2\xB7 newest first" : " - newest first",
-             u->fail_filter ? " \xC2\xB7 filter " : "", u->fail_filter ? u->fail_filter : "");
+             u->fail_filter ? " \xC2\xB7 filter " : "", u->fail_filter ? u->fail_filter : "",
+             u->org_failures ? " \xC2\xB7 org " : "",
+             u->org_failures && selected_org(u) ? selected_org(u)->cfg->name : "");
     utf8_trim_partial(title);
     frame(u, w, PANE_FAILS, title);
     int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
@@ -993,40 +1008,35 @@ static void failure_lines(struct ui *u, struct lines *l)
         return;
     }
     const struct model_failure *f = &u->m.failures[idx[u->overlay_fail]];
-    char first[32], last[32];
-    authlog_time_text(f->first_seen, first);
-    authlog_time_text(f->last_seen, last);
-    add_line(l, "Org          %s (%s)%s", f->org_name ? f->org_name : "?", f->org_id ? f->org_id : "?",
-             f->from_log ? "  [earlier run]" : "");
-    add_line(l, "Request      %s %s", f->method ? f->method : "GET", f->path ? f->path : "?");
-    add_line(l, "Key          %s %s", f->key_name ? f->key_name : "?", f->key_hint ? f->key_hint : "");
-    add_line(l, "Response     %d %s: %s (%ld ms)", f->status, f->code ? f->code : api_class_name(f->cls),
-             f->message ? f->message : "", f->latency_ms);
-    add_line(l, "Seen         %ld time%s, first %s, last %s", f->count, f->count == 1 ? "" : "s",
-             first, last);
-    if (f->cls == API_FORBIDDEN) {
-        const struct model_org *o = f->org < u->m.norgs ? &u->m.orgs[f->org] : NULL;
-        add_line(l, " ");
-        if (f->required_scope) {
-            bool has = false;
-            if (o && o->have_me)
-                for (size_t i = 0; i < o->me.nscopes; i++)
-                    has = has || strcmp(o->me.scopes[i], f->required_scope) == 0;
-            add_line(l, "Likely cause missing %s: effective scopes are %s", f->required_scope,
-                     o && o->have_me ? (has ? "now including it (granted since?)" : "without it") : "unknown");
-        }
-        add_line(l, "             the key lacks it: create a key with the scope, or");
-        add_line(l, "             the clinic has not granted it: it must approve it in its installation");
-    } else if (f->cls == API_UNAUTHORIZED) {
-        add_line(l, " ");
-        add_line(l, "Likely cause the key is missing, revoked, expired or unknown (the API does");
-        add_line(l, "             not say which); check the key's warnings and whether it works");
-        add_line(l, "             on the other orgs that use it.");
-    }
+    struct explain ex;
+    explain_failure(&u->m, f, &ex);
+    if (ex.headline)
+        add_line(l, "%s", ex.headline);
     add_line(l, " ");
-    add_line(l, "trace_ids (newest last):");
-    for (size_t i = 0; i < f->ntrace; i++)
-        add_line(l, "  %s", f->trace_ids[i]);
+    add_line(l, "Org          %s (%s)%s", f->org_name ? f->org_name : "?",
+             f->org_id ? f->org_id : "?", f->from_log ? "  [earlier run]" : "");
+    add_line(l, "Request      %s %s", f->method ? f->method : "GET", f->path ? f->path : "?");
+    add_line(l, "Key          %s %s", f->key_name ? f->key_name : "?",
+             f->key_hint ? f->key_hint : "");
+    if (f->status)
+        add_line(l, "Response     %d %s: %s (%ld ms)", f->status,
+                 f->code ? f->code : api_class_name(f->cls), f->message ? f->message : "",
+                 f->latency_ms);
+    else
+        add_line(l, "Response     none: %s (%ld ms)", f->message ? f->message : "",
+                 f->latency_ms);
+    add_line(l, "Seen         %ld time%s", f->count, f->count == 1 ? "" : "s");
+    add_line(l, " ");
+    for (size_t i = 0; i < ex.n; i++)
+        add_line(l, "%s", ex.lines[i]);
+    explain_free(&ex);
+    add_line(l, " ");
+    add_line(l, "Occurrences with a trace_id (newest last; y copies the latest, Y a support note):");
+    for (size_t i = 0; i < f->ntrace; i++) {
+        char when[32];
+        authlog_time_text(f->trace_times ? f->trace_times[i] : f->last_seen, when);
+        add_line(l, "  %s  %s", when, f->trace_ids[i]);
+    }
 }
 
 static void draw_overlay(struct ui *u)
@@ -1109,6 +1119,8 @@ static void draw(struct ui *u)
 }
 
 /* --- actions ------------------------------------------------------------------------------ */
+
+static void set_status(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void set_status(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_status(struct ui *u, const char *fmt, ...)
@@ -1211,6 +1223,63 @@ static void copy_osc52(const char *text)
     }
     free(seq);
     free(enc);
+}
+
+/* Pipes text to copy_command (sh -c, stdin the text, output discarded) without waiting:
+ * the child is reaped by the loop. */
+static bool copy_command(const char *cmd, const char *text)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(fds[0], STDIN_FILENO);
+        if (null >= 0) {
+            dup2(null, STDOUT_FILENO);
+            dup2(null, STDERR_FILENO);
+        }
+        setsid(); /* off the terminal: it must not read keys or draw */
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[0]);
+    size_t len = strlen(text);
+    bool ok = write(fds[1], text, len) == (ssize_t)len; /* small: fits the pipe */
+    close(fds[1]);
+    return ok;
+}
+
+/* Copies text; what says what it is for the status line. */
+static void copy_text(struct ui *u, const char *text, const char *what)
+{
+    if (u->cfg.set.copy_command) {
+        if (copy_command(u->cfg.set.copy_command, text))
+            set_status(u, " copied %s (copy_command)", what);
+        else
+            set_status(u, " could not run copy_command");
+    } else {
+        copy_osc52(text);
+        set_status(u, " copied %s to the clipboard (OSC 52)", what);
+    }
+}
+
+/* The failure group the copy keys act on: the open one, the selected one, or the newest. */
+static const struct model_failure *selected_failure(struct ui *u)
+{
+    size_t idx[1000];
+    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+    if (n == 0)
+        return NULL;
+    size_t at = u->overlay == OVERLAY_FAILURE ? u->overlay_fail
+              : u->focus == PANE_FAILS ? u->sel_fail : 0;
+    return at < n ? &u->m.failures[idx[at]] : NULL;
 }
 
 static const char *selected_trace(struct ui *u)
@@ -1362,6 +1431,8 @@ static void do_action(struct ui *u, enum action a)
             u->dirty |= DIRTY_OVERLAY;
             return;
         case ACT_COPY_TRACE:
+        case ACT_COPY_NOTE:
+        case ACT_COPY_CURL:
         case ACT_PRIVACY:
             break;
         default:
@@ -1416,13 +1487,31 @@ static void do_action(struct ui *u, enum action a)
     case ACT_COPY_TRACE: {
         const char *t = selected_trace(u);
         if (t) {
-            copy_osc52(t);
-            set_status(u, " copied trace_id %s to the clipboard (OSC 52)", t);
+            char what[128];
+            snprintf(what, sizeof what, "trace_id %s", t);
+            copy_text(u, t, what);
         } else {
             set_status(u, " no trace_id here to copy");
         }
         break;
     }
+    case ACT_COPY_NOTE:
+    case ACT_COPY_CURL: {
+        const struct model_failure *f = selected_failure(u);
+        if (!f) {
+            set_status(u, " no failure selected");
+            break;
+        }
+        char *text = a == ACT_COPY_NOTE ? explain_support_note(&u->m, f) : explain_curl(&u->m, f);
+        copy_text(u, text, a == ACT_COPY_NOTE ? "a support note" : "the request as curl");
+        free(text);
+        break;
+    }
+    case ACT_ORG_FAILS:
+        u->org_failures = !u->org_failures;
+        u->sel_fail = 0;
+        u->dirty |= DIRTY_FAILS;
+        break;
     case ACT_PRIVACY:
         u->privacy = !u->privacy;
         set_status(u, u->privacy ? " privacy mode: patient data masked" : " privacy mode off");
@@ -1565,6 +1654,8 @@ static void loop(struct ui *u)
         long to_second = (long)((1.0 - (now - floor(now))) * 1000.0) + 1;
         struct engine_fd fds[2] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
         engine_wait(u->e, fds, 2, to_second);
+        while (waitpid(-1, NULL, WNOHANG) > 0) /* copy_command children */
+            ;
         if (fds[1].ready)
             read_signals(u);
         if (fds[0].ready)

@@ -1,0 +1,33 @@
+/* Why a request failed and what to do about it, worked out from the model alone (the failure,
+ * the org's last /marketplace/me, how the same key fares on the other orgs, the key's
+ * warnings). Shown by the failure view, the Organization pane, `check` and `log --explain`. */
+#ifndef MAXDASH_EXPLAIN_H
+#define MAXDASH_EXPLAIN_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+struct explain {
+    char *headline; /* one short line: "missing read:patients: the clinic must grant it" */
+    char **lines;   /* the reasoning and the next steps, one sentence a line */
+    size_t n;
+};
+
+/* Explains failure group f (of model m). The caller frees out with explain_free. */
+void explain_failure(const struct model *m, const struct model_failure *f, struct explain *out);
+
+/* Explains what is wrong with org (index into m->orgs) right now; out->headline is NULL when
+ * nothing is. */
+void explain_org(const struct model *m, size_t org, struct explain *out);
+
+void explain_free(struct explain *e);
+
+/* A note for Max AI support about f: org id, app id, times in UTC, endpoint, status, code,
+ * message, every trace_id; never a key or patient data. Caller frees. */
+char *explain_support_note(const struct model *m, const struct model_failure *f);
+
+/* The request of f as a curl command, the key replaced by $MAX_API_KEY. Caller frees. */
+char *explain_curl(const struct model *m, const struct model_failure *f);
+
+#endif
