@@ -1,11 +1,14 @@
 /* The JSONL log of failed requests. Appends are whole lines in one write() on an O_APPEND
  * descriptor, so concurrent maxdash processes and crashes never interleave or lose a line
- * already shown; only the very last line can be torn, and readers skip it. */
+ * already shown; a crash or a full disk can only tear the line being written, readers skip it,
+ * and the next append starts on a fresh line so that nothing after it is lost. */
 #include "authlog.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,16 +16,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "text.h"
 #include "util.h"
+
+/* 9999-12-31T23:59:59.999Z: the last time the format can hold. */
+#define TIME_MAX 253402300799.999
 
 void authlog_time_text(double t, char buf[32])
 {
-    time_t secs = (time_t)t;
-    int ms = (int)((t - (double)secs) * 1000.0);
-    if (ms < 0)
-        ms = 0;
-    if (ms > 999)
-        ms = 999;
+    if (!(t >= 0.0)) /* also NaN */
+        t = 0.0;
+    if (t > TIME_MAX)
+        t = TIME_MAX;
+    /* Rounded once, in whole milliseconds: splitting the double into seconds and a truncated
+     * fraction would turn the .123 that authlog_parse_time read into .122. */
+    long long total = (long long)(t * 1000.0 + 0.5);
+    time_t secs = (time_t)(total / 1000);
+    int ms = (int)(total % 1000);
     struct tm tm;
     gmtime_r(&secs, &tm);
     char base[24];
@@ -30,28 +40,60 @@ void authlog_time_text(double t, char buf[32])
     snprintf(buf, 32, "%s.%03dZ", base, ms);
 }
 
+/* Exactly n ASCII digits at s into *out. */
+static bool take_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
 bool authlog_parse_time(const char *s, double *t)
 {
-    struct tm tm = {0};
-    int ms = 0, used = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6)
+    /* YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z; nothing sscanf would let in
+     * (signs, blanks, short fields). */
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    if (!s || strlen(s) < sizeof shape - 1)
         return false;
-    const char *rest = s + used;
+    for (size_t i = 0; i < sizeof shape - 1; i++)
+        if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i])
+            return false;
+    int year = 0, mon = 0, mday = 0, hour = 0, min = 0, sec = 0;
+    take_digits(s, 4, &year);
+    take_digits(s + 5, 2, &mon);
+    take_digits(s + 8, 2, &mday);
+    take_digits(s + 11, 2, &hour);
+    take_digits(s + 14, 2, &min);
+    take_digits(s + 17, 2, &sec);
+    if (year < 1970 || mon < 1 || mon > 12 || mday < 1 || mday > 31 || hour > 23 || min > 59 ||
+        sec > 59)
+        return false;
+    const char *rest = s + sizeof shape - 1;
+    int ms = 0;
     if (*rest == '.') {
         int digits = 0;
         for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
             if (digits < 3)
                 ms = ms * 10 + (*rest - '0');
+        if (digits == 0)
+            return false;
         for (; digits < 3; digits++)
             ms *= 10;
     }
     if (strcmp(rest, "Z") != 0)
         return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
+    struct tm tm = {.tm_year = year - 1900, .tm_mon = mon - 1, .tm_mday = mday,
+                    .tm_hour = hour, .tm_min = min, .tm_sec = sec};
     time_t secs = timegm(&tm);
-    if (secs == (time_t)-1)
+    /* timegm normalizes: February 30 comes back as March 2, which is not what was written. */
+    struct tm back;
+    if (secs == (time_t)-1 || !gmtime_r(&secs, &back) || back.tm_mday != mday ||
+        back.tm_mon != mon - 1)
         return false;
     *t = (double)secs + ms / 1000.0;
     return true;
@@ -87,9 +129,20 @@ static bool make_parents(const char *path, char *err, size_t errsize)
 
 static bool open_fd(struct authlog *log, char *err, size_t errsize)
 {
-    log->fd = open(log->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    /* O_NONBLOCK so that a FIFO put at the path cannot hang the open (it is refused below; the
+     * flag changes nothing for a regular file). Read access only to look at the last byte. */
+    int flags = O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+    log->fd = open(log->path, O_RDWR | flags, 0600);
+    if (log->fd < 0 && errno == EACCES)
+        log->fd = open(log->path, O_WRONLY | flags, 0600);
     if (log->fd < 0) {
-        bprintf(err, errsize, "cannot open the log %s: %s", log->path, strerror(errno));
+        int e = errno;
+        struct stat lst;
+        if (e == ELOOP && lstat(log->path, &lst) == 0 && S_ISLNK(lst.st_mode))
+            bprintf(err, errsize, "the log %s is a symbolic link, which maxdash does not follow",
+                    log->path);
+        else
+            bprintf(err, errsize, "cannot open the log %s: %s", log->path, strerror(e));
         return false;
     }
     struct stat st;
@@ -100,6 +153,9 @@ static bool open_fd(struct authlog *log, char *err, size_t errsize)
         return false;
     }
     log->size = (long)st.st_size;
+    char last = '\n';
+    log->torn_tail = st.st_size > 0 && pread(log->fd, &last, 1, st.st_size - 1) == 1 &&
+                     last != '\n';
     return true;
 }
 
@@ -109,9 +165,10 @@ bool authlog_open(struct authlog *log, const char *path, char *err, size_t errsi
     log->fd = -1;
     log->path = xstrdup(path);
     log->rotate_at = AUTHLOG_ROTATE_BYTES;
-    if (!make_parents(path, err, errsize))
-        return false;
-    return open_fd(log, err, errsize);
+    if (make_parents(path, err, errsize) && open_fd(log, err, errsize))
+        return true;
+    authlog_close(log);
+    return false;
 }
 
 void authlog_close(struct authlog *log)
@@ -123,9 +180,19 @@ void authlog_close(struct authlog *log)
     log->fd = -1;
 }
 
+/* A JSON string, or null. Text jansson refuses (invalid UTF-8) is stored cleaned rather than
+ * silently dropped from the record. */
 static json_t *str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    if (!s)
+        return json_null();
+    json_t *v = json_string(s);
+    if (!v) {
+        char *clean = text_clean(s);
+        v = json_string(clean);
+        free(clean);
+    }
+    return v ? v : json_null();
 }
 
 char *authlog_format(const struct authlog_record *r)
@@ -133,6 +200,8 @@ char *authlog_format(const struct authlog_record *r)
     char when[32];
     authlog_time_text(r->time, when);
     json_t *o = json_object();
+    if (!o)
+        die(1, "out of memory");
     json_object_set_new(o, "time", json_string(when));
     json_object_set_new(o, "org", str_or_null(r->org));
     json_object_set_new(o, "org_id", str_or_null(r->org_id));
@@ -158,15 +227,29 @@ char *authlog_format(const struct authlog_record *r)
     return out;
 }
 
-static void rotate(struct authlog *log)
+/* Moves the full file to FILE.1 and reopens FILE. When the path no longer names the file we
+ * hold (another maxdash rotated first), only reopens: renaming again would replace the FILE.1
+ * just made with a nearly empty file. */
+static bool rotate(struct authlog *log, char *err, size_t errsize)
 {
-    char *old = xasprintf("%s.1", log->path);
-    /* Whoever renames first wins; a second process then writes to the new file. */
-    rename(log->path, old);
-    free(old);
+    struct stat ours, named;
+    bool same = fstat(log->fd, &ours) == 0 && lstat(log->path, &named) == 0 &&
+                ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
+    if (same) {
+        char *old = xasprintf("%s.1", log->path);
+        int r = rename(log->path, old);
+        free(old);
+        if (r != 0)
+            return true; /* a file past the limit is better than a lost record */
+    }
     close(log->fd);
-    char err[8];
-    open_fd(log, err, sizeof err);
+    log->fd = -1;
+    if (open_fd(log, err, errsize))
+        return true;
+    char reason[512];
+    bprintf(reason, sizeof reason, "%s", err);
+    bprintf(err, errsize, "%s (after moving the full log to .1)", reason);
+    return false;
 }
 
 bool authlog_append(struct authlog *log, const struct authlog_record *r, char *err,
@@ -178,24 +261,32 @@ bool authlog_append(struct authlog *log, const struct authlog_record *r, char *e
     }
     char *line = authlog_format(r);
     size_t len = strlen(line);
-    if (log->size > 0 && log->size + (long)len > log->rotate_at)
-        rotate(log);
-    if (log->fd < 0) {
+    if (log->size > 0 && log->size + (long)len > log->rotate_at && !rotate(log, err, errsize)) {
         free(line);
-        bprintf(err, errsize, "cannot reopen the log %s after rotating it", log->path);
         return false;
+    }
+    if (log->torn_tail) {
+        char *fresh = xasprintf("\n%s", line);
+        free(line);
+        line = fresh;
+        len++;
     }
     ssize_t w;
     do
         w = write(log->fd, line, len);
     while (w < 0 && errno == EINTR);
+    int e = errno;
     free(line);
+    if (w > 0)
+        log->size += (long)w;
     if (w != (ssize_t)len) {
+        if (w > 0)
+            log->torn_tail = true;
         bprintf(err, errsize, "cannot write to the log %s: %s", log->path,
-                w < 0 ? strerror(errno) : "short write (disk full?)");
+                w < 0 ? strerror(e) : "short write (disk full?)");
         return false;
     }
-    log->size += (long)len;
+    log->torn_tail = false;
     return true;
 }
 
@@ -228,10 +319,13 @@ static bool parse_record(const char *line, size_t len, struct authlog_record *r)
     r->trace_id = take_string(o, "trace_id");
     r->required_scope = take_string(o, "required_scope");
     r->cls = take_string(o, "class");
+    /* A hand-edited file may hold any number; only an HTTP status is one. */
     json_t *st = json_object_get(o, "http_status");
-    r->http_status = json_is_integer(st) ? (int)json_integer_value(st) : 0;
+    json_int_t status = json_is_integer(st) ? json_integer_value(st) : 0;
+    r->http_status = status >= 100 && status <= 999 ? (int)status : 0;
     json_t *lat = json_object_get(o, "latency_ms");
-    r->latency_ms = json_is_integer(lat) ? (long)json_integer_value(lat) : 0;
+    json_int_t latency = json_is_integer(lat) ? json_integer_value(lat) : 0;
+    r->latency_ms = latency >= 0 && latency <= LONG_MAX ? (long)latency : 0;
     json_t *auth = json_object_get(o, "auth");
     r->auth = auth ? json_is_true(auth) : (r->http_status == 401 || r->http_status == 403);
     json_decref(o);
@@ -260,40 +354,90 @@ void authlog_records_free(struct authlog_record *r, size_t n)
     free(r);
 }
 
-/* Appends the records of one file to a ring of the last max. */
-static bool read_file(const char *path, size_t max, struct authlog_record *ring, size_t *count,
-                      size_t *skipped, long *skipped_line, char *err, size_t errsize)
+/* The last max records seen: an array that grows while fewer than max were seen (so that
+ * max may be SIZE_MAX), then a ring that overwrites the oldest. */
+struct ring {
+    struct authlog_record *v;
+    size_t cap, max, count;
+};
+
+static void ring_push(struct ring *ring, const struct authlog_record *r)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (ring->count < ring->max) {
+        if (ring->count == ring->cap) {
+            size_t cap = ring->cap ? ring->cap * 2 : 64;
+            if (cap > ring->max || cap < ring->cap)
+                cap = ring->max;
+            if (cap > SIZE_MAX / sizeof *ring->v)
+                die(1, "out of memory");
+            ring->v = xrealloc(ring->v, cap * sizeof *ring->v);
+            ring->cap = cap;
+        }
+        ring->v[ring->count] = *r;
+    } else {
+        struct authlog_record *slot = &ring->v[ring->count % ring->max];
+        record_free(slot);
+        *slot = *r;
+    }
+    ring->count++;
+}
+
+static bool blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return false;
+    return true;
+}
+
+/* Appends the records of one file to the ring. */
+static bool read_file(const char *path, struct ring *ring, size_t *skipped, long *skipped_line,
+                      char *err, size_t errsize)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
             return true;
         bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
         return false;
     }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        bprintf(err, errsize, "the log %s is not a regular file", path);
+        close(fd);
+        return false;
+    }
     FILE *f = fdopen(fd, "r");
+    if (!f) {
+        bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
+        close(fd);
+        return false;
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     long lineno = 0;
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
-        bool complete = len > 0 && line[len - 1] == '\n';
+        if (blank(line, (size_t)len))
+            continue;
+        /* A torn line (no '\n': only the last can lack one) never parses, since no proper
+         * prefix of a JSON object is one; a whole record whose '\n' was lost, or that an
+         * editor saved without one, does and is kept. */
         struct authlog_record r;
-        if (!complete || !parse_record(line, (size_t)len, &r)) {
+        if (!parse_record(line, (size_t)len, &r)) {
             (*skipped)++;
             *skipped_line = lineno;
             continue;
         }
-        struct authlog_record *slot = &ring[*count % max];
-        if (*count >= max)
-            record_free(slot);
-        *slot = r;
-        (*count)++;
+        ring_push(ring, &r);
     }
+    bool ok = !ferror(f);
+    if (!ok)
+        bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
     free(line);
     fclose(f);
-    return true;
+    return ok;
 }
 
 bool authlog_read(const char *path, size_t max, struct authlog_record **out, size_t *n,
@@ -303,26 +447,27 @@ bool authlog_read(const char *path, size_t max, struct authlog_record **out, siz
     *n = 0;
     *skipped = 0;
     *skipped_line = 0;
-    if (max == 0)
-        return true;
-    struct authlog_record *ring = xcalloc(max, sizeof *ring);
-    size_t count = 0, old_skipped = 0;
-    long old_line = 0;
-    char *older = xasprintf("%s.1", path);
-    /* The rotated file first (older), then the current one; torn lines only matter in the
-     * current file. */
-    bool ok = read_file(older, max, ring, &count, &old_skipped, &old_line, err, errsize) &&
-              read_file(path, max, ring, &count, skipped, skipped_line, err, errsize);
-    free(older);
+    struct ring ring = {.max = max};
+    bool ok = true;
+    if (max > 0) {
+        size_t old_skipped = 0;
+        long old_line = 0;
+        char *older = xasprintf("%s.1", path);
+        /* The rotated file first (older), then the current one. */
+        ok = read_file(older, &ring, &old_skipped, &old_line, err, errsize) &&
+             read_file(path, &ring, skipped, skipped_line, err, errsize);
+        free(older);
+    }
+    size_t have = ring.count < max ? ring.count : max;
     if (!ok) {
-        authlog_records_free(ring, count < max ? count : max);
+        authlog_records_free(ring.v, have);
         return false;
     }
-    size_t have = count < max ? count : max;
     struct authlog_record *res = xcalloc(have + 1, sizeof *res);
+    size_t first = ring.count - have;
     for (size_t i = 0; i < have; i++)
-        res[i] = ring[(count - have + i) % max];
-    free(ring);
+        res[i] = ring.v[(first + i) % max];
+    free(ring.v);
     *out = res;
     *n = have;
     return true;

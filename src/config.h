@@ -158,6 +158,10 @@ enum config_api_env config_api_env_of(const char *base_url);
  * masked. NULL gives "". Caller frees. */
 char *config_printable(const char *s);
 
+/* Whether config_load resolves the keys' secrets (default true). Subcommands that never talk to
+ * the API (log) turn it off: no key source is read, no key command runs. */
+void config_set_resolve_keys(bool on);
+
 /* For tests: the time limit of a key command in milliseconds (default 10000). */
 void config_set_command_timeout_ms(int ms);
 

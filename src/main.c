@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cmd_check.h"
+#include "cmd_log.h"
 #include "config.h"
+#include "ui.h"
 #include "keymask.h"
 #include "text.h"
 #include "util.h"
@@ -49,8 +51,9 @@ static const struct option config_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 static const struct option log_opts[] = {
-    {"json", no_argument, NULL, OPT_JSON}, {"org", required_argument, NULL, OPT_ORG},
-    {"since", required_argument, NULL, OPT_SINCE}, {"help", no_argument, NULL, OPT_HELP},
+    {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, OPT_JSON},
+    {"org", required_argument, NULL, OPT_ORG}, {"since", required_argument, NULL, OPT_SINCE},
+    {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
 static int run_dashboard(const struct options *opt);
@@ -65,8 +68,8 @@ static const struct subcommand subcommands[] = {
      ":c:h", check_opts, run_check},
     {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
      config_opts, run_config},
-    {"log", "[--json] [--org NAME] [--since DURATION]", "print the stored auth-failure log", ":h",
-     log_opts, run_log},
+    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION]",
+     "print the stored auth-failure log", ":c:h", log_opts, run_log},
 };
 
 static void usage(FILE *to)
@@ -187,16 +190,11 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
     return -1;
 }
 
-static int not_implemented(const char *what)
-{
-    warnmsg("%s is not implemented yet", what);
-    return EXIT_USAGE;
-}
-
 static int run_dashboard(const struct options *opt)
 {
-    (void)opt;
-    return not_implemented("the dashboard");
+    struct ui_opts uo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
+                         .no_color = opt->no_color, .privacy = opt->privacy};
+    return ui_run(&uo);
 }
 
 static int run_check(const struct options *opt)
@@ -208,8 +206,9 @@ static int run_check(const struct options *opt)
 
 static int run_log(const struct options *opt)
 {
-    (void)opt;
-    return not_implemented("the log subcommand");
+    struct cmd_log_opts lo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
+                              .since = opt->since, .json = opt->json};
+    return cmd_log_run(&lo);
 }
 
 /* "name = value ; note", with the notes lined up; every piece is already printable. */

@@ -53,8 +53,8 @@ END_TEST
 START_TEST(me_wrong_types_are_a_bad_response)
 {
     static const char *const bodies[] = {
-        "{\"code\":\"success\",\"data\":{\"app\":\"app_demo\",\"organization\":[\"org\"],"
-        "\"scopes\":\"read:patients\"}}",
+        ("{\"code\":\"success\",\"data\":{\"app\":\"app_demo\",\"organization\":[\"org\"],"
+         "\"scopes\":\"read:patients\"}}"),
         "{\"code\":\"success\",\"data\":{\"app\":{\"id\":42}}}",
         "{\"code\":\"success\",\"data\":{\"scopes\":[1,2]}}",
         "{\"code\":42,\"data\":\"success\"}",
@@ -148,8 +148,8 @@ END_TEST
 START_TEST(patients_page_wrong_types)
 {
     static const char *const bodies[] = {
-        "{\"code\":\"success\",\"data\":{\"patients\":{\"id\":1},\"pagination\":{\"page\":\"1\","
-        "\"pageSize\":null,\"totalCount\":\"many\",\"totalPages\":-1}}}",
+        ("{\"code\":\"success\",\"data\":{\"patients\":{\"id\":1},\"pagination\":{\"page\":\"1\","
+         "\"pageSize\":null,\"totalCount\":\"many\",\"totalPages\":-1}}}"),
         "{\"data\":{\"patients\":[{\"id\":42}]}}",
         "{\"data\":{\"patients\":[{\"firstName\":\"no id\"}]}}",
         "{\"data\":{\"patients\":[\"pat_1\"]}}",

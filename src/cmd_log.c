@@ -1,0 +1,281 @@
+/* `maxdash log`: the whole log (FILE.1, then FILE) read with authlog_read, filtered, printed.
+ * The file is the user's and may have been edited by hand, so every field is cleaned (and
+ * anything like a key masked) before it reaches stdout, in text and in JSON alike. */
+#include "cmd_log.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authlog.h"
+#include "cmd_check.h"
+#include "config.h"
+#include "keymask.h"
+#include "text.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+/* The longest run of key characters a masked hint keeps: the prefix and three more
+ * ("max_prd_ak_SBA…01S"). */
+#define HINT_RUN_MAX (sizeof "max_prd_ak_" - 1 + 3)
+
+bool cmd_log_parse_since(const char *s, double *seconds)
+{
+    static const struct {
+        char unit;
+        double seconds;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    if (!s || *s < '0' || *s > '9')
+        return false;
+    long long n = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        n = n * 10 + (*p - '0');
+        if (n > 1000000000LL) /* far beyond any log; also keeps n from overflowing */
+            return false;
+    }
+    if (n == 0 || !p[0] || p[1])
+        return false;
+    for (size_t i = 0; i < ARRAY_LEN(units); i++) {
+        if (p[0] == units[i].unit) {
+            *seconds = (double)n * units[i].seconds;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The default log_file of the config (DESIGN.md), for when there is no config at all. */
+static char *default_log_path(void)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    if (xdg && xdg[0] == '/')
+        return xasprintf("%s/maxdash/auth-failures.jsonl", xdg);
+    const char *home = getenv("HOME");
+    if (!home || !*home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+    }
+    return home ? xasprintf("%s/.local/state/maxdash/auth-failures.jsonl", home) : NULL;
+}
+
+/* The log the config names. Without any config file (and none asked for with -c or
+ * $MAXDASH_CONFIG) the default log still may hold failures, so it is read; a config that
+ * exists must be valid. NULL after reporting why. */
+static char *find_log(const char *cli_config)
+{
+    const char *env = getenv("MAXDASH_CONFIG");
+    bool asked = cli_config || (env && *env);
+    char *cfg_path = config_find_path(cli_config);
+    struct stat st;
+    if (!asked && (!cfg_path || (lstat(cfg_path, &st) != 0 && errno == ENOENT))) {
+        free(cfg_path);
+        char *path = default_log_path();
+        if (!path)
+            warnmsg("no log file: HOME is not set; pass -c FILE");
+        return path;
+    }
+    free(cfg_path);
+    struct config cfg;
+    config_set_resolve_keys(false); /* the log needs no key: never read one */
+    if (!check_load_config(cli_config, &cfg)) {
+        config_free(&cfg);
+        return NULL;
+    }
+    char *path = cfg.set.log_file ? xstrdup(cfg.set.log_file) : NULL;
+    if (!path) {
+        char *p = config_printable(cfg.path);
+        warnmsg("%s: no log_file set", p);
+        free(p);
+    }
+    config_free(&cfg);
+    return path;
+}
+
+static bool key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+}
+
+/* A stored hint is already masked, and config_printable would mask its prefix again
+ * ("max_prd_ak_……01S"); so it is only cleaned, unless it holds a longer run of key characters
+ * than a mask leaves: then it may be a whole key put there by hand, and is masked whole. */
+static char *printable_hint(const char *s)
+{
+    char *clean = text_clean(s);
+    size_t run = 0, longest = 0;
+    for (const char *p = clean; *p; p++) {
+        run = key_char(*p) ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    if (longest <= HINT_RUN_MAX)
+        return clean;
+    char masked[KEYMASK_MAX];
+    keymask_locale(clean, masked);
+    free(clean);
+    return xstrdup(masked);
+}
+
+/* A printable copy of a field, NULL staying NULL. */
+static char *printable_or_null(const char *s)
+{
+    return s ? config_printable(s) : NULL;
+}
+
+/* out: in with every text field a printable copy; free with record_printable_free. */
+static void record_printable(const struct authlog_record *in, struct authlog_record *out)
+{
+    *out = *in;
+    out->org = printable_or_null(in->org);
+    out->org_id = printable_or_null(in->org_id);
+    out->key = printable_or_null(in->key);
+    out->key_hint = in->key_hint ? printable_hint(in->key_hint) : NULL;
+    out->method = printable_or_null(in->method);
+    out->path = printable_or_null(in->path);
+    out->cls = printable_or_null(in->cls);
+    out->code = printable_or_null(in->code);
+    out->message = printable_or_null(in->message);
+    out->trace_id = printable_or_null(in->trace_id);
+    out->required_scope = printable_or_null(in->required_scope);
+}
+
+static void record_printable_free(struct authlog_record *r)
+{
+    free(r->org);
+    free(r->org_id);
+    free(r->key);
+    free(r->key_hint);
+    free(r->method);
+    free(r->path);
+    free(r->cls);
+    free(r->code);
+    free(r->message);
+    free(r->trace_id);
+    free(r->required_scope);
+}
+
+/* A field for the text line: "-" when absent or empty after cleaning. */
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+/* TIME ORG ORG_ID STATUS CODE [scope=S] "MESSAGE" LATENCYms trace=T key=H METHOD PATH, all
+ * already printable. STATUS is the HTTP status, or the class when there was no answer. */
+static void print_text(const struct authlog_record *r)
+{
+    char when[32];
+    authlog_time_text(r->time, when);
+    char status[16];
+    if (r->http_status)
+        bprintf(status, sizeof status, "%d", r->http_status);
+    printf("%s %s %s %s %s", when, or_dash(r->org), or_dash(r->org_id),
+           r->http_status ? status : or_dash(r->cls), or_dash(r->code));
+    if (r->required_scope && *r->required_scope)
+        printf(" scope=%s", r->required_scope);
+    if (r->message)
+        printf(" \"%s\"", r->message);
+    else
+        printf(" -");
+    printf(" %ldms trace=%s key=%s %s %s\n", r->latency_ms, or_dash(r->trace_id),
+           or_dash(r->key_hint), or_dash(r->method), or_dash(r->path));
+}
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool missing(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) != 0 && errno == ENOENT;
+}
+
+/* Tells about lines that were not records, once, with the line of the last. */
+static void report_skipped(const char *shown, size_t skipped, long line)
+{
+    if (skipped == 1)
+        warnmsg("%s:%ld: torn record skipped (written during a crash?)", shown, line);
+    else if (skipped > 1)
+        warnmsg("%s:%ld: %zu damaged records skipped, the last on this line (written during a "
+                "crash, or edited by hand?)",
+                shown, line, skipped);
+}
+
+int cmd_log_run(const struct cmd_log_opts *opts)
+{
+    double since = 0;
+    if (opts->since && !cmd_log_parse_since(opts->since, &since)) {
+        char *p = config_printable(opts->since);
+        warnmsg("--since takes a duration like 30m, 2h or 7d (a whole number of s, m, h or d), "
+                "not '%s'",
+                p);
+        free(p);
+        return EXIT_USAGE;
+    }
+    char *path = find_log(opts->config);
+    if (!path)
+        return EXIT_USAGE;
+    char *shown = config_printable(path);
+
+    struct authlog_record *recs;
+    size_t n, skipped;
+    long skipped_line;
+    char err[1024];
+    if (!authlog_read(path, SIZE_MAX, &recs, &n, &skipped, &skipped_line, err, sizeof err)) {
+        char *e = config_printable(err);
+        warnmsg("%s", e);
+        free(e);
+        free(shown);
+        free(path);
+        return 1;
+    }
+    report_skipped(shown, skipped, skipped_line);
+    if (n == 0 && skipped == 0 && missing(path)) {
+        char *older = xasprintf("%s.1", path);
+        if (missing(older))
+            warnmsg("%s: no such file: no failure has been logged yet", shown);
+        free(older);
+    }
+
+    double cutoff = opts->since ? now_wall() - since : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct authlog_record *r = &recs[i];
+        if (opts->org && (!r->org || strcmp(r->org, opts->org) != 0))
+            continue;
+        if (opts->since && r->time < cutoff)
+            continue;
+        struct authlog_record p;
+        record_printable(r, &p);
+        if (opts->json) {
+            char *line = authlog_format(&p);
+            fputs(line, stdout);
+            free(line);
+        } else {
+            print_text(&p);
+        }
+        record_printable_free(&p);
+    }
+    authlog_records_free(recs, n);
+
+    int status = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        warnmsg("cannot write the output");
+        status = 1;
+    }
+    free(shown);
+    free(path);
+    return status;
+}

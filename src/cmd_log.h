@@ -1,0 +1,23 @@
+/* `maxdash log`: print the stored auth-failure log, newest last, as text or JSON lines,
+ * optionally only one org's records or only the recent ones. */
+#ifndef MAXDASH_CMD_LOG_H
+#define MAXDASH_CMD_LOG_H
+
+#include <stdbool.h>
+
+struct cmd_log_opts {
+    const char *config;  /* -c FILE, or NULL for the usual lookup */
+    const char *org;     /* --org NAME, or NULL: every org */
+    const char *since;   /* --since DURATION as given, or NULL: everything */
+    bool json;
+};
+
+/* Prints the log; returns the exit status: 0 (also for a log that does not exist yet), 1 when
+ * the log cannot be read or the output written, 2 for a usage or configuration error. */
+int cmd_log_run(const struct cmd_log_opts *opts);
+
+/* Parses a --since DURATION: a whole number followed by s, m, h or d ("30m", "2h", "7d")
+ * into seconds; false when s is not one. */
+bool cmd_log_parse_since(const char *s, double *seconds);
+
+#endif
