@@ -35,6 +35,7 @@ struct xfer {
     long page_no, page_size;
     char *search;      /* of a patients request; NULL none */
     bool page_request; /* asked for by the UI (not a 1-row probe) */
+    size_t budget;     /* the budget it was counted against when sent */
     bool refresh;      /* one of the requests of a scheduled refresh */
     char *body;
     size_t len, cap;
@@ -54,6 +55,7 @@ struct engine {
     uint64_t rng;
     size_t rr; /* round-robin start, so no org starves when the budget is short */
     bool *once_started;
+    struct engine_budget *eb; /* per model budget */
     char *log_problem;
     bool http_allowed;
 };
@@ -82,7 +84,20 @@ static double jitter(struct engine *e)
     return (double)(e->rng % 1000) / 1000.0;
 }
 
-/* --- budgets ------------------------------------------------------------------------------ */
+/* --- budgets ------------------------------------------------------------------------------ *
+ *
+ * The server counts a request in its window from when it arrives, some time between the
+ * engine sending it and the answer coming back. So the engine counts every request from when
+ * it is sent until WINDOW_S after its answer: in flight (engine_budget.in_flight), then in the
+ * budget's ring, which holds the times the answers came back. Counted from the send alone, a
+ * burst sent when the oldest sends leave the window arrives before the oldest arrivals have
+ * left the server's window (new connections are slower than reused ones), and the server sees
+ * twice the budget in 60 s. */
+
+struct engine_budget {
+    size_t in_flight; /* sent, answer not back (or cancelled) yet */
+    double last_send; /* monotonic; 0 never */
+};
 
 static size_t sent_in_window(struct model_budget *b, double now)
 {
@@ -93,48 +108,63 @@ static size_t sent_in_window(struct model_budget *b, double now)
     return b->sent_len;
 }
 
-/* The earliest time at which budget b may send n more requests. */
-static double budget_free_at(struct model_budget *b, double now, size_t n)
+/* The earliest time at which budget bi may send n more requests. */
+static double budget_free_at(struct engine *e, size_t bi, double now, size_t n)
 {
+    struct model_budget *b = &e->m->budgets[bi];
+    struct engine_budget *eb = &e->eb[bi];
     double at = now;
     if (b->blocked_until > at)
         at = b->blocked_until;
-    size_t used = sent_in_window(b, now);
+    size_t done = sent_in_window(b, now);
     size_t cap = (size_t)b->per_minute;
     if (n > cap)
         n = cap;
-    if (used + n > cap) {
-        /* Wait until enough of the oldest sends have left the window. */
-        size_t must_leave = used + n - cap;
-        double t = b->sent[(b->sent_head + must_leave - 1) % cap] + WINDOW_S;
+    if (done + eb->in_flight + n > cap) {
+        size_t must_leave = done + eb->in_flight + n - cap;
+        /* Wait until enough of the oldest answers have left the window; when that is not
+         * enough, only answers still to come make room (engine_step runs when they do). */
+        double t = must_leave <= done ? b->sent[(b->sent_head + must_leave - 1) % cap] + WINDOW_S
+                                      : now + WINDOW_S;
         if (t > at)
             at = t;
     }
     /* Spread the requests when the server says the app's window is nearly used up. */
     if (b->remaining >= 0 && b->limit > 0 && b->remaining < (b->limit / 20 > 5 ? b->limit / 20 : 5)
-        && b->reset > 0 && b->sent_len > 0) {
+        && b->reset > 0 && eb->last_send > 0) {
         double until_reset = (double)b->reset - wall_now();
         if (until_reset > 0) {
             double gap = until_reset / (double)(b->remaining + 1);
-            double last = b->sent[(b->sent_head + b->sent_len - 1) % cap];
-            if (last + gap > at)
-                at = last + gap;
+            if (eb->last_send + gap > at)
+                at = eb->last_send + gap;
         }
     }
     return at;
 }
 
-static void budget_spend(struct model_budget *b, double now)
+static void budget_spend(struct engine *e, size_t bi, double now)
 {
+    e->eb[bi].in_flight++;
+    e->eb[bi].last_send = now;
+    e->m->budgets[bi].total_sent++;
+}
+
+/* A request of budget bi is back (or cancelled) at now: it stays in the window a minute. The
+ * time goes to the budget its org belongs to by now (budgets merge when /marketplace/me shows
+ * two keys to be of one app). */
+static void budget_answered(struct engine *e, size_t bi, size_t now_bi, double now)
+{
+    if (e->eb[bi].in_flight > 0)
+        e->eb[bi].in_flight--;
+    struct model_budget *b = &e->m->budgets[now_bi];
     size_t cap = (size_t)b->per_minute;
     sent_in_window(b, now);
-    if (b->sent_len == cap) { /* cannot happen when callers check first; keep the ring sane */
+    if (b->sent_len == cap) { /* only unchecked requests (the detail view) get here */
         b->sent_head = (b->sent_head + 1) % cap;
         b->sent_len--;
     }
     b->sent[(b->sent_head + b->sent_len) % cap] = now;
     b->sent_len++;
-    b->total_sent++;
 }
 
 /* --- transfers ---------------------------------------------------------------------------- */
@@ -189,8 +219,11 @@ static void detach(struct engine *e, struct xfer *x)
         }
     }
     curl_multi_remove_handle(e->multi, x->h);
-    if (x->org < e->m->norgs && x->kind != XFER_DETAIL)
-        e->m->orgs[x->org].in_flight--;
+    if (x->org < e->m->norgs) {
+        budget_answered(e, x->budget, e->m->orgs[x->org].budget, mono_now());
+        if (x->kind != XFER_DETAIL)
+            e->m->orgs[x->org].in_flight--;
+    }
 }
 
 static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
@@ -257,7 +290,8 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     if (kind != XFER_DETAIL)
         o->in_flight++;
     o->requests++;
-    budget_spend(&e->m->budgets[o->budget], x->start);
+    x->budget = o->budget;
+    budget_spend(e, o->budget, x->start);
     return x;
 }
 
@@ -513,7 +547,7 @@ static bool start_refresh(struct engine *e, size_t i, double now)
 {
     struct model_org *o = &e->m->orgs[i];
     struct model_budget *b = &e->m->budgets[o->budget];
-    if (budget_free_at(b, now, 2) > now)
+    if (budget_free_at(e, o->budget, now, 2) > now)
         return false;
     long size = o->page_wanted ? e->m->cfg->set.page_size : 1;
     long page = o->page_wanted ? o->page_no : 1;
@@ -530,7 +564,9 @@ static bool start_refresh(struct engine *e, size_t i, double now)
         }
     }
     bool ok = parts[0] && parts[1];
-    if (o->page_wanted) {
+    if (o->page_wanted && o->page_dirty) {
+        /* Only a page the user asked for shows "loading": a background refresh of the page on
+         * screen changes nothing visible until it lands. */
         o->page_loading = true;
         o->page_dirty = false;
     }
@@ -546,14 +582,13 @@ static void schedule(struct engine *e)
     for (size_t k = 0; k < m->norgs; k++) {
         size_t i = (e->rr + k) % m->norgs;
         struct model_org *o = &m->orgs[i];
-        struct model_budget *b = &m->budgets[o->budget];
         if (e->opts.once) {
             if (!e->once_started[i] && start_refresh(e, i, now))
                 e->once_started[i] = true;
             continue;
         }
         if (o->page_dirty && !(o->refresh_left == 0 && o->next_refresh <= now) &&
-            budget_free_at(b, now, 1) <= now) {
+            budget_free_at(e, o->budget, now, 1) <= now) {
             o->page_dirty = false;
             o->page_loading = true;
             start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
@@ -592,6 +627,7 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;
     e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);
+    e->eb = xcalloc(m->nbudgets + 1, sizeof *e->eb);
     /* The first refresh of every org is due now. */
     double now = mono_now();
     for (size_t i = 0; i < m->norgs; i++)
@@ -610,6 +646,7 @@ void engine_free(struct engine *e)
     }
     curl_multi_cleanup(e->multi);
     free(e->once_started);
+    free(e->eb);
     free(e->log_problem);
     free(e);
 }
@@ -622,9 +659,8 @@ long engine_next_ms(struct engine *e)
         struct model_org *o = &m->orgs[i];
         if ((o->refresh_left > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
             continue;
-        struct model_budget *b = &m->budgets[o->budget];
         double due = o->page_dirty ? now : o->next_refresh;
-        double free_at = budget_free_at(b, now, o->page_dirty ? 1 : 2);
+        double free_at = budget_free_at(e, o->budget, now, o->page_dirty ? 1 : 2);
         if (free_at > due)
             due = free_at;
         if (next < 0 || due < next)

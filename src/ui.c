@@ -319,12 +319,15 @@ static enum role health_role(enum model_health h)
     }
 }
 
+/* The age of data in steps coarse enough that an idle screen changes rarely. */
 static void ago_text(double seconds, char *buf, size_t size)
 {
     if (seconds < 0)
         seconds = 0;
-    if (seconds < 90)
-        snprintf(buf, size, "%.0f s", seconds);
+    if (seconds < 10)
+        snprintf(buf, size, "<10 s");
+    else if (seconds < 90)
+        snprintf(buf, size, "%.0f s", floor(seconds / 10) * 10);
     else if (seconds < 5400)
         snprintf(buf, size, "%.0f min", seconds / 60);
     else if (seconds < 172800)
@@ -418,10 +421,14 @@ static void make_windows(struct ui *u)
         return;
     u->header = newwin(1, u->cols, 0, 0);
     u->footer = newwin(1, u->cols, u->lines - 1, 0);
+    /* The cursor is hidden: leave it where drawing ends rather than paying bytes to park it. */
+    leaveok(u->header, TRUE);
     for (int p = 0; p < PANE_COUNT; p++) {
         struct rect *r = &u->r_pane[p];
-        if (r->shown)
+        if (r->shown) {
             u->pane[p] = newwin(r->h, r->w, r->y, r->x);
+            leaveok(u->pane[p], TRUE);
+        }
     }
 }
 
@@ -506,6 +513,7 @@ static void draw_header(struct ui *u)
 static void draw_footer(struct ui *u)
 {
     WINDOW *w = u->footer;
+    leaveok(w, u->prompting ? FALSE : TRUE);
     werase(w);
     if (u->prompting) {
         const char *what = u->prompt_pane == PANE_FAILS ? "filter failures" : "search patients";
@@ -1113,7 +1121,8 @@ static void draw(struct ui *u)
         draw_fails(u);
     if (u->overlay != OVERLAY_NONE && (u->dirty & (DIRTY_PANES | DIRTY_OVERLAY)))
         draw_overlay(u);
-    draw_footer(u);
+    if (u->dirty & DIRTY_FOOTER)
+        draw_footer(u);
     doupdate();
     u->dirty = 0;
 }
