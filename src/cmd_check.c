@@ -4,6 +4,8 @@
 #include "cmd_check.h"
 
 #include <jansson.h>
+#include <math.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,13 @@ bool check_load_config(const char *cli_path, struct config *cfg)
         warnmsg("%s", errs.v[i].text);
     config_errors_free(&errs);
     return ok;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static const char *key_env(const struct config_key *k)
@@ -93,6 +102,9 @@ static void print_json(const struct model *m, size_t healthy)
         char *key = config_printable(o->cfg->key_name);
         json_t *org = json_object();
         json_object_set_new(org, "name", json_string(name));
+        char *display = o->cfg->display_name ? config_printable(o->cfg->display_name) : NULL;
+        json_object_set_new(org, "display_name", str_or_null(display));
+        free(display);
         json_object_set_new(org, "org_id", json_string(id));
         json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
                                                   "environment", key_env(o->cfg->key)));
@@ -110,6 +122,10 @@ static void print_json(const struct model *m, size_t healthy)
         json_object_set_new(org, "me", me);
         json_t *pt = probe_json(&o->probe_patients);
         json_object_set_new(org, "patients", pt);
+        /* After a 429: how long maxdash would wait before the app's next request. */
+        double wait = m->budgets[o->budget].blocked_until - mono_now();
+        json_object_set_new(org, "retry_after_s", wait > 0 ? json_integer((json_int_t)ceil(wait))
+                                                           : json_null());
         json_object_set_new(org, "warnings", warnings_json(o->cfg->key->warnings));
         struct explain ex;
         explain_org(m, i, &ex);
@@ -168,6 +184,11 @@ static void print_text(const struct model *m, size_t healthy)
         char *key = config_printable(o->cfg->key_name);
         printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o) ? "ok  " : "FAIL", name_w, name,
                id_w, id, key, hint, key_env(o->cfg->key));
+        if (o->cfg->display_name) {
+            char *display = config_printable(o->cfg->display_name);
+            printf(" \"%s\"", display);
+            free(display);
+        }
         print_probe("me", &o->probe_me);
         if (o->have_me && o->me.scopes) {
             printf(" scopes ");

@@ -185,16 +185,38 @@ static void explain_404(const struct model_org *o, const char *path, struct expl
     add(e, "Next: check the id with the clinic, and that the app is installed there.");
 }
 
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void explain_429(const struct model *m, const struct model_org *o, struct explain *e)
 {
     const struct model_budget *b = o ? &m->budgets[o->budget] : NULL;
-    headline(e, "rate limited: the app's 1000 requests a minute are used up");
+    const char *app = b && b->app_id ? b->app_id : o && o->have_me ? o->me.app_id : NULL;
+    double wait = b ? b->blocked_until - mono_now() : -1;
+    char limit[32] = "its";
+    if (b && b->limit >= 0)
+        snprintf(limit, sizeof limit, "%ld", b->limit);
+    if (wait > 0)
+        headline(e, "rate limited: the app's %s requests per window are used up; retry in %.0f s",
+                 limit, ceil(wait));
+    else
+        headline(e, "rate limited: the app's %s requests per window are used up", limit);
     add(e, "The limit is per app: every key and org of app %s shares it, production traffic "
-           "included.", b && b->app_id ? b->app_id : "(unknown yet)");
-    if (b && b->reset > 0) {
+           "included.", app ? app : "(not known yet)");
+    if (wait > 0) {
+        char when[32];
+        time_t now = time(NULL);
+        utc_clock((double)now + wait, when);
+        add(e, "maxdash sends nothing for this app until %s (%.0f s: the server's Retry-After, "
+               "else its X-RateLimit-Reset, else a backoff).", when, ceil(wait));
+    } else if (b && b->reset > 0) {
         char when[32];
         utc_clock((double)b->reset, when);
-        add(e, "The window resets at %s; maxdash sends nothing for this app until then.", when);
+        add(e, "The server's window resets at %s.", when);
     }
     add(e, "maxdash itself stays under rate_budget = %d requests a minute.",
         m->cfg ? m->cfg->set.rate_budget : 0);
