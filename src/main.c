@@ -22,6 +22,7 @@ struct options {
     const char **orgs;
     size_t norgs;
     const char *since;
+    const char *copy_command;
     int timeout;
     bool json, no_color, privacy;
 };
@@ -36,11 +37,12 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT };
+       OPT_TIMEOUT, OPT_COPY_COMMAND };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
     {"no-color", no_argument, NULL, OPT_NO_COLOR}, {"privacy", no_argument, NULL, OPT_PRIVACY},
+    {"copy-command", required_argument, NULL, OPT_COPY_COMMAND},
     {"help", no_argument, NULL, OPT_HELP}, {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0}};
 static const struct option check_opts[] = {
@@ -62,7 +64,7 @@ static int run_config(const struct options *opt);
 static int run_log(const struct options *opt);
 
 static const struct subcommand subcommands[] = {
-    {NULL, "[-c FILE] [--org NAME] [--no-color] [--privacy]", "the dashboard", ":c:h",
+    {NULL, "[-c FILE] [--org NAME] [--no-color] [--privacy] [--copy-command CMD]", "the dashboard", ":c:h",
      dashboard_opts, run_dashboard},
     {"check", "[-c FILE] [--org NAME]... [--json] [--timeout S]", "probe every org once, print a report, exit",
      ":c:h", check_opts, run_check},
@@ -142,6 +144,9 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_SINCE:
             opt->since = optarg;
             break;
+        case OPT_COPY_COMMAND:
+            opt->copy_command = optarg;
+            break;
         case OPT_TIMEOUT: {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -193,7 +198,8 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
 static int run_dashboard(const struct options *opt)
 {
     struct ui_opts uo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
-                         .no_color = opt->no_color, .privacy = opt->privacy};
+                         .no_color = opt->no_color, .privacy = opt->privacy,
+                         .copy_command = opt->copy_command};
     return ui_run(&uo);
 }
 

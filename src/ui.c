@@ -160,6 +160,7 @@ struct ui {
     bool org_failures;   /* only the selected org's */
     char *fail_filter;
     bool privacy, utf8;
+    const char *copy_command; /* --copy-command, else the config's */
 
     enum overlay overlay;
     size_t overlay_fail;   /* index into the visible failure list */
@@ -1268,8 +1269,9 @@ static bool copy_command(const char *cmd, const char *text)
 /* Copies text; what says what it is for the status line. */
 static void copy_text(struct ui *u, const char *text, const char *what)
 {
-    if (u->cfg.set.copy_command) {
-        if (copy_command(u->cfg.set.copy_command, text))
+    const char *cmd = u->copy_command ? u->copy_command : u->cfg.set.copy_command;
+    if (cmd) {
+        if (copy_command(cmd, text))
             set_status(u, " copied %s (copy_command)", what);
         else
             set_status(u, " could not run copy_command");
@@ -1747,6 +1749,7 @@ int ui_run(const struct ui_opts *opts)
     const char *codeset = nl_langinfo(CODESET);
     u->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
     u->privacy = opts->privacy || u->cfg.set.privacy;
+    u->copy_command = opts->copy_command && *opts->copy_command ? opts->copy_command : NULL;
     bool color = !opts->no_color && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)

@@ -10,6 +10,7 @@ struct ui_opts {
     const char *org;      /* --org NAME: preselected, or NULL */
     bool no_color;        /* --no-color (NO_COLOR in the environment does the same) */
     bool privacy;         /* --privacy */
+    const char *copy_command; /* --copy-command CMD: overrides the config's copy_command */
 };
 
 /* Runs the dashboard until the user quits; returns the exit status (2 for a configuration
