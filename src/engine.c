@@ -579,6 +579,7 @@ static void schedule(struct engine *e)
 {
     struct model *m = e->m;
     double now = mono_now();
+    size_t first_waiting = SIZE_MAX;
     for (size_t k = 0; k < m->norgs; k++) {
         size_t i = (e->rr + k) % m->norgs;
         struct model_org *o = &m->orgs[i];
@@ -594,11 +595,13 @@ static void schedule(struct engine *e)
             start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
             continue;
         }
-        if (o->refresh_left == 0 && o->next_refresh <= now)
-            start_refresh(e, i, now);
+        if (o->refresh_left == 0 && o->next_refresh <= now && !start_refresh(e, i, now) &&
+            first_waiting == SIZE_MAX)
+            first_waiting = i;
     }
-    if (m->norgs)
-        e->rr = (e->rr + 1) % m->norgs;
+    /* The next turn starts at the first org the budget made wait, so orgs refresh in turn. */
+    if (first_waiting != SIZE_MAX)
+        e->rr = first_waiting;
 }
 
 /* --- public ------------------------------------------------------------------------------- */

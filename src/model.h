@@ -70,7 +70,8 @@ struct model_budget {
     double blocked_until;  /* monotonic: after a 429, nothing is sent before */
     long limit, remaining; /* last X-RateLimit-* seen; -1 unknown */
     long long reset;
-    double *sent;          /* ring of the send times of the last minute (monotonic) */
+    double *sent;          /* ring of the answer times of the last minute (monotonic): a request
+                              counts from its send until a minute after its answer (engine.c) */
     size_t sent_head, sent_len;
     long total_sent;
 };
