@@ -4,6 +4,7 @@
 #include "cmd_log.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "authlog.h"
+#include "explain.h"
+#include "model.h"
 #include "cmd_check.h"
 #include "config.h"
 #include "keymask.h"
@@ -214,6 +217,83 @@ static void report_skipped(const char *shown, size_t skipped, long line)
                 shown, line, skipped);
 }
 
+/* --explain: the cause analysis needs a model. It is built from the config (keys and orgs,
+ * no secret read) and the log itself: each org's latest logged /marketplace/me failure stands
+ * in for its probe, so "fails on every org using this key" can be told from the log alone. */
+struct log_explainer {
+    struct config cfg;
+    bool have_cfg;
+    struct model m;
+};
+
+static void explainer_init(struct log_explainer *x, const char *cli_config,
+                           const struct authlog_record *recs, size_t n)
+{
+    memset(x, 0, sizeof *x);
+    config_set_resolve_keys(false);
+    char *path = config_find_path(cli_config);
+    struct stat st;
+    if (path && stat(path, &st) == 0) {
+        struct config_errors errs = {0};
+        x->have_cfg = config_load(path, &x->cfg, &errs);
+        config_errors_free(&errs);
+        if (!x->have_cfg)
+            config_free(&x->cfg);
+    }
+    free(path);
+    if (!x->have_cfg) {
+        memset(&x->cfg, 0, sizeof x->cfg);
+        x->cfg.set.refresh = 30;
+        x->cfg.set.rate_budget = 100;
+    }
+    model_init(&x->m, &x->cfg, NULL, 0);
+    for (size_t i = 0; i < n; i++) {
+        const struct authlog_record *r = &recs[i];
+        if (!r->path || !strstr(r->path, "/marketplace/me"))
+            continue;
+        for (size_t j = 0; j < x->m.norgs; j++) {
+            if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0) {
+                struct api_result res = {.status = r->http_status};
+                res.cls = r->http_status == 401 ? API_UNAUTHORIZED
+                        : r->http_status == 403 ? API_FORBIDDEN
+                        : r->http_status == 404 ? API_NOT_FOUND
+                        : r->http_status == 429 ? API_RATE_LIMITED : API_SERVER_ERROR;
+                model_probe_set(&x->m.orgs[j].probe_me, &res, r->latency_ms, r->time);
+            }
+        }
+    }
+}
+
+static void explainer_free(struct log_explainer *x)
+{
+    model_free(&x->m);
+    if (x->have_cfg)
+        config_free(&x->cfg);
+}
+
+static void explain_record(struct log_explainer *x, const struct authlog_record *r,
+                           struct explain *out)
+{
+    size_t org = (size_t)-1;
+    for (size_t j = 0; j < x->m.norgs; j++)
+        if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0)
+            org = j;
+    enum api_class cls = r->http_status == 401 ? API_UNAUTHORIZED
+                       : r->http_status == 403 ? API_FORBIDDEN
+                       : r->http_status == 404 ? API_NOT_FOUND
+                       : r->http_status == 429 ? API_RATE_LIMITED
+                       : r->http_status == 400 ? API_BAD_REQUEST
+                       : r->cls && strcmp(r->cls, "timeout") == 0 ? API_TIMEOUT
+                       : r->http_status >= 500 ? API_SERVER_ERROR : API_CONNECT;
+    struct model_failure f = {
+        .org = org, .org_name = r->org, .org_id = r->org_id, .key_name = r->key,
+        .path = r->path, .cls = cls, .status = r->http_status, .code = r->code,
+        .message = r->message, .required_scope = r->required_scope, .count = 1,
+        .first_seen = r->time, .last_seen = r->time, .from_log = true,
+    };
+    explain_failure(&x->m, &f, out);
+}
+
 int cmd_log_run(const struct cmd_log_opts *opts)
 {
     double since = 0;
@@ -250,6 +330,9 @@ int cmd_log_run(const struct cmd_log_opts *opts)
         free(older);
     }
 
+    struct log_explainer ex;
+    if (opts->explain)
+        explainer_init(&ex, opts->config, recs, n);
     double cutoff = opts->since ? now_wall() - since : 0;
     for (size_t i = 0; i < n; i++) {
         const struct authlog_record *r = &recs[i];
@@ -259,16 +342,43 @@ int cmd_log_run(const struct cmd_log_opts *opts)
             continue;
         struct authlog_record p;
         record_printable(r, &p);
+        struct explain why = {0};
+        if (opts->explain)
+            explain_record(&ex, r, &why);
         if (opts->json) {
             char *line = authlog_format(&p);
+            if (opts->explain) {
+                /* The record's own fields, then the explanation. */
+                json_t *o = json_loads(line, 0, NULL);
+                json_t *details = json_array();
+                for (size_t k = 0; k < why.n; k++)
+                    json_array_append_new(details, json_string(why.lines[k]));
+                json_object_set_new(o, "explanation",
+                                    why.headline ? json_pack("{s:s, s:o}", "headline",
+                                                             why.headline, "details", details)
+                                                 : (json_decref(details), json_null()));
+                free(line);
+                char *dumped = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                line = xasprintf("%s\n", dumped ? dumped : "{}");
+                free(dumped);
+                json_decref(o);
+            }
             fputs(line, stdout);
             free(line);
         } else {
             print_text(&p);
+            if (why.headline) {
+                printf("    -> %s\n", why.headline);
+                for (size_t k = 0; k < why.n; k++)
+                    printf("       %s\n", why.lines[k]);
+            }
         }
+        explain_free(&why);
         record_printable_free(&p);
     }
     authlog_records_free(recs, n);
+    if (opts->explain)
+        explainer_free(&ex);
 
     int status = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {

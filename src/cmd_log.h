@@ -10,6 +10,7 @@ struct cmd_log_opts {
     const char *org;     /* --org NAME, or NULL: every org */
     const char *since;   /* --since DURATION as given, or NULL: everything */
     bool json;
+    bool explain;        /* --explain: the likely cause under each record */
 };
 
 /* Prints the log; returns the exit status: 0 (also for a log that does not exist yet), 1 when

@@ -5,6 +5,7 @@
 #include "explain.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,7 +119,8 @@ static void explain_403(const struct model *m, const struct model_org *o, const 
     add(e, "Effective scopes are the key's scopes intersected with those the clinic granted.");
 }
 
-static void explain_401(const struct model *m, const struct model_org *o, struct explain *e)
+static void explain_401(const struct model *m, const struct model_org *o, bool from_log,
+                        struct explain *e)
 {
     if (!o) {
         headline(e, "the key was refused (401)");
@@ -161,7 +163,7 @@ static void explain_401(const struct model *m, const struct model_org *o, struct
         char when[32];
         utc_clock(o->last_success, when);
         add(e, "It worked here at %s in this run: the key was revoked or expired since.", when);
-    } else {
+    } else if (!from_log) {
         add(e, "It has not worked here once in this run.");
     }
     for (unsigned bit = 1; k && bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
@@ -254,7 +256,7 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
     const struct model_org *o = f->org < m->norgs ? &m->orgs[f->org] : NULL;
     switch (f->cls) {
     case API_FORBIDDEN: explain_403(m, o, f->required_scope, out); break;
-    case API_UNAUTHORIZED: explain_401(m, o, out); break;
+    case API_UNAUTHORIZED: explain_401(m, o, f->from_log, out); break;
     case API_NOT_FOUND: explain_404(o, f->path, out); break;
     case API_RATE_LIMITED: explain_429(m, o, out); break;
     case API_BAD_REQUEST:

@@ -24,7 +24,7 @@ struct options {
     const char *since;
     const char *copy_command;
     int timeout;
-    bool json, no_color, privacy;
+    bool json, no_color, privacy, explain;
 };
 
 struct subcommand {
@@ -37,7 +37,7 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND };
+       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
@@ -55,7 +55,7 @@ static const struct option config_opts[] = {
 static const struct option log_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, OPT_JSON},
     {"org", required_argument, NULL, OPT_ORG}, {"since", required_argument, NULL, OPT_SINCE},
-    {"help", no_argument, NULL, OPT_HELP},
+    {"explain", no_argument, NULL, OPT_EXPLAIN}, {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
 
 static int run_dashboard(const struct options *opt);
@@ -70,7 +70,7 @@ static const struct subcommand subcommands[] = {
      ":c:h", check_opts, run_check},
     {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
      config_opts, run_config},
-    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION]",
+    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION] [--explain]",
      "print the stored auth-failure log", ":c:h", log_opts, run_log},
 };
 
@@ -144,6 +144,9 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_SINCE:
             opt->since = optarg;
             break;
+        case OPT_EXPLAIN:
+            opt->explain = true;
+            break;
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
             break;
@@ -213,7 +216,7 @@ static int run_check(const struct options *opt)
 static int run_log(const struct options *opt)
 {
     struct cmd_log_opts lo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
-                              .since = opt->since, .json = opt->json};
+                              .since = opt->since, .json = opt->json, .explain = opt->explain};
     return cmd_log_run(&lo);
 }
 

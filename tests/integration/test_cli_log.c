@@ -450,6 +450,40 @@ START_TEST(missing_log_is_not_an_error)
 END_TEST
 
 /* Without any config file the default log is read; a config that exists must be valid. */
+START_TEST(explain_works_from_the_log_alone)
+{
+    /* Both orgs of key "production" refused: the log alone shows the key is the problem. */
+    char *c = record(now() - 70, "westla", 403, TRACE2, 70);
+    char *a = record(now() - 60, "eastside", 401, TRACE1, 63);
+    char *b = record(now() - 50, "westla", 401, TRACE2, 70);
+    char *all = malloc(strlen(a) + strlen(b) + strlen(c) + 1);
+    ck_assert_ptr_nonnull(all);
+    strcat(strcat(strcpy(all, c), a), b);
+    write_log(log_path, all);
+    free(a);
+    free(b);
+    free(c);
+    free(all);
+    struct proc_result r;
+    /* No key in the environment: --explain must not need one either. */
+    char *argv[] = {maxdash, "log", "-c", cfg_path, "--explain", NULL};
+    char home_env[4200];
+    snprintf(home_env, sizeof home_env, "HOME=%s", dir);
+    char *env[] = {home_env, "MAX_API_KEY=", "LC_ALL=C.UTF-8", NULL};
+    ck_assert_int_eq(proc_run(argv, env, NULL, 20000, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "fails on every org using this key (2 of 2)"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, "missing patients:read"), "%s", r.out);
+    ck_assert_msg(strstr(r.out, TRACE2), "%s", r.out);
+    proc_result_free(&r);
+    char *jargv[] = {maxdash, "log", "-c", cfg_path, "--explain", "--json", NULL};
+    ck_assert_int_eq(proc_run(jargv, env, NULL, 20000, &r), 0);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strstr(r.out, "\"explanation\":{\"headline\":\"fails on every org"), "%s", r.out);
+    proc_result_free(&r);
+}
+END_TEST
+
 START_TEST(log_found_without_a_config)
 {
     char state[4200], path[4300];
@@ -515,6 +549,7 @@ SUITE(cli_log)
     tcase_add_test(tc, no_whole_key_ever);
     tcase_add_test(tc, missing_log_is_not_an_error);
     tcase_add_test(tc, log_found_without_a_config);
+    tcase_add_test(tc, explain_works_from_the_log_alone);
     suite_add_tcase(s, tc);
     return s;
 }
