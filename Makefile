@@ -126,7 +126,8 @@ $(INTEG_RUNNER): $(BUILD)/obj/integration-runner.o $(INTEG_OBJS) \
 	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS) $(TEST_PKGS)) -lpthread -lm
 
 TEST_ENV = MAXDASH_BUILD=$(abspath $(BUILD)) MAXDASH_SRC=$(CURDIR) \
-           ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+           ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp:print_suppressions=0
 
 check: deps
 	@$(MAKE) --no-print-directory check-unit check-integration check-e2e

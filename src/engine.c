@@ -759,8 +759,10 @@ void engine_want_page(struct engine *e, size_t org, long page, const char *searc
     cancel(e, org, XFER_PATIENTS, true);
     o->page_wanted = true;
     o->page_no = page < 1 ? 1 : page;
+    /* search may be o->search itself (the UI pages within the current search): copy first. */
+    char *wanted = search && *search ? xstrdup(search) : NULL;
     free(o->search);
-    o->search = search && *search ? xstrdup(search) : NULL;
+    o->search = wanted;
     o->page_dirty = true;
     o->page_loading = true;
 }

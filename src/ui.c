@@ -1120,8 +1120,17 @@ static void draw(struct ui *u)
         draw_patients(u);
     if ((u->dirty & DIRTY_FAILS) && u->pane[PANE_FAILS])
         draw_fails(u);
-    if (u->overlay != OVERLAY_NONE && (u->dirty & (DIRTY_PANES | DIRTY_OVERLAY)))
+    if (u->overlay != OVERLAY_NONE && (u->dirty & (DIRTY_PANES | DIRTY_OVERLAY))) {
+        /* The overlay may shrink or move (loading → loaded): repaint what lies under it from
+         * the panes' own buffers first, so no piece of the old box stays behind. */
+        for (int p = 0; p < PANE_COUNT; p++) {
+            if (u->pane[p] && !(u->dirty & (DIRTY_ORGS << p))) {
+                touchwin(u->pane[p]);
+                wnoutrefresh(u->pane[p]);
+            }
+        }
         draw_overlay(u);
+    }
     if (u->dirty & DIRTY_FOOTER)
         draw_footer(u);
     doupdate();
@@ -1596,7 +1605,9 @@ static void read_input(struct ui *u)
     while ((rc = wget_wch(stdscr, &ch)) != ERR) {
         bool is_key = rc == KEY_CODE_YES;
         if (is_key && ch == KEY_RESIZE) {
-            on_resize(u);
+            /* ncurses has resized already (resizeterm queues this key): calling resizeterm
+             * again would queue another, for ever. */
+            u->dirty = DIRTY_ALL;
             continue;
         }
         if (is_key && ch == KEY_MOUSE) {
