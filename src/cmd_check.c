@@ -35,12 +35,6 @@ bool check_load_config(const char *cli_path, struct config *cfg)
     return ok;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *key_env(const struct config_key *k)
 {

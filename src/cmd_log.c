@@ -193,12 +193,6 @@ static void print_text(const struct authlog_record *r)
            or_dash(r->key_hint), or_dash(r->method), or_dash(r->path));
 }
 
-static double now_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool missing(const char *path)
 {
@@ -333,7 +327,7 @@ int cmd_log_run(const struct cmd_log_opts *opts)
     struct log_explainer ex;
     if (opts->explain)
         explainer_init(&ex, opts->config, recs, n);
-    double cutoff = opts->since ? now_wall() - since : 0;
+    double cutoff = opts->since ? wall_now() - since : 0;
     for (size_t i = 0; i < n; i++) {
         const struct authlog_record *r = &recs[i];
         if (opts->org && (!r->org || strcmp(r->org, opts->org) != 0))

@@ -187,12 +187,6 @@ static void explain_404(const struct model_org *o, const char *path, struct expl
     add(e, "Next: check the id with the clinic, and that the app is installed there.");
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void explain_429(const struct model *m, const struct model_org *o, struct explain *e)
 {

@@ -35,6 +35,11 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * never ends in the middle of a UTF-8 sequence. */
 bool bprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Seconds on CLOCK_MONOTONIC (for deadlines and intervals) and CLOCK_REALTIME (for what is
+ * shown or logged), as doubles. */
+double mono_now(void);
+double wall_now(void);
+
 /* Cuts s (in place) back so that it does not end inside a UTF-8 sequence. */
 void utf8_trim_partial(char *s);
 

@@ -86,12 +86,6 @@ struct answer {
 
 /* --- time ------------------------------------------------------------------------------- */
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static long long unix_ms_now(void)
 {
