@@ -1,0 +1,85 @@
+# Resize at any time re-lays out at once: 120x40 (all panes) -> 60x20 (stacked, no failures pane)
+# -> 30x8 (a one-line notice) -> 200x60 (all panes back) -> 80x24 (all panes).
+. "$MAXDASH_SRC/tests/e2e/lib.sh"
+
+start_sandbox
+write_config
+start_maxdash -x 120 -y 40
+
+# fits COLS LINES: the screen is exactly COLSxLINES and no line is wider.
+fits() {
+    [ "$(tmux_format '#{window_width}x#{window_height}')" = "$1x$2" ] || return 1
+    _capture
+    [ "$(width_of "$SCREEN")" -le "$1" ]     # wc -L: the widest line
+}
+# all_panes COLS: the four panes and the header are there, the borders span the width.
+all_panes() {
+    local cols=$1 top
+    case $SCREEN in *"┌ Orgs (7) "*) ;; *) return 1 ;; esac
+    case $SCREEN in *"Organization ─ westla · West LA Dermatology"*) ;; *) return 1 ;; esac
+    case $SCREEN in *"Patients ─ 1503 · page 1/31"*) ;; *) return 1 ;; esac
+    case $SCREEN in *"┌ Auth failures ("*) ;; *) return 1 ;; esac
+    case $SCREEN in *" q quit  ? help"*) ;; *) return 1 ;; esac
+    printf '%s\n' "$SCREEN" | grep -Eq '│✗ eastside +401│' || return 1
+    top=$(printf '%s\n' "$SCREEN" | grep -F -m 1 '┌ Auth failures (')
+    [ "$(width_of "$top")" = "$cols" ]
+}
+layout_is() { # COLS LINES CHECK...
+    local cols=$1 lines=$2; shift 2
+    fits "$cols" "$lines" && "$@"
+}
+
+see "Patients ─ 1503 · page 1/31"
+see_re '│● westla +[0-9]+ ms│'
+wait_until 3000 layout_is 120 40 all_panes 120 || fail "120x40 does not show all four panes"
+
+# 60x20: one column; orgs, organization and patients, no failures pane.
+narrow() {
+    case $SCREEN in *"┌ Orgs (7) "*) ;; *) return 1 ;; esac
+    case $SCREEN in *"Patients ─ 1503"*) ;; *) return 1 ;; esac
+    case $SCREEN in *"Auth failures"*) return 1 ;; esac
+    local top; top=$(printf '%s\n' "$SCREEN" | grep -F -m 1 '┌ Orgs (7)')
+    [ "$(width_of "$top")" = 60 ]
+}
+t0=$(now_ms)
+resize 60 20
+wait_until 1000 layout_is 60 20 narrow || fail "60x20: expected the stacked layout (orgs, patients; no failures pane) within 1 s"
+log "60x20 laid out in $(( $(now_ms) - t0 )) ms"
+# The patients rows still fit: a patient's name is there.
+see "佐藤, 伟" 1000
+
+# 30x8: below 40x10, one line says so and nothing else is drawn.
+notice() {
+    local first rest
+    first=$(printf '%s\n' "$SCREEN" | head -n 1)
+    rest=$(printf '%s\n' "$SCREEN" | tail -n +2 | tr -d ' \n')
+    case $first in *"needs at least 40x10"*) ;; *) return 1 ;; esac
+    [ -z "$rest" ]
+}
+t0=$(now_ms)
+resize 30 8
+wait_until 1000 layout_is 30 8 notice || fail "30x8: expected only the one-line 'needs at least 40x10' notice within 1 s"
+log "30x8 notice in $(( $(now_ms) - t0 )) ms: $(printf '%s\n' "$SCREEN" | head -n 1)"
+
+# 200x60: everything back, the failures with whole trace ids.
+all_wide() {
+    all_panes 200 || return 1
+    printf '%s\n' "$SCREEN" | grep -Eq 'trace [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}│'
+}
+t0=$(now_ms)
+resize 200 60
+wait_until 1000 layout_is 200 60 all_wide || fail "200x60: expected all panes back within 1 s"
+log "200x60 laid out in $(( $(now_ms) - t0 )) ms"
+# Keys work after the round trip.
+keys j
+see "Organization ─ eastside · Eastside Family Clinic" 1000 "j after the resizes: maxdash must still take keys"
+keys k
+see "Organization ─ westla · West LA Dermatology" 1000 "k after the resizes"
+see "Patients ─ 1503 · page 1/31"
+
+# 80x24: still all four panes.
+t0=$(now_ms)
+resize 80 24
+wait_until 1000 layout_is 80 24 all_panes 80 || fail "80x24: expected all four panes within 1 s"
+log "80x24 laid out in $(( $(now_ms) - t0 )) ms"
+log "ok"
