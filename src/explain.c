@@ -85,7 +85,7 @@ static void explain_403(const struct model *m, const struct model_org *o, const 
         /* Which side is missing it: if the same key has the scope on another org, the key has
          * it and this clinic has not granted it. */
         const char *granted_on = NULL;
-        for (size_t i = 0; o && i < m->norgs; i++) {
+        for (size_t i = 0; o && i < m->norgs && !granted_on; i++) {
             const struct model_org *other = &m->orgs[i];
             if (other != o && other->cfg->key == o->cfg->key && other->have_me &&
                 has_scope(&other->me, scope))
