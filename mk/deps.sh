@@ -5,12 +5,13 @@
 set -u
 
 missing=""
-need() { # need PACKAGE KIND PROBE: kind is pc (pkg-config module), cmd (program) or file
+need() { # need PACKAGE KIND PROBE: kind is pc (pkg-config module), cmd (program), file or terminfo
     pkg=$1 kind=$2 probe=$3
     case $kind in
         pc)   command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$probe" && return ;;
         cmd)  command -v "$probe" >/dev/null 2>&1 && return ;;
         file) [ -e "$probe" ] && return ;;
+        terminfo) infocmp "$probe" >/dev/null 2>&1 && return ;;
     esac
     case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
 }
@@ -32,7 +33,7 @@ for group in "$@"; do
         need tmux                  cmd tmux
         need curl                  cmd curl
         need openssl               cmd openssl
-        need ncurses-term          file /usr/share/terminfo/t/tmux-256color
+        need ncurses-term          terminfo tmux-256color
         ;;
     screenshot)
         need tmux                  cmd tmux
