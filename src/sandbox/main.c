@@ -139,7 +139,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 }
 
 /* The demo data: beside the binary's source tree (build/ or build-san/ next to assets/), else
- * the installed copy. */
+ * the installed copy (relative to the binary, then the configured DATADIR). */
 static const char *default_data(void)
 {
     static char path[PATH_MAX];
@@ -151,6 +151,10 @@ static const char *default_data(void)
         if (slash) {
             *slash = '\0';
             if (bprintf(path, sizeof path, "%s/../assets/sandbox/demo.json", exe) &&
+                access(path, R_OK) == 0)
+                return path;
+            /* Installed under any prefix: PREFIX/bin/maxdash-sandbox next to PREFIX/share. */
+            if (bprintf(path, sizeof path, "%s/../share/maxdash/sandbox/demo.json", exe) &&
                 access(path, R_OK) == 0)
                 return path;
         }
