@@ -117,6 +117,11 @@ static double budget_free_at(struct engine *e, size_t bi, double now, size_t n)
         if (t > at)
             at = t;
     }
+    /* Never more in flight than the server says its whole window holds: after a 429's wait
+     * that would only buy more 429s. Answers wake the loop when they free room. */
+    if (b->limit > 0 && eb->in_flight > 0 && eb->in_flight + n > (size_t)b->limit &&
+        now + WINDOW_S > at)
+        at = now + WINDOW_S;
     /* Spread the requests when the server says the app's window is nearly used up. */
     if (b->remaining >= 0 && b->limit > 0 && b->remaining < (b->limit / 20 > 5 ? b->limit / 20 : 5)
         && b->reset > 0 && eb->last_send > 0) {
