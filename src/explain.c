@@ -19,14 +19,10 @@
 static void add(struct explain *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add(struct explain *e, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    text_lines_vadd(&e->lines, &e->n, fmt, ap);
     va_end(ap);
-    utf8_trim_partial(buf);
-    e->lines = xrealloc(e->lines, (e->n + 1) * sizeof *e->lines);
-    e->lines[e->n++] = text_clean(buf);
 }
 
 static void headline(struct explain *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,7 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -198,4 +199,13 @@ int text_clip(const char *clean, int cols, const char *ellipsis, char *out, size
     memcpy(out + cut, ellipsis, elen);
     out[cut + elen] = '\0';
     return used + (elen ? ew : 0);
+}
+
+void text_lines_vadd(char ***v, size_t *n, const char *fmt, va_list ap)
+{
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    utf8_trim_partial(buf);
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
+    (*v)[(*n)++] = text_clean(buf);
 }

@@ -4,6 +4,7 @@
 #define MAXDASH_TEXT_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /* A clean copy of s[0..len): valid UTF-8 (invalid bytes become U+FFFD), without C0 and C1
@@ -26,5 +27,10 @@ int text_width(const char *clean);
  * splitting a character, and appends ellipsis (e.g. "…", may be "") when something was cut and
  * the ellipsis fits. Returns the columns used. */
 int text_clip(const char *clean, int cols, const char *ellipsis, char *out, size_t size);
+
+/* Formats a line (at most 1 KiB, never cut inside a character), sanitizes it and appends it
+ * to the array *v of *n lines (grown with xrealloc; the caller frees each line and *v). */
+void text_lines_vadd(char ***v, size_t *n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -938,14 +938,10 @@ struct lines {
 static void add_line(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_line(struct lines *l, const char *fmt, ...)
 {
-    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    text_lines_vadd(&l->v, &l->n, fmt, ap);
     va_end(ap);
-    utf8_trim_partial(buf);
-    l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-    l->v[l->n++] = text_clean(buf);
 }
 
 static void free_lines(struct lines *l)
