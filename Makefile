@@ -180,3 +180,35 @@ FORCE:
 .PHONY: FORCE
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# --- fuzzing (issue 7, R2) ----------------------------------------------------------------
+#   make fuzz [SECONDS=30]   build every tests/fuzz/fuzz_NAME.c with clang's libFuzzer, ASan and
+#                            UBSan into build-fuzz/, run each for SECONDS seconds on a copy of
+#                            tests/fuzz/corpus/NAME/, and fail when any of them finds a crash
+# The sources a target needs are compiled into it with the same flags (no build/ objects).
+
+SECONDS      ?= 30
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_CFLAGS  := -std=c11 -g -O1 $(WARN) -fno-omit-frame-pointer \
+                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_PKGS    := jansson inih
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_NAMES))
+FUZZ_LIBSRCS := src/api.c src/text.c src/config.c $(COMMON_SRCS)
+
+.PHONY: fuzz fuzz-build fuzz-deps
+
+fuzz-deps:
+	@sh mk/deps.sh build fuzz
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBSRCS) $(wildcard src/*.h src/common/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(call pc_cflags,$(FUZZ_PKGS)) -o $@ \
+	    $< $(FUZZ_LIBSRCS) $(call pc_libs,$(FUZZ_PKGS))
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh mk/fuzz.sh $(FUZZ_BUILD) $(SECONDS) $(FUZZ_NAMES)

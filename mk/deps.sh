@@ -5,15 +5,32 @@
 set -u
 
 missing=""
-need() { # need PACKAGE KIND PROBE: kind is pc (pkg-config module), cmd (program), file or terminfo
+need() { # need PACKAGE KIND PROBE: kind is pc (pkg-config module), cmd (program), file, terminfo
+         # or fuzzer (PROBE, a C compiler, links a libFuzzer program)
     pkg=$1 kind=$2 probe=$3
     case $kind in
         pc)   command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$probe" && return ;;
         cmd)  command -v "$probe" >/dev/null 2>&1 && return ;;
         file) [ -e "$probe" ] && return ;;
         terminfo) infocmp "$probe" >/dev/null 2>&1 && return ;;
+        fuzzer) fuzzer_links "$probe" && return ;;
     esac
     case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+}
+
+# clang links -fsanitize=fuzzer programs only with compiler-rt's libFuzzer, a package of its own
+# on Debian (libclang-rt-dev, which clang merely recommends).
+fuzzer_links() {
+    command -v "$1" >/dev/null 2>&1 || return 1
+    d=$(mktemp -d 2>/dev/null) || return 1
+    printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+        'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);' \
+        'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' \
+        > "$d/t.c"
+    "$1" -fsanitize=fuzzer,address,undefined -o "$d/t" "$d/t.c" >/dev/null 2>&1
+    r=$?
+    rm -rf "$d"
+    return $r
 }
 
 for group in "$@"; do
@@ -45,6 +62,10 @@ for group in "$@"; do
         need wrk                   cmd wrk
         need htop                  cmd htop
         need procps                cmd ps
+        ;;
+    fuzz)
+        need clang                 cmd clang
+        need libclang-rt-dev       fuzzer clang
         ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
     esac

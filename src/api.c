@@ -312,7 +312,14 @@ static bool parse_patient(struct parse *ps, json_t *obj, const char *where, stru
     json_t *id = json_object_get(obj, "id");
     if (!json_is_string(id) || json_string_length(id) == 0)
         return bad(ps, "%s.id is %s", where, id ? "not a string" : "missing");
-    p->id = clean_json_string(id);
+    /* Checked after cleaning: an id of control characters alone would become "" and turn the
+     * detail request into GET /patients. */
+    char *clean_id = clean_json_string(id);
+    if (!*clean_id) {
+        free(clean_id);
+        return bad(ps, "%s.id has no printable character", where);
+    }
+    p->id = clean_id;
     /* Beyond the id, a field of an unexpected type is shown as missing rather than failing
      * the whole page: the contract promises nothing about them. */
     opt_string(ps, obj, "mrn", where, false, &p->mrn);

@@ -156,6 +156,7 @@ START_TEST(patients_page_wrong_types)
         "{\"data\":{\"patients\":[],\"pagination\":{\"totalCount\":-5}}}",
         "{\"data\":{\"patients\":[],\"pagination\":[]}}",
         "{\"data\":{}}",
+        "{\"data\":{\"patients\":[{\"id\":\"\\u001b\\u200b\"}]}}",
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct api_result r;
