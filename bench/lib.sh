@@ -35,3 +35,58 @@ stats() { sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[N
 
 # row ID METRIC MEDIAN MIN MAX TARGET VERDICT [COMPARISON]
 row() { printf '| %-4s | %-34s | %12s | %-21s | %-12s | %-4s | %s\n' "$1" "$2" "$3" "$4–$5" "$6" "$7" "${8:-}"; }
+
+# --- the dashboard on a pty (B2–B6, B8) ---------------------------------------------------
+
+# The pty driver, built once into $BUILD (the Makefile does not know it).
+ptydrive() {
+    if [ ! -x "$BUILD/ptydrive" ] || [ "$SRC/bench/ptydrive.c" -nt "$BUILD/ptydrive" ]; then
+        cc -O2 -o "$BUILD/ptydrive" "$SRC/bench/ptydrive.c" -lutil || exit 1
+    fi
+    "$BUILD/ptydrive" "$@"
+}
+
+# The terminal every benchmark uses; the key reaches maxdash through the environment only.
+BENCH_KEY=max_dev_ak_BENCHkey00000000000000001
+MAXDASH_BENCH_KEY=$BENCH_KEY
+TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+HOME=$bench_tmp XDG_CONFIG_HOME=$bench_tmp/config XDG_STATE_HOME=$bench_tmp/state
+export MAXDASH_BENCH_KEY TERM LANG LC_ALL HOME XDG_CONFIG_HOME XDG_STATE_HOME
+unset NO_COLOR MAXDASH_CONFIG 2>/dev/null || true
+
+# write_data FILE N PATIENTS: N orgs (org_b_0001..) of one app, PATIENTS generated each.
+write_data() {
+    awk -v n="$2" -v p="$3" -v key="$BENCH_KEY" 'BEGIN {
+        printf "{\"apps\":[{\"id\":\"app_bench\",\"slug\":\"bench-app\",\"liveVersionId\":\"ver_1\"}],"
+        printf "\"keys\":[{\"value\":\"%s\",\"app\":\"app_bench\",\"scopes\":[\"read:patients\"]}],\"orgs\":[", key
+        for (i = 1; i <= n; i++)
+            printf "%s{\"id\":\"org_b_%04d\",\"installs\":[{\"app\":\"app_bench\",\"scopes\":[\"read:patients\"]}],\"patients\":{\"generate\":%d,\"seed\":%d}}", (i > 1 ? "," : ""), i, p, i
+        print "]}" }' > "$1"
+}
+
+# write_config FILE N REFRESH [EXTRA_SETTINGS_LINE]: the dashboard's config for those orgs
+# against the running sandbox.
+write_config() {
+    awk -v n="$2" -v r="$3" -v port="$SANDBOX_PORT" -v tmp="$bench_tmp" -v extra="${4:-}" 'BEGIN {
+        printf "[maxdash]\nbase_url = http://127.0.0.1:%s/v1\nrefresh = %d\ntimeout = 10\nlog_file = %s/auth-failures.jsonl\n%s\n", port, r, tmp, extra
+        printf "[key \"bench\"]\nenv = MAXDASH_BENCH_KEY\n"
+        for (i = 1; i <= n; i++)
+            printf "\n[org \"o%04d\"]\nid = org_b_%04d\nkey = bench\nname = Bench Clinic %04d\n", i, i, i
+    }' > "$1"
+    chmod 600 "$1"
+}
+
+# sandbox_ctl METHOD PATH [JSON]: the sandbox's control API
+sandbox_ctl() {
+    curl -s -X "$1" ${3:+-d "$3"} "http://127.0.0.1:$SANDBOX_PORT/_sandbox/$2"
+}
+
+# field NAME < ptydrive output: the value(s) of NAME
+field() { awk -v k="$1" '$1 == k {print $2}'; }
+
+# verdict VALUE OP LIMIT: met or MISS
+verdict() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
+    ok = op == "<=" ? v <= l : v >= l; print (ok && v != "" && v >= 0) ? "met" : "MISS" }'; }
+
+# percentile P < numbers: nearest-rank percentile
+percentile() { sort -g | awk -v p="$1" '{v[NR]=$1} END {i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print v[i]}'; }

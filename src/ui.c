@@ -1644,6 +1644,9 @@ static unsigned dirty_of(unsigned changed)
 
 static void loop(struct ui *u)
 {
+    /* The first frame before the first requests: opening a minute's budget of connections
+     * takes longer than drawing, and the screen should be there at once. */
+    draw(u);
     while (!u->quit) {
         unsigned changed = engine_step(u->e);
         u->dirty |= dirty_of(changed);
