@@ -332,7 +332,7 @@ static bool parse_record(const char *line, size_t len, struct authlog_record *r)
     return true;
 }
 
-static void record_free(struct authlog_record *r)
+void authlog_record_free(struct authlog_record *r)
 {
     free(r->org);
     free(r->org_id);
@@ -350,7 +350,7 @@ static void record_free(struct authlog_record *r)
 void authlog_records_free(struct authlog_record *r, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        record_free(&r[i]);
+        authlog_record_free(&r[i]);
     free(r);
 }
 
@@ -376,7 +376,7 @@ static void ring_push(struct ring *ring, const struct authlog_record *r)
         ring->v[ring->count] = *r;
     } else {
         struct authlog_record *slot = &ring->v[ring->count % ring->max];
-        record_free(slot);
+        authlog_record_free(slot);
         *slot = *r;
     }
     ring->count++;

@@ -53,6 +53,8 @@ char *authlog_format(const struct authlog_record *r);
 bool authlog_read(const char *path, size_t max, struct authlog_record **out, size_t *n,
                   size_t *skipped, long *skipped_line, char *err, size_t errsize);
 void authlog_records_free(struct authlog_record *r, size_t n);
+/* Frees the strings of one record (not the record itself). */
+void authlog_record_free(struct authlog_record *r);
 
 /* "2026-11-28T02:17:15.123Z" for wall-clock seconds t (buf of 32), rounded to the
  * millisecond so that authlog_parse_time gives back the same text; clamped to years 1970..9999. */

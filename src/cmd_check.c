@@ -36,15 +36,10 @@ bool check_load_config(const char *cli_path, struct config *cfg)
 }
 
 
-static const char *key_env(const struct config_key *k)
+static const char *org_key_env(const struct model_org *o)
 {
-    if (!k || !k->value)
-        return "unknown";
-    if (strncmp(k->value, "max_prd_ak_", 11) == 0)
-        return "production";
-    if (strncmp(k->value, "max_dev_ak_", 11) == 0)
-        return "staging";
-    return "unknown";
+    const char *env = config_key_env(o->cfg->key);
+    return env ? env : "unknown";
 }
 
 static bool org_healthy(const struct model_org *o)
@@ -101,7 +96,7 @@ static void print_json(const struct model *m, size_t healthy)
         free(display);
         json_object_set_new(org, "org_id", json_string(id));
         json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
-                                                  "environment", key_env(o->cfg->key)));
+                                                  "environment", org_key_env(o)));
         json_object_set_new(org, "healthy", json_boolean(org_healthy(o)));
         json_t *me = probe_json(&o->probe_me);
         if (o->have_me) {
@@ -177,7 +172,7 @@ static void print_text(const struct model *m, size_t healthy)
         char *id = config_printable(o->cfg->id);
         char *key = config_printable(o->cfg->key_name);
         printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o) ? "ok  " : "FAIL", name_w, name,
-               id_w, id, key, hint, key_env(o->cfg->key));
+               id_w, id, key, hint, org_key_env(o));
         if (o->cfg->display_name) {
             char *display = config_printable(o->cfg->display_name);
             printf(" \"%s\"", display);

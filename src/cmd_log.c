@@ -134,7 +134,7 @@ static char *printable_or_null(const char *s)
     return s ? config_printable(s) : NULL;
 }
 
-/* out: in with every text field a printable copy; free with record_printable_free. */
+/* out: in with every text field a printable copy; free with authlog_record_free. */
 static void record_printable(const struct authlog_record *in, struct authlog_record *out)
 {
     *out = *in;
@@ -149,21 +149,6 @@ static void record_printable(const struct authlog_record *in, struct authlog_rec
     out->message = printable_or_null(in->message);
     out->trace_id = printable_or_null(in->trace_id);
     out->required_scope = printable_or_null(in->required_scope);
-}
-
-static void record_printable_free(struct authlog_record *r)
-{
-    free(r->org);
-    free(r->org_id);
-    free(r->key);
-    free(r->key_hint);
-    free(r->method);
-    free(r->path);
-    free(r->cls);
-    free(r->code);
-    free(r->message);
-    free(r->trace_id);
-    free(r->required_scope);
 }
 
 /* A field for the text line: "-" when absent or empty after cleaning. */
@@ -368,7 +353,7 @@ int cmd_log_run(const struct cmd_log_opts *opts)
             }
         }
         explain_free(&why);
-        record_printable_free(&p);
+        authlog_record_free(&p);
     }
     authlog_records_free(recs, n);
     if (opts->explain)

@@ -1667,3 +1667,14 @@ void config_scrub_environment(const struct config *cfg)
         if (cfg->keys[i].source == CONFIG_SRC_ENV && cfg->keys[i].source_text)
             unsetenv(cfg->keys[i].source_text);
 }
+
+const char *config_key_env(const struct config_key *key)
+{
+    if (!key || !key->value)
+        return NULL;
+    if (strncmp(key->value, "max_prd_ak_", 11) == 0)
+        return "production";
+    if (strncmp(key->value, "max_dev_ak_", 11) == 0)
+        return "staging";
+    return NULL;
+}

@@ -139,6 +139,9 @@ char *config_key_source_text(const struct config_key *key);
 /* The sentence explaining one warning bit (one enum config_key_warning), static. */
 const char *config_key_warning_text(unsigned warning);
 
+/* "production" or "staging" by the key's prefix; NULL when unknown or unresolved. Static. */
+const char *config_key_env(const struct config_key *key);
+
 /* The key's secret masked for the current locale (see keymask). */
 void config_key_mask(const struct config_key *key, char out[KEYMASK_MAX]);
 

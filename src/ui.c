@@ -576,17 +576,6 @@ static void draw_orgs(struct ui *u)
     wnoutrefresh(w);
 }
 
-static const char *key_env(const struct config_key *k)
-{
-    if (!k || !k->value)
-        return "";
-    if (strncmp(k->value, "max_prd_ak_", 11) == 0)
-        return "production";
-    if (strncmp(k->value, "max_dev_ak_", 11) == 0)
-        return "staging";
-    return "unknown environment";
-}
-
 static void draw_org(struct ui *u)
 {
     WINDOW *w = u->pane[PANE_ORG];
@@ -624,9 +613,10 @@ static void draw_org(struct ui *u)
         goto done;
     char hint[KEYMASK_MAX];
     config_key_mask(o->cfg->key, hint);
+    const char *env = config_key_env(o->cfg->key);
     put(w, y, 1, 9, "Key", role_attr[ROLE_DIM]);
     putf(w, y, 10, width - 10, A_NORMAL, "%s  %s  %s", o->cfg->key_name, hint,
-         key_env(o->cfg->key));
+         env ? env : "unknown environment");
     if (++y > h)
         goto done;
     put(w, y, 1, 9, "Scopes", role_attr[ROLE_DIM]);
