@@ -1661,11 +1661,20 @@ struct config_org *config_find_org(const struct config *cfg, const char *name)
     return NULL;
 }
 
+/* unsetenv() only drops the pointer: the value stays in the process's original environment
+ * block, which /proc/PID/environ shows to every process of the same user. So the value's bytes
+ * are overwritten first (the config holds its own copy). */
 void config_scrub_environment(const struct config *cfg)
 {
-    for (size_t i = 0; i < cfg->nkeys; i++)
-        if (cfg->keys[i].source == CONFIG_SRC_ENV && cfg->keys[i].source_text)
-            unsetenv(cfg->keys[i].source_text);
+    for (size_t i = 0; i < cfg->nkeys; i++) {
+        const struct config_key *k = &cfg->keys[i];
+        if (k->source != CONFIG_SRC_ENV || !k->source_text)
+            continue;
+        char *value = getenv(k->source_text);
+        if (value)
+            explicit_bzero(value, strlen(value));
+        unsetenv(k->source_text);
+    }
 }
 
 const char *config_key_env(const struct config_key *key)

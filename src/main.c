@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cmd_check.h"
 #include "cmd_log.h"
@@ -341,6 +342,9 @@ static int run_config(const struct options *opt)
 
 int main(int argc, char **argv)
 {
+    /* API keys live in this process's memory from the config load on: no core file may hold
+     * them. Soft and hard limit, so nothing below can raise it again. */
+    setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
     setlocale(LC_ALL, "");
     util_set_progname("maxdash");
 
