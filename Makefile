@@ -63,7 +63,7 @@ SANDBOX      := $(BUILD)/maxdash-sandbox
 UNIT_RUNNER  := $(BUILD)/tests/unit-tests
 INTEG_RUNNER := $(BUILD)/tests/integration-tests
 
-.PHONY: all deps check check-unit check-integration check-e2e demo bench screenshot install \
+.PHONY: all deps check check-unit check-integration check-e2e demo bench screenshot reliability install \
         uninstall clean distclean
 
 PROGRAMS := $(SANDBOX) $(if $(wildcard src/main.c),$(MAXDASH))
@@ -156,6 +156,18 @@ bench: deps
 	@sh mk/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(abspath $(BUILD))
+
+# --- reliability (issue 7) --------------------------------------------------------------
+#   make reliability [SHORT=1]   tests/reliability/: R1 and R3-R7 against the real programs,
+#                                with the dashboard of R1 and R7 from an ASan+UBSan build
+SHORT      ?=
+SAN_BUILD  := $(if $(filter 1,$(SAN)),$(BUILD),build-san)
+
+reliability: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SAN=1 BUILD=$(SAN_BUILD) all
+	@$(TEST_ENV) REL_SAN_BUILD=$(abspath $(SAN_BUILD)) REL_SHORT=$(if $(SHORT),1,0) \
+	    sh tests/reliability/run.sh
 
 # --- install ----------------------------------------------------------------------------
 

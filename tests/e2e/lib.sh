@@ -37,6 +37,7 @@ SANDBOX_PID=
 PORT=
 BASE=              # http://127.0.0.1:PORT
 SCREEN=            # the last screen captured by wait_for & co.
+KEY_FILES=         # files of the test that hold a whole key by design (absolute paths)
 
 # The demo keys, from the one place that defines them (mk/demo.sh). They go to maxdash through
 # environment variables read from a 0600 file, never through argv, and are never printed.
@@ -485,6 +486,29 @@ _td_exit_status() { # SESSION DEADLINE_MS: prints N once the pane shows exit=N; 
     done
 }
 
+# check_proc PID: no whole key in the command line or environment of maxdash (PID) or of any
+# process it started (key commands, the copy command), and core dumps off (RLIMIT_CORE 0); a
+# finding goes to PROC_LEAKS (reported by the teardown) and returns 1.
+PROC_LEAKS=
+check_proc() {
+    local -; set +x
+    local pid=$1 p f found=0
+    [ -d "/proc/$pid" ] || return 0
+    for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+        for f in cmdline environ; do
+            if grep -aqF -e "$DEMO_KEY" -e "$DEMO_REVOKED_KEY" -e "$DEMO_APPTS_KEY" "/proc/$p/$f" 2>/dev/null; then
+                PROC_LEAKS="$PROC_LEAKS /proc/$p/$f"
+                found=1
+            fi
+        done
+    done
+    if ! grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits" 2>/dev/null && [ -d "/proc/$pid" ]; then
+        PROC_LEAKS="$PROC_LEAKS /proc/$pid/limits(core dumps on)"
+        found=1
+    fi
+    return $found
+}
+
 _teardown() {
     local status=$1 s pid st problems=0
     set +x +u +e
@@ -492,6 +516,7 @@ _teardown() {
     for s in $SESSIONS; do
         pid=$(cat "$T/$s.pid" 2>/dev/null)
         if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+            check_proc "$pid"
             kill -TERM "$pid" 2>/dev/null
             if ! st=$(_td_exit_status "$s" "$(scaled 5000)"); then
                 echo "TEARDOWN: maxdash (session $s) did not exit within 5 s of SIGTERM (killed)"
@@ -528,14 +553,21 @@ _teardown() {
             problems=1
         fi
     done
-    # A whole key must never reach the terminal.
-    for f in "$T"/*.raw; do
-        [ -f "$f" ] || continue
-        if grep -aqF -e "$DEMO_KEY" -e "$DEMO_REVOKED_KEY" -e "$DEMO_APPTS_KEY" "$f"; then
-            echo "ASSERTION FAILED: a whole API key was written to the terminal ($(basename "$f"))"
-            problems=1
-        fi
+    # The demo keys are canaries: a whole one must be in no file the test produced (the raw
+    # terminal bytes, stderr, the auth log, stdout captures, copies...), except the harness's own
+    # files that hold a key by design (KEY_FILES). /proc was checked while maxdash ran.
+    local leaked
+    leaked=$(find "$T" -type f ! -name keys.env ! -name api.headers ! -name ctl.key \
+        -exec grep -alF -e "$DEMO_KEY" -e "$DEMO_REVOKED_KEY" -e "$DEMO_APPTS_KEY" {} + 2>/dev/null)
+    for f in $leaked; do
+        case " $KEY_FILES " in *" $f "*) continue ;; esac
+        echo "ASSERTION FAILED: a whole API key is in ${f#"$T"/}"
+        problems=1
     done
+    if [ -n "$PROC_LEAKS" ]; then
+        echo "ASSERTION FAILED: a whole API key was visible in /proc:$PROC_LEAKS"
+        problems=1
+    fi
     if [ "$status" = 0 ] && [ $problems = 1 ]; then
         echo "ASSERTION FAILED: teardown found problems (above)"
         status=1

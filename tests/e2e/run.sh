@@ -4,6 +4,10 @@
 #
 #   MAXDASH_BUILD=$PWD/build MAXDASH_SRC=$PWD sh tests/e2e/run.sh [test_name...]
 #
+# The reliability suite (tests/reliability/run.sh) runs its own tests with this runner:
+# E2E_TESTS_DIR names the directory of the tests, E2E_TIMEOUT the seconds one test may take
+# (default 90), and E2E_ENV extra VAR=VALUE words passed to every test.
+#
 # Prints PASS/FAIL per test (with the failing assertion, the screen and maxdash's stderr), and
 # ends with the line "N passed, N failed" that CI reads; exits 1 when any test failed.
 # Every tmux command uses a private server (tmux -L maxdash-e2e-PID), killed at the end, so a
@@ -11,8 +15,12 @@
 # too; E2E_KEEP=1 keeps the temporary directories; E2E_SCALE=N stretches the generic deadlines.
 set -u
 
-here=$(cd "$(dirname "$0")" && pwd)
-: "${MAXDASH_SRC:=$(cd "$here/../.." && pwd)}"
+e2e_dir=$(cd "$(dirname "$0")" && pwd)
+here=${E2E_TESTS_DIR:-$e2e_dir}
+here=$(cd "$here" && pwd) || exit 1
+suite=$(basename "$here")
+tlimit=${E2E_TIMEOUT:-90}
+: "${MAXDASH_SRC:=$(cd "$e2e_dir/../.." && pwd)}"
 : "${MAXDASH_BUILD:=$MAXDASH_SRC/build}"
 case $MAXDASH_BUILD in /*) ;; *) MAXDASH_BUILD=$(pwd)/$MAXDASH_BUILD ;; esac
 case $MAXDASH_SRC in /*) ;; *) MAXDASH_SRC=$(pwd)/$MAXDASH_SRC ;; esac
@@ -21,7 +29,7 @@ if [ $# -gt 0 ]; then
     tests=
     for n in "$@"; do
         n=${n%.sh}; n=${n##*/}
-        [ -f "$here/$n.sh" ] || { echo "run.sh: no test $here/$n.sh" >&2; echo "0 passed, 1 failed"; exit 1; }
+        [ -f "$here/$n.sh" ] || { echo "$suite: no test $here/$n.sh" >&2; echo "0 passed, 1 failed"; exit 1; }
         tests="$tests $here/$n.sh"
     done
 else
@@ -39,18 +47,18 @@ for cmd in tmux curl bash timeout infocmp; do
     command -v "$cmd" >/dev/null 2>&1 || problem="$problem; '$cmd' is not installed (make deps)"
 done
 if [ -n "$problem" ]; then
-    echo "e2e: cannot run:${problem#;}" >&2
+    echo "$suite: cannot run:${problem#;}" >&2
     echo "0 passed, $ntests failed"
     exit 1
 fi
 
 sock=maxdash-e2e-$$
-root=$(mktemp -d "${TMPDIR:-/tmp}/maxdash-e2e.XXXXXX") || exit 1
+root=$(mktemp -d "${TMPDIR:-/tmp}/maxdash-$suite.XXXXXX") || exit 1
 sockpath=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock
 cleanup() {
     tmux -L "$sock" -f /dev/null kill-server >/dev/null 2>&1
     rm -f "$sockpath"     # tmux leaves its socket file behind
-    if [ "${E2E_KEEP:-}" = 1 ]; then echo "e2e: kept $root"; else rm -rf "$root"; fi
+    if [ "${E2E_KEEP:-}" = 1 ]; then echo "$suite: kept $root"; else rm -rf "$root"; fi
 }
 trap cleanup EXIT
 # Interrupted: stop the running test (its own teardown stops maxdash and the sandbox), then leave.
@@ -67,7 +75,7 @@ redact() {
 now_ms() { date +%s%3N; }
 
 passed=0 failed=0 failures=
-echo "e2e: $ntests tests, build $MAXDASH_BUILD, tmux -L $sock"
+echo "$suite: $ntests tests, build $MAXDASH_BUILD, tmux -L $sock"
 for t in $tests; do
     name=$(basename "$t" .sh)
     dir=$root/$name
@@ -77,7 +85,8 @@ for t in $tests; do
         MAXDASH_BUILD="$MAXDASH_BUILD" MAXDASH_SRC="$MAXDASH_SRC" \
         E2E_TMP="$dir" E2E_SOCKET="$sock" E2E_SCALE="${E2E_SCALE:-1}" E2E_TRACE="${E2E_TRACE:-}" \
         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
-        timeout -k 20 90 bash "$t" >"$root/$name.log" 2>&1 </dev/null &
+        E2E_LIB="$e2e_dir/lib.sh" ${E2E_ENV:-} \
+        timeout -k 20 "$tlimit" bash "$t" >"$root/$name.log" 2>&1 </dev/null &
     tpid=$!
     wait "$tpid"; rc=$?
     while kill -0 "$tpid" 2>/dev/null; do wait "$tpid"; rc=$?; done
@@ -105,7 +114,7 @@ for t in $tests; do
         failed=$((failed + 1))
         failures="$failures $name"
         why=$(grep -m 1 -E '^(ASSERTION FAILED|SANITIZER REPORT|TEARDOWN):' "$root/$name.log")
-        [ $rc = 124 ] && why="timed out after 90 s${why:+; $why}"
+        [ $rc = 124 ] && why="timed out after $tlimit s${why:+; $why}"
         [ -n "$why" ] || why="exit status $rc"
         echo "FAIL $name ($secs): $why"
         sed 's/^/    /' "$root/$name.log"
