@@ -85,6 +85,14 @@ static double jitter(struct engine *e)
 struct engine_budget {
     size_t in_flight; /* sent, answer not back (or cancelled) yet */
     double last_send; /* monotonic; 0 never */
+    /* What the server's window still takes, from the newest X-RateLimit-Remaining: that figure
+     * minus the requests in flight when it came and those sent since. When it runs out with
+     * nothing in flight, one refresh may go at probe_at (X-RateLimit-Reset: room again) and
+     * its answers tell the rest. Without it, after a 429's wait the engine would send all it
+     * may by its own budget into a window that has room for one. */
+    bool credit_known;
+    long credit;
+    double probe_at; /* monotonic */
 };
 
 static size_t sent_in_window(struct model_budget *b, double now)
@@ -122,6 +130,11 @@ static double budget_free_at(struct engine *e, size_t bi, double now, size_t n)
     if (b->limit > 0 && eb->in_flight > 0 && eb->in_flight + n > (size_t)b->limit &&
         now + WINDOW_S > at)
         at = now + WINDOW_S;
+    if (eb->credit_known && eb->credit < (long)n) {
+        double t = eb->in_flight > 0 ? now + WINDOW_S : eb->probe_at;
+        if (t > at)
+            at = t;
+    }
     /* Spread the requests when the server says the app's window is nearly used up. */
     if (b->remaining >= 0 && b->limit > 0 && b->remaining < (b->limit / 20 > 5 ? b->limit / 20 : 5)
         && b->reset > 0 && eb->last_send > 0) {
@@ -139,6 +152,8 @@ static void budget_spend(struct engine *e, size_t bi, double now)
 {
     e->eb[bi].in_flight++;
     e->eb[bi].last_send = now;
+    if (e->eb[bi].credit_known)
+        e->eb[bi].credit--;
     e->m->budgets[bi].total_sent++;
 }
 
@@ -478,6 +493,22 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         b->remaining = x->rl.remaining;
     if (x->rl.reset >= 0)
         b->reset = x->rl.reset;
+    if (x->rl.remaining >= 0) {
+        /* This answer's request is still counted in flight (detach() comes later). */
+        struct engine_budget *eb = &e->eb[o->budget];
+        long others = eb->in_flight > 0 ? (long)eb->in_flight - 1 : 0;
+        eb->credit_known = true;
+        eb->credit = x->rl.remaining - others;
+        eb->probe_at = now + (x->rl.reset > 0 && (double)x->rl.reset > wall
+                                  ? (double)x->rl.reset - wall : 1.0);
+    }
+    if (x->rl.limit > 0 && x->rl.limit < b->per_minute && x->rl.limit != b->limit_seen) {
+        /* The server allows the app less than rate_budget: the refresh stretches to it. */
+        b->limit_seen = x->rl.limit;
+        b->effective_refresh = model_effective_refresh(m->cfg->set.refresh, (int)x->rl.limit,
+                                                       b->norgs);
+        e->changed |= ENGINE_CHANGED_ORGS;
+    }
     if (r.cls == API_RATE_LIMITED) {
         double wait = r.retry_after > 0 ? (double)r.retry_after
                     : x->rl.reset > 0 ? (double)x->rl.reset - wall

@@ -54,6 +54,8 @@ static void budget_merge(struct model_budget *into, struct model_budget *from)
     into->total_sent += from->total_sent;
     if (from->blocked_until > into->blocked_until)
         into->blocked_until = from->blocked_until;
+    if (from->limit_seen > 0 && (into->limit_seen == 0 || from->limit_seen < into->limit_seen))
+        into->limit_seen = from->limit_seen;
     from->sent_head = from->sent_len = 0;
     from->total_sent = 0;
     from->blocked_until = 0;
@@ -67,8 +69,9 @@ static void recount_budgets(struct model *m)
         m->budgets[m->orgs[i].budget].norgs++;
     for (size_t b = 0; b < m->nbudgets; b++) {
         struct model_budget *bd = &m->budgets[b];
-        bd->effective_refresh =
-            model_effective_refresh(m->cfg->set.refresh, bd->per_minute, bd->norgs);
+        bd->effective_refresh = model_effective_refresh(
+            m->cfg->set.refresh, bd->limit_seen > 0 ? (int)bd->limit_seen : bd->per_minute,
+            bd->norgs);
     }
 }
 

@@ -69,6 +69,8 @@ struct model_budget {
     int effective_refresh; /* seconds: refresh, stretched when the budget needs it */
     double blocked_until;  /* monotonic: after a 429, nothing is sent before */
     long limit, remaining; /* last X-RateLimit-* seen; -1 unknown */
+    long limit_seen;       /* the server's X-RateLimit-Limit when below per_minute; 0 none:
+                              the refresh stretches to it */
     long long reset;
     double *sent;          /* ring of the answer times of the last minute (monotonic): a request
                               counts from its send until a minute after its answer (engine.c) */

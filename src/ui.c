@@ -469,7 +469,7 @@ static void draw_header(struct ui *u)
     wbkgdset(w, ' ' | role_attr[ROLE_HEADER]);
     werase(w);
     const struct model_org *o = u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
-    char refresh[96];
+    char refresh[128];
     int configured = u->cfg.set.refresh;
     int eff = o ? u->m.budgets[o->budget].effective_refresh : configured;
     long left = countdown(u);
@@ -479,7 +479,11 @@ static void draw_header(struct ui *u)
         snprintf(next, sizeof next, "refreshing");
     else
         snprintf(next, sizeof next, "next %lds", left);
-    if (eff > configured)
+    long limit = o ? u->m.budgets[o->budget].limit_seen : 0;
+    if (eff > configured && limit > 0)
+        snprintf(refresh, sizeof refresh, "refresh %ds %s %ds: rate limit %ld/min (%s)",
+                 configured, u->utf8 ? "\xE2\x86\x92" : "->", eff, limit, next);
+    else if (eff > configured)
         snprintf(refresh, sizeof refresh, "refresh %ds %s %ds: rate budget (%s)", configured,
                  u->utf8 ? "\xE2\x86\x92" : "->", eff, next);
     else
