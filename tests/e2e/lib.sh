@@ -356,8 +356,9 @@ start_maxdash() {
 
 use_session() { S=$1; }
 
-# run_notty OUT ERR [maxdash options]: maxdash with the fixed environment but no terminal at all
-# (stdin /dev/null, stdout and stderr files); returns its exit status.
+# run_notty OUT ERR [maxdash arguments]: maxdash with the fixed environment but no terminal at
+# all (stdin /dev/null, stdout and stderr files); the arguments come before -c, so they may name
+# a subcommand (run_notty out err check --json); returns its exit status.
 run_notty() {
     local -; set +x
     local out=$1 err=$2; shift 2
@@ -365,7 +366,7 @@ run_notty() {
         MAXDASH_DEMO_KEY="$DEMO_KEY" MAXDASH_DEMO_REVOKED_KEY="$DEMO_REVOKED_KEY" \
         MAXDASH_DEMO_APPTS_KEY="$DEMO_APPTS_KEY" \
         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
-        timeout 10 "$MAXDASH" -c "$T/config.ini" "$@" </dev/null >"$out" 2>"$err"
+        timeout 10 "$MAXDASH" "$@" -c "$T/config.ini" </dev/null >"$out" 2>"$err"
 }
 maxdash_pid() { cat "$T/${1:-$S}.pid" 2>/dev/null; }
 
