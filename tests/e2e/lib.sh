@@ -49,7 +49,6 @@ DEMO_APPTS_KEY=$(demo_key MAXDASH_DEMO_APPTS_KEY)
     echo "MAXDASH_DEMO_KEY=$DEMO_KEY"
     echo "MAXDASH_DEMO_REVOKED_KEY=$DEMO_REVOKED_KEY"
     echo "MAXDASH_DEMO_APPTS_KEY=$DEMO_APPTS_KEY"
-    echo "export MAXDASH_DEMO_KEY MAXDASH_DEMO_REVOKED_KEY MAXDASH_DEMO_APPTS_KEY"
 } >"$T/keys.env"
 
 # E2E_TRACE=1: trace every command of the test with a timestamp (to find slow steps); the
@@ -303,7 +302,16 @@ name=$1; shift
 # Ctrl-C and Ctrl-\ in the pane signal the whole foreground group: the wrapper survives them
 # (a trap, not an ignore, so that maxdash starts with the default dispositions).
 trap : INT QUIT
+# The keys go to maxdash's environment only when the config names their variable (env = VAR):
+# maxdash scrubs those, and a key it does not manage would be the test's leak, not maxdash's.
 . "$E2E_DIR/keys.env"
+cfg=; prev=
+for a in "$@"; do [ "$prev" = -c ] && cfg=$a; prev=$a; done
+if [ -n "$cfg" ] && [ -f "$cfg" ]; then
+    for v in $(sed -n 's/^[[:space:]]*env[[:space:]]*=[[:space:]]*\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' "$cfg"); do
+        export "$v"
+    done
+fi
 i=0
 while [ ! -e "$E2E_DIR/$name.go" ]; do
     i=$((i + 1)); [ $i -gt 500 ] && { echo "wrap: never started"; exit 1; }
@@ -311,12 +319,16 @@ while [ ! -e "$E2E_DIR/$name.go" ]; do
 done
 echo "wrap: starting maxdash"
 sh -c 'echo $$ >"$0"; exec "$@"' "$E2E_DIR/$name.pid" "$MAXDASH" "$@" 2>>"$E2E_DIR/$name.err"
-echo "exit=$?"
+st=$?
+# After a kill -9 the terminal is still in maxdash's alternate screen: leave it, so "exit=N"
+# starts a line of the normal screen.
+printf '\033[?1049l\r\n'
+echo "exit=$st"
 exec sleep 100000
 WRAP
 
 # start_maxdash [-s NAME] [-x COLS] [-y LINES] [-e VAR=VALUE]... [-- maxdash options]
-# Starts maxdash -c $T/config.ini in a new detached session of COLSxLINES (default 80x24) with
+# Starts maxdash -c $T/config.ini (a test with its own config writes it there) in a new detached session of COLSxLINES (default 80x24) with
 # the fixed environment (TERM, LANG=C.UTF-8, TZ=UTC, HOME=$T, plus each -e); the session becomes
 # the current one ($S). Its output is recorded in $T/NAME.raw, its stderr in $T/NAME.err.
 start_maxdash() {
