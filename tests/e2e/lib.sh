@@ -189,6 +189,17 @@ display_name() {
 
 # --- the config ------------------------------------------------------------------------------
 
+# key_sections: the config sections of the three demo keys (demo, revoked, scheduler), each from
+# its environment variable.
+key_sections() {
+    echo '[key "demo"]'
+    echo 'env = MAXDASH_DEMO_KEY'
+    echo '[key "revoked"]'
+    echo 'env = MAXDASH_DEMO_REVOKED_KEY'
+    echo '[key "scheduler"]'
+    echo 'env = MAXDASH_DEMO_APPTS_KEY'
+}
+
 # write_config [NAME = VALUE]...: like mk/demo.sh; extra lines go to [maxdash]. ORGS (a space
 # separated subset of the demo orgs, default all) picks the orgs. Writes $T/config.ini.
 write_config() {
@@ -206,12 +217,7 @@ write_config() {
         [ $have_refresh = 1 ] || echo "refresh = 10"
         [ $have_timeout = 1 ] || echo "timeout = 4"
         echo
-        echo '[key "demo"]'
-        echo 'env = MAXDASH_DEMO_KEY'
-        echo '[key "revoked"]'
-        echo 'env = MAXDASH_DEMO_REVOKED_KEY'
-        echo '[key "scheduler"]'
-        echo 'env = MAXDASH_DEMO_APPTS_KEY'
+        key_sections
         for o in $orgs; do
             echo
             echo "[org \"$o\"]"

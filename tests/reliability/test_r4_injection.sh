@@ -151,14 +151,7 @@ printf -v evil_name "$EVIL_NAME"
     echo "refresh = 3"
     echo "timeout = 4"
     echo
-    # Every demo key the pane's wrapper exports, so that maxdash scrubs them all from its
-    # environment (the teardown looks for them in /proc/PID/environ).
-    echo '[key "demo"]'
-    echo 'env = MAXDASH_DEMO_KEY'
-    echo '[key "revoked"]'
-    echo 'env = MAXDASH_DEMO_REVOKED_KEY'
-    echo '[key "scheduler"]'
-    echo 'env = MAXDASH_DEMO_APPTS_KEY'
+    key_sections
     echo
     echo '[org "hostile"]'
     echo 'id = org_hostile'
