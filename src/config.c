@@ -499,7 +499,56 @@ struct parser {
     enum section_kind kind;
     size_t index;       /* of the current key or org */
     bool *key_bad;      /* per key: a problem already reported, do not resolve it */
+    size_t *org_slots;  /* org names seen: open addressing, index + 1 into cfg->orgs; 0 free */
+    size_t org_cap;     /* a power of two, at least twice norgs */
 };
+
+/* FNV-1a */
+static size_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)h;
+}
+
+/* The org called name seen so far, in constant time: a config may hold thousands of orgs. */
+static struct config_org *seen_org(const struct parser *p, const char *name)
+{
+    if (!p->org_cap)
+        return NULL;
+    for (size_t i = name_hash(name) & (p->org_cap - 1); p->org_slots[i];
+         i = (i + 1) & (p->org_cap - 1)) {
+        struct config_org *o = &p->cfg->orgs[p->org_slots[i] - 1];
+        if (strcmp(o->name, name) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void org_slot_put(size_t *slots, size_t cap, const char *name, size_t index)
+{
+    size_t i = name_hash(name) & (cap - 1);
+    while (slots[i])
+        i = (i + 1) & (cap - 1);
+    slots[i] = index + 1;
+}
+
+/* Call after cfg->orgs[cfg->norgs - 1] was added. */
+static void see_org(struct parser *p)
+{
+    const struct config *cfg = p->cfg;
+    if (cfg->norgs * 2 > p->org_cap) {
+        size_t cap = p->org_cap ? p->org_cap * 2 : 64;
+        size_t *slots = xcalloc(cap, sizeof *slots);
+        for (size_t i = 0; i + 1 < cfg->norgs; i++)
+            org_slot_put(slots, cap, cfg->orgs[i].name, i);
+        free(p->org_slots);
+        p->org_slots = slots;
+        p->org_cap = cap;
+    }
+    org_slot_put(p->org_slots, p->org_cap, cfg->orgs[cfg->norgs - 1].name, cfg->norgs - 1);
+}
 
 #define PERR(p, line, ...) add_error((p)->errs, (p)->path, (line), __VA_ARGS__)
 
@@ -619,7 +668,7 @@ static void section_header(struct parser *p, const char *text, size_t len)
         p->index = cfg->nkeys++;
         p->kind = SECT_KEY;
     } else {
-        struct config_org *dup = config_find_org(cfg, name);
+        struct config_org *dup = seen_org(p, name);
         if (dup) {
             PERR(p, p->lineno, "duplicate [org \"%s\"] (first at line %d)", name, dup->line);
             goto out;
@@ -628,6 +677,7 @@ static void section_header(struct parser *p, const char *text, size_t len)
         cfg->orgs[cfg->norgs] = (struct config_org){.name = name, .line = p->lineno};
         name = NULL;
         p->index = cfg->norgs++;
+        see_org(p);
         p->kind = SECT_ORG;
     }
 out:
@@ -1546,6 +1596,7 @@ bool config_load(const char *path, struct config *cfg, struct config_errors *err
     if (resolve_secrets)
         resolve_keys(&p);
     free(p.key_bad);
+    free(p.org_slots);
     free(p.dir);
     return errs->count == before;
 }

@@ -420,6 +420,40 @@ START_TEST(messages_name_path_and_line)
 }
 END_TEST
 
+/* Thousands of orgs: each name is checked against all earlier ones through an index that grows
+ * as they come, so a duplicate is found whichever growth step the first one went in. */
+START_TEST(duplicate_orgs_among_thousands)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text + len, cap - len, "[key \"k\"]\nenv = MAXDASH_TEST_KEY\n");
+    for (int i = 0; i < 3000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "[org \"o%d\"]\nid = org_%d\nkey = k\n",
+                                i, i);
+    const int dups[] = {0, 31, 32, 33, 63, 64, 65, 1999, 2999};
+    for (size_t d = 0; d < sizeof dups / sizeof *dups; d++) {
+        size_t at = len;
+        snprintf(text + at, cap - at, "[org \"o%d\"]\nid = x\nkey = k\n", dups[d]);
+        struct config cfg;
+        struct config_errors e;
+        ck_assert(!load(text, &cfg, &e));
+        char want[64];
+        snprintf(want, sizeof want, "duplicate [org \"o%d\"] (first at line %d)", dups[d],
+                 3 + 3 * dups[d]);
+        expect_one_error(&e, 3 + 3 * 3000, want);
+        done(&cfg, &e);
+        text[at] = '\0';
+    }
+    struct config cfg;
+    struct config_errors e;
+    ck_assert_msg(load(text, &cfg, &e), "3000 distinct orgs refused:%s", dump(&e));
+    ck_assert_uint_eq(cfg.norgs, 3000);
+    done(&cfg, &e);
+    free(text);
+}
+END_TEST
+
 START_TEST(five_mistakes_five_messages_in_file_order)
 {
     const char *text = "[maxdash]\n"                          /* 1 */
@@ -1138,6 +1172,7 @@ SUITE(config)
     tcase_add_loop_test(tc, each_mistake_has_its_message, 0,
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, messages_name_path_and_line);
+    tcase_add_test(tc, duplicate_orgs_among_thousands);
     tcase_add_test(tc, five_mistakes_five_messages_in_file_order);
     tcase_add_test(tc, keys_in_bad_lines_are_not_quoted);
     tcase_add_test(tc, crlf_bom_and_comments);
