@@ -22,6 +22,7 @@
 
 #define MAX_BODY (8L * 1024 * 1024)
 #define WINDOW_S 60.0
+#define SLOW_START_S 1.0
 
 enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL };
 
@@ -83,6 +84,8 @@ static double jitter(struct engine *e)
  * twice the budget in 60 s. */
 
 struct engine_budget {
+    bool heard;        /* an answer of the app came back: its X-RateLimit-* are known */
+    double first_send; /* monotonic; 0 never */
     size_t in_flight; /* sent, answer not back (or cancelled) yet */
     double last_send; /* monotonic; 0 never */
     /* What the server's window still takes, from the newest X-RateLimit-Remaining: that figure
@@ -113,14 +116,23 @@ static double budget_free_at(struct engine *e, size_t bi, double now, size_t n)
     if (b->blocked_until > at)
         at = b->blocked_until;
     size_t done = sent_in_window(b, now);
-    size_t cap = (size_t)b->per_minute;
+    size_t ring = (size_t)b->per_minute;
+    /* Slow start: until the app's first answer tells its X-RateLimit-Limit (or for a second at
+     * most, should it hang), one refresh is out at a time, so a server stricter than rate_budget
+     * sees no burst it must refuse. `check` does without: it sends each request once, now. */
+    if (!e->opts.once && !eb->heard && eb->in_flight > 0 && eb->first_send + SLOW_START_S > at)
+        at = eb->first_send + SLOW_START_S;
+    /* The window holds no more than the server allows the app, whatever rate_budget says. */
+    size_t cap = ring;
+    if (b->limit > 0 && (size_t)b->limit < cap)
+        cap = (size_t)b->limit;
     if (n > cap)
         n = cap;
     if (done + eb->in_flight + n > cap) {
         size_t must_leave = done + eb->in_flight + n - cap;
         /* Wait until enough of the oldest answers have left the window; when that is not
          * enough, only answers still to come make room (engine_step runs when they do). */
-        double t = must_leave <= done ? b->sent[(b->sent_head + must_leave - 1) % cap] + WINDOW_S
+        double t = must_leave <= done ? b->sent[(b->sent_head + must_leave - 1) % ring] + WINDOW_S
                                       : now + WINDOW_S;
         if (t > at)
             at = t;
@@ -152,6 +164,8 @@ static void budget_spend(struct engine *e, size_t bi, double now)
 {
     e->eb[bi].in_flight++;
     e->eb[bi].last_send = now;
+    if (e->eb[bi].first_send == 0)
+        e->eb[bi].first_send = now;
     if (e->eb[bi].credit_known)
         e->eb[bi].credit--;
     e->m->budgets[bi].total_sent++;
@@ -164,6 +178,8 @@ static void budget_answered(struct engine *e, size_t bi, size_t now_bi, double n
 {
     if (e->eb[bi].in_flight > 0)
         e->eb[bi].in_flight--;
+    e->eb[bi].heard = true;
+    e->eb[now_bi].heard = true;
     struct model_budget *b = &e->m->budgets[now_bi];
     size_t cap = (size_t)b->per_minute;
     sent_in_window(b, now);
@@ -603,6 +619,13 @@ static void schedule(struct engine *e)
 {
     struct model *m = e->m;
     double now = mono_now();
+    /* A patient asked for while the budget was spent goes first once it has room. */
+    struct model_detail *dd = &m->detail;
+    if (dd->active && dd->pending && dd->org < m->norgs &&
+        budget_free_at(e, m->orgs[dd->org].budget, now, 1) <= now) {
+        dd->pending = false;
+        dd->loading = start(e, dd->org, XFER_DETAIL, 0, 0, NULL, dd->id, false) != NULL;
+    }
     size_t first_waiting = SIZE_MAX;
     for (size_t k = 0; k < m->norgs; k++) {
         size_t i = (e->rr + k) % m->norgs;
@@ -690,6 +713,12 @@ long engine_next_ms(struct engine *e)
         double free_at = budget_free_at(e, o->budget, now, o->page_dirty ? 1 : 2);
         if (free_at > due)
             due = free_at;
+        if (next < 0 || due < next)
+            next = due;
+    }
+    const struct model_detail *d = &m->detail;
+    if (d->active && d->pending && d->org < m->norgs) {
+        double due = budget_free_at(e, m->orgs[d->org].budget, now, 1);
         if (next < 0 || due < next)
             next = due;
     }
@@ -811,6 +840,12 @@ void engine_fetch_patient(struct engine *e, size_t org, const char *id)
     d->active = true;
     d->org = org;
     d->id = xstrdup(id);
+    /* Even a request the user asked for waits out a 429 and the budget (schedule() sends it). */
+    if (budget_free_at(e, e->m->orgs[org].budget, mono_now(), 1) > mono_now()) {
+        d->pending = true;
+        d->loading = true;
+        return;
+    }
     d->loading = start(e, org, XFER_DETAIL, 0, 0, NULL, id, false) != NULL;
 }
 

@@ -105,6 +105,7 @@ struct model_detail {
     size_t org;
     char *id;
     bool loading;
+    bool pending;                  /* asked for, waiting for the rate budget */
     struct model_probe probe;
     struct api_patient patient;    /* valid when probe.done and probe.cls == API_OK */
 };

@@ -176,6 +176,7 @@ struct ui {
     bool quit;
     unsigned long model_version;
     long shown_countdown;
+    long shown_second; /* monotonic second of the last wait countdown redraw */
 };
 
 static int sig_pipe[2] = {-1, -1};
@@ -1648,6 +1649,15 @@ static void loop(struct ui *u)
         long left = countdown(u);
         if (left != u->shown_countdown)
             u->dirty |= DIRTY_HEADER | DIRTY_ORG; /* the countdown and the data's age */
+        /* A 429's wait counts down in the Orgs and Organization panes: redraw them each second
+         * while a budget waits. */
+        long second = (long)mono_now();
+        if (second != u->shown_second) {
+            u->shown_second = second;
+            for (size_t b = 0; b < u->m.nbudgets; b++)
+                if (u->m.budgets[b].blocked_until > mono_now())
+                    u->dirty |= DIRTY_ORGS | DIRTY_ORG;
+        }
         if (u->status[0] && wall_now() >= u->status_until) {
             u->status[0] = '\0';
             u->dirty |= DIRTY_FOOTER;

@@ -20,6 +20,7 @@
 #include "authlog.h"
 #include "config.h"
 #include "engine.h"
+#include "http.h"
 #include "model.h"
 #include "proc.h"
 #include "sandbox_proc.h"
@@ -295,6 +296,17 @@ START_TEST(after_a_429_nothing_is_sent_before_retry_after)
                         .sandbox_args = args};
     fx_start(&f, &o);
     ck_assert_int_eq(f.m.budgets[0].effective_refresh, 4); /* 30 orgs x 2 at 1000/min */
+    /* The app's other traffic fills the window first: the engine, which learns the limit from
+     * its first answers and keeps under it, meets a 429 all the same. */
+    char url[256];
+    snprintf(url, sizeof url, "%s/marketplace/me", f.sb.base_url);
+    for (int i = 0; i < 20; i++) {
+        struct http_resp r;
+        struct http_req q = {.url = url, .key = KEY1, .org = "org_000"};
+        http_do(&q, &r);
+        ck_assert_int_eq(r.status, 200);
+        http_resp_free(&r);
+    }
 
     /* The first Retry-After as the engine took it: blocked_until right after the step that
      * processed the first 429, against the monotonic clock (both CLOCK_MONOTONIC). */
