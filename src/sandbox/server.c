@@ -33,6 +33,7 @@ struct reqrec {
     char key[KEYMASK_MAX];
     char app[64];
     int status;
+    long retry_after;
     const char *outcome;
 };
 
@@ -193,7 +194,7 @@ static void copy_field(char *dst, size_t size, const char *src)
 /* Counts one /v1 request. Called with the lock held. */
 static void record(struct sb_server *s, const struct request *rq, const char *method,
                    const char *path, const char *org, const char *key_mask, const char *app,
-                   int status, const char *outcome)
+                   int status, const char *outcome, long retry_after)
 {
     char status_name[16];
     if (strcmp(outcome, "answered") == 0)
@@ -225,6 +226,7 @@ static void record(struct sb_server *s, const struct request *rq, const char *me
     copy_field(r->key, sizeof r->key, key_mask);
     copy_field(r->app, sizeof r->app, app);
     r->status = status;
+    r->retry_after = retry_after;
     r->outcome = outcome;
 }
 
@@ -699,7 +701,7 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
     if (faulted && (hit.kind == SB_FAULT_HANG || hit.kind == SB_FAULT_RESET)) {
         const char *outcome = hit.kind == SB_FAULT_HANG ? "hang" : "reset";
         pthread_mutex_lock(&s->lock);
-        record(s, rq, method, url, org, key_mask, NULL, 0, outcome);
+        record(s, rq, method, url, org, key_mask, NULL, 0, outcome, 0);
         pthread_mutex_unlock(&s->lock);
         if (hit.kind == SB_FAULT_HANG) {
             hang(s, c, hit.id);
@@ -759,7 +761,7 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
     }
 
     pthread_mutex_lock(&s->lock);
-    record(s, rq, method, url, org, key_mask, a.app, a.status, "answered");
+    record(s, rq, method, url, org, key_mask, a.app, a.status, "answered", a.retry_after);
     pthread_mutex_unlock(&s->lock);
     log_request(s, c, method, url, org, key_mask, a.status, "answered", rq->arrival);
 
@@ -966,10 +968,11 @@ static enum MHD_Result control_requests(struct sb_server *s, struct MHD_Connecti
     for (size_t i = 0; i < s->reqlog_len; i++) {
         const struct reqrec *r = &s->reqlog[(s->reqlog_head + i) % REQLOG_CAP];
         json_array_append_new(
-            list, json_pack("{s:I, s:f, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:s}", "seq",
+            list, json_pack("{s:I, s:f, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "seq",
                             (json_int_t)r->seq, "t_ms", r->t_ms, "unix_ms", (json_int_t)r->unix_ms,
                             "method", r->method, "path", r->path, "org", r->org, "key", r->key,
-                            "app", r->app, "status", r->status, "outcome", r->outcome));
+                            "app", r->app, "status", r->status, "retry_after",
+                            (json_int_t)r->retry_after, "outcome", r->outcome));
     }
     pthread_mutex_unlock(&s->lock);
     return send_doc(c, 200, json_pack("{s:o}", "requests", list));
