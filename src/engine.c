@@ -137,11 +137,6 @@ static double budget_free_at(struct engine *e, size_t bi, double now, size_t n)
         if (t > at)
             at = t;
     }
-    /* Never more in flight than the server says its whole window holds: after a 429's wait
-     * that would only buy more 429s. Answers wake the loop when they free room. */
-    if (b->limit > 0 && eb->in_flight > 0 && eb->in_flight + n > (size_t)b->limit &&
-        now + WINDOW_S > at)
-        at = now + WINDOW_S;
     if (eb->credit_known && eb->credit < (long)n) {
         double t = eb->in_flight > 0 ? now + WINDOW_S : eb->probe_at;
         if (t > at)
