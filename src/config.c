@@ -500,7 +500,8 @@ struct parser {
     size_t index;       /* of the current key or org */
     bool *key_bad;      /* per key: a problem already reported, do not resolve it */
     size_t *org_slots;  /* org names seen: open addressing, index + 1 into cfg->orgs; 0 free */
-    size_t org_cap;     /* a power of two, at least twice norgs */
+    size_t slots_cap;   /* a power of two, at least twice norgs */
+    size_t orgs_cap;    /* allocated length of cfg->orgs */
 };
 
 /* FNV-1a */
@@ -515,10 +516,10 @@ static size_t name_hash(const char *s)
 /* The org called name seen so far, in constant time: a config may hold thousands of orgs. */
 static struct config_org *seen_org(const struct parser *p, const char *name)
 {
-    if (!p->org_cap)
+    if (!p->slots_cap)
         return NULL;
-    for (size_t i = name_hash(name) & (p->org_cap - 1); p->org_slots[i];
-         i = (i + 1) & (p->org_cap - 1)) {
+    for (size_t i = name_hash(name) & (p->slots_cap - 1); p->org_slots[i];
+         i = (i + 1) & (p->slots_cap - 1)) {
         struct config_org *o = &p->cfg->orgs[p->org_slots[i] - 1];
         if (strcmp(o->name, name) == 0)
             return o;
@@ -538,16 +539,16 @@ static void org_slot_put(size_t *slots, size_t cap, const char *name, size_t ind
 static void see_org(struct parser *p)
 {
     const struct config *cfg = p->cfg;
-    if (cfg->norgs * 2 > p->org_cap) {
-        size_t cap = p->org_cap ? p->org_cap * 2 : 64;
+    if (cfg->norgs * 2 > p->slots_cap) {
+        size_t cap = p->slots_cap ? p->slots_cap * 2 : 64;
         size_t *slots = xcalloc(cap, sizeof *slots);
         for (size_t i = 0; i + 1 < cfg->norgs; i++)
             org_slot_put(slots, cap, cfg->orgs[i].name, i);
         free(p->org_slots);
         p->org_slots = slots;
-        p->org_cap = cap;
+        p->slots_cap = cap;
     }
-    org_slot_put(p->org_slots, p->org_cap, cfg->orgs[cfg->norgs - 1].name, cfg->norgs - 1);
+    org_slot_put(p->org_slots, p->slots_cap, cfg->orgs[cfg->norgs - 1].name, cfg->norgs - 1);
 }
 
 #define PERR(p, line, ...) add_error((p)->errs, (p)->path, (line), __VA_ARGS__)
@@ -673,7 +674,10 @@ static void section_header(struct parser *p, const char *text, size_t len)
             PERR(p, p->lineno, "duplicate [org \"%s\"] (first at line %d)", name, dup->line);
             goto out;
         }
-        cfg->orgs = xrealloc(cfg->orgs, (cfg->norgs + 1) * sizeof *cfg->orgs);
+        if (cfg->norgs == p->orgs_cap) { /* doubling: configs of thousands of orgs */
+            p->orgs_cap = p->orgs_cap ? p->orgs_cap * 2 : 16;
+            cfg->orgs = xrealloc(cfg->orgs, p->orgs_cap * sizeof *cfg->orgs);
+        }
         cfg->orgs[cfg->norgs] = (struct config_org){.name = name, .line = p->lineno};
         name = NULL;
         p->index = cfg->norgs++;
