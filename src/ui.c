@@ -460,7 +460,11 @@ static long countdown(const struct ui *u)
     const struct model_org *o = u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
     if (!o || o->in_flight)
         return -1;
-    double left = o->next_refresh - mono_now();
+    double at = o->next_refresh;
+    const struct model_budget *b = &u->m.budgets[o->budget];
+    if (b->blocked_until > at)
+        at = b->blocked_until; /* a 429's wait comes first */
+    double left = at - mono_now();
     return left < 0 ? 0 : (long)ceil(left);
 }
 

@@ -179,6 +179,15 @@ else
     log "the 429 countdown did not run by itself: ${first_countdown}s -> $(shown_countdown)s in $(( $(now_ms) - t_cd )) ms"
     PROBLEMS="$PROBLEMS; (c) the Orgs pane's 429 countdown stood still (${first_countdown}s -> $(shown_countdown)s in 8 s without a key)"
 fi
+# The header's "next Ns" counts the wait too (not "next 0s" while nothing may be sent).
+_capture
+hdr=$(printf '%s\n' "$SCREEN" | head -n 1)
+case $hdr in
+*"next 0s"* | *"refreshing"*)
+    PROBLEMS="$PROBLEMS; (c) the header shows no wait during the 429's wait: $hdr" ;;
+*"next "[1-9]*) log "the header counts the wait: $(printf '%s' "$hdr" | grep -oE 'next [0-9]+s')" ;;
+*) PROBLEMS="$PROBLEMS; (c) no countdown in the header: $hdr" ;;
+esac
 
 # Until the end, every 2 s or so, timed: j then k (the selection goes to r02 and back to r01), or
 # ? then Esc; only the latter once an org is healthy again after the wait (noted), so that r01
