@@ -404,6 +404,57 @@ START_TEST(after_a_429_nothing_is_sent_before_retry_after)
 }
 END_TEST
 
+/* A patient opened during a 429's wait is held until the wait is over, then sent. */
+static bool budget_blocked(struct fx *f, void *arg)
+{
+    (void)arg;
+    return f->m.budgets[0].blocked_until > mono_ms() / 1000.0;
+}
+
+static bool detail_done(struct fx *f, void *arg)
+{
+    (void)arg;
+    return f->m.detail.active && !f->m.detail.loading && f->m.detail.probe.done;
+}
+
+START_TEST(a_patient_opened_during_a_wait_is_sent_after_it)
+{
+    struct fx f;
+    struct fx_opts o = {.norgs = 1, .refresh = 30, .rate_budget = 100, .revoked_key_org = -1};
+    fx_start(&f, &o);
+    sbt_add_fault(&f.sb, "{\"fault\": \"status\", \"status\": 429, \"retry_after\": 3, "
+                         "\"path\": \"/marketplace/me\", \"count\": 1}");
+    ck_assert_msg(run(&f, 5000, budget_blocked, NULL), "the 429 did not block the budget");
+    double opened = mono_ms();
+    engine_fetch_patient(f.e, 0, "pat_WAITING");
+    ck_assert_msg(f.m.detail.pending && f.m.detail.loading, "the patient was not held");
+    ck_assert_msg(run(&f, 8000, detail_done, NULL), "the held patient was never fetched");
+    double fetched = mono_ms();
+    double wait_ms = f.m.budgets[0].blocked_until * 1000.0 - opened;
+
+    struct rqlog log;
+    requests(&f, &log);
+    double t429 = -1, tdetail = -1;
+    for (size_t i = 0; i < log.n; i++) {
+        if (log.v[i].status == 429 && t429 < 0)
+            t429 = log.v[i].t;
+        if (strcmp(log.v[i].path, "/v1/patients/{id}") == 0) /* the sandbox folds the id */
+            tdetail = log.v[i].t;
+    }
+    fprintf(stderr, "engine held patient: 429 at %.0f ms, patient request at %.0f ms (%.0f ms "
+                    "after), fetched %.0f ms after opening\n",
+            t429, tdetail, tdetail - t429, fetched - opened);
+    ck_assert_msg(t429 >= 0 && tdetail >= 0, "no 429 or no patient request in the sandbox's log");
+    ck_assert_msg(tdetail - t429 >= 3000.0 - 250.0,
+                  "the patient request came %.0f ms after the 429 with Retry-After 3 s",
+                  tdetail - t429);
+    ck_assert_msg(wait_ms <= 0 || fetched - opened >= wait_ms - 50.0,
+                  "fetched %.0f ms after opening, before the wait's end", fetched - opened);
+    rqlog_free(&log);
+    fx_free(&f);
+}
+END_TEST
+
 /* ---- b. the rate budget with 500 orgs ------------------------------------------------------ */
 
 START_TEST(five_hundred_orgs_keep_to_the_rate_budget)
@@ -712,12 +763,6 @@ END_TEST
 
 /* ---- e. the patient detail view ------------------------------------------------------------ */
 
-static bool detail_done(struct fx *f, void *arg)
-{
-    (void)arg;
-    return f->m.detail.active && !f->m.detail.loading && f->m.detail.probe.done;
-}
-
 START_TEST(fetch_patient_fills_the_detail_view)
 {
     struct fx f;
@@ -845,6 +890,7 @@ SUITE(engine)
     tcase_set_timeout(tc, 40);
     tcase_add_unchecked_fixture(tc, sandbox_tmp_setup, sandbox_tmp_teardown);
     tcase_add_test(tc, after_a_429_nothing_is_sent_before_retry_after);
+    tcase_add_test(tc, a_patient_opened_during_a_wait_is_sent_after_it);
     tcase_add_test(tc, transient_failures_are_retried_with_backoff);
     tcase_add_test(tc, unauthorized_is_not_retried_before_the_next_refresh);
     tcase_add_test(tc, wanted_page_with_search_and_cancellation);
