@@ -28,11 +28,21 @@ static const char *const class_names[API_CLASS_COUNT] = {
     [API_CONNECT] = "connection",
     [API_DNS] = "dns",
     [API_TLS] = "tls",
+    [API_BLOCKED] = "blocked",
+    [API_PROXY] = "proxy",
 };
 
 const char *api_class_name(enum api_class cls)
 {
     return cls < API_CLASS_COUNT ? class_names[cls] : "unknown";
+}
+
+enum api_class api_class_from_name(const char *name)
+{
+    for (int c = 0; name && c < API_CLASS_COUNT; c++)
+        if (strcmp(name, class_names[c]) == 0)
+            return (enum api_class)c;
+    return API_CLASS_COUNT;
 }
 
 bool api_class_is_auth(enum api_class cls)
@@ -190,6 +200,19 @@ void api_ratelimit_header(struct api_ratelimit *rl, const char *line, size_t len
         rl->retry_after = header_count(v, n); /* an HTTP-date gives -1: fall back to Reset */
 }
 
+bool api_header_get(const char *line, size_t len, const char *name, char *out, size_t outsize)
+{
+    const char *v;
+    size_t n;
+    if (outsize == 0 || !header_is(line, len, name, &v, &n))
+        return false;
+    char *clean = text_sanitize(v, n);
+    bprintf(out, outsize, "%s", clean);
+    utf8_trim_partial(out);
+    free(clean);
+    return true;
+}
+
 /* --- parsing helpers --------------------------------------------------------------------- */
 
 struct parse {
@@ -247,9 +270,10 @@ static bool opt_count(struct parse *ps, json_t *obj, const char *field, long *ou
     *out = -1;
     if (!v || json_is_null(v))
         return true;
-    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 1000000000)
+    double x = json_number_value(v);
+    if (!json_is_number(v) || x < 0 || x > 1000000000 || x != (double)(long)x)
         return bad(ps, "data.pagination.%s is not a count", field);
-    *out = (long)json_integer_value(v);
+    *out = (long)x;
     return true;
 }
 
@@ -364,9 +388,23 @@ static bool parse_page(struct parse *ps, json_t *data, struct api_page *pg)
 
 /* --- classification ---------------------------------------------------------------------- */
 
+/* jansson's flags for every body of the API: NUL is a control character like any other
+ * (text_sanitize drops it), and integers go in as reals so that a number too large for a
+ * json_int_t in a field maxdash never reads does not make the whole body unreadable (issue 15,
+ * case 3). The counts maxdash does read are checked to be whole numbers in range. */
+#define API_JSON_FLAGS (JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL)
+
+bool api_is_error_envelope(const char *body, size_t len)
+{
+    json_t *root = json_loadb(body ? body : "", len, API_JSON_FLAGS, NULL);
+    bool ok = json_is_object(root) && json_is_string(json_object_get(root, "code"));
+    json_decref(root);
+    return ok;
+}
+
 static void parse_error_envelope(const char *body, size_t len, struct api_error *e)
 {
-    json_t *root = json_loadb(body, len, 0, NULL);
+    json_t *root = json_loadb(body, len, API_JSON_FLAGS, NULL);
     if (json_is_object(root)) {
         struct parse ps = {{0}};
         opt_string(&ps, root, "code", "", false, &e->code);
@@ -426,6 +464,26 @@ static char *summarize(const char *fmt, ...)
     return text_clean(buf);
 }
 
+/* A 401/403/404/429 that is not the API's error JSON: a proxy, CDN or firewall answered (an
+ * HTML page, a gateway's own JSON, an empty body). It says nothing about the key or the
+ * clinic, so it is not an auth failure; the summary names what did answer (issue 15, case 1).
+ * Other statuses keep their class: a 5xx page from a gateway is a server error either way. */
+static bool blocked_before_api(const struct api_response *resp, struct api_result *out)
+{
+    int st = resp->status;
+    if ((st != 401 && st != 403 && st != 404 && st != 429) ||
+        api_is_error_envelope(resp->body, resp->len))
+        return false;
+    out->cls = API_BLOCKED;
+    out->summary = summarize("%d blocked before the API: server %.60s, content type %.80s, "
+                             "%zu bytes (not the API's JSON error)",
+                             st, resp->server && *resp->server ? resp->server : "not named",
+                             resp->content_type && *resp->content_type ? resp->content_type
+                                                                       : "none",
+                             resp->len);
+    return true;
+}
+
 void api_interpret(const struct api_response *resp, struct api_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -465,6 +523,8 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     int st = resp->status;
     if (st < 200 || st > 299) {
         out->cls = class_of_status(st);
+        if (blocked_before_api(resp, out))
+            return;
         parse_error_envelope(resp->body ? resp->body : "", resp->len, &out->err);
         if (out->cls == API_RATE_LIMITED && resp->rate)
             out->retry_after = resp->rate->retry_after;
@@ -478,7 +538,7 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
 
     struct parse ps = {{0}};
     json_error_t jerr;
-    json_t *root = json_loadb(resp->body ? resp->body : "", resp->len, 0, &jerr);
+    json_t *root = json_loadb(resp->body ? resp->body : "", resp->len, API_JSON_FLAGS, &jerr);
     bool ok = false;
     if (!root) {
         bad(&ps, "the body is not JSON (%s at byte %d)", jerr.text, jerr.position);

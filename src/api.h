@@ -23,6 +23,9 @@ enum api_class {
     API_CONNECT,      /* refused, reset, closed without an answer */
     API_DNS,
     API_TLS,
+    API_BLOCKED,      /* 401/403/404/429 without the API's JSON error envelope: something in
+                         front of the API (proxy, CDN, firewall) answered; not an auth failure */
+    API_PROXY,        /* the configured HTTP proxy refused (407) or could not open the tunnel */
     API_CLASS_COUNT
 };
 
@@ -83,6 +86,8 @@ struct api_response {
     const char *body;
     size_t len;
     const struct api_ratelimit *rate; /* may be NULL */
+    const char *content_type;         /* the Content-Type header, may be NULL */
+    const char *server;               /* the Server header, may be NULL */
 };
 
 struct api_result {
@@ -97,8 +102,11 @@ struct api_result {
 };
 
 /* "ok", "unauthorized", "forbidden", "not_found", "bad_request", "rate_limited",
- * "server_error", "bad_response", "timeout", "connection", "dns", "tls"; static. */
+ * "server_error", "bad_response", "timeout", "connection", "dns", "tls", "blocked", "proxy";
+ * static. */
 const char *api_class_name(enum api_class cls);
+/* The class named name (as api_class_name gives it), or API_CLASS_COUNT when none is. */
+enum api_class api_class_from_name(const char *name);
 /* True for 401 and 403: the failures the auth log is for. */
 bool api_class_is_auth(enum api_class cls);
 /* True for failures worth retrying soon: timeouts, connection, DNS, 5xx, bad responses. */
@@ -124,6 +132,16 @@ void api_ratelimit_init(struct api_ratelimit *rl);
 /* Reads one raw response header line ("Name: value\r\n", len bytes) into rl when it is one of
  * X-RateLimit-Limit/-Remaining/-Reset or Retry-After (names case-insensitive). */
 void api_ratelimit_header(struct api_ratelimit *rl, const char *line, size_t len);
+
+/* The value of header `name` (case-insensitive) when the raw header line (len bytes) is that
+ * header: copied into out (outsize bytes, cut at a character boundary, sanitized for the
+ * terminal) and true; false otherwise (out untouched). */
+bool api_header_get(const char *line, size_t len, const char *name, char *out, size_t outsize);
+
+/* True when body (len bytes) is the API's own error envelope: a JSON object whose "code" is a
+ * string (maxcare-v1.md, Envelopes). A 401/403/404/429 without it came from something in front
+ * of the API (issue 15, case 1). */
+bool api_is_error_envelope(const char *body, size_t len);
 
 /* Classifies a finished request and parses its payload into *out (zeroed first); free with
  * api_result_free. */

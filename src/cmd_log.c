@@ -233,7 +233,9 @@ static void explainer_init(struct log_explainer *x, const char *cli_config,
         for (size_t j = 0; j < x->m.norgs; j++) {
             if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0) {
                 struct api_result res = {.status = r->http_status};
-                res.cls = r->http_status == 401 ? API_UNAUTHORIZED
+                res.cls = api_class_from_name(r->cls) < API_CLASS_COUNT
+                        ? api_class_from_name(r->cls)
+                        : r->http_status == 401 ? API_UNAUTHORIZED
                         : r->http_status == 403 ? API_FORBIDDEN
                         : r->http_status == 404 ? API_NOT_FOUND
                         : r->http_status == 429 ? API_RATE_LIMITED : API_SERVER_ERROR;
@@ -257,7 +259,9 @@ static void explain_record(struct log_explainer *x, const struct authlog_record 
     for (size_t j = 0; j < x->m.norgs; j++)
         if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0)
             org = j;
-    enum api_class cls = r->http_status == 401 ? API_UNAUTHORIZED
+    /* The logged class first: a 403 from a proxy is "blocked", not a missing scope. */
+    enum api_class cls = api_class_from_name(r->cls) < API_CLASS_COUNT ? api_class_from_name(r->cls)
+                       : r->http_status == 401 ? API_UNAUTHORIZED
                        : r->http_status == 403 ? API_FORBIDDEN
                        : r->http_status == 404 ? API_NOT_FOUND
                        : r->http_status == 429 ? API_RATE_LIMITED

@@ -42,6 +42,7 @@ struct xfer {
     size_t len, cap;
     bool too_big;
     struct api_ratelimit rl;
+    char server[64]; /* the Server header, sanitized: names a proxy/CDN that answered */
     double start; /* monotonic */
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -213,6 +214,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct xfer *x = userp;
     api_ratelimit_header(&x->rl, data, size * nmemb);
+    api_header_get(data, size * nmemb, "Server", x->server, sizeof x->server);
     return size * nmemb;
 }
 
@@ -480,8 +482,11 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     double now = mono_now(), wall = wall_now();
     long latency_ms = (long)((now - x->start) * 1000.0 + 0.5);
     long status = 0;
-    if (rc == CURLE_OK)
+    char *ctype = NULL;
+    if (rc == CURLE_OK) {
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+    }
 
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
@@ -493,6 +498,8 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         .body = x->body,
         .len = x->len,
         .rate = &x->rl,
+        .content_type = ctype,
+        .server = x->server,
     };
     struct api_result r;
     api_interpret(&resp, &r);

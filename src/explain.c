@@ -240,6 +240,22 @@ static void explain_down(const struct model_org *o, const struct model_failure *
         add(e, "Quote the trace_ids to Max AI support.");
 }
 
+/* Something in front of the API answered (issue 15, case 1): the key and the clinic are not
+ * in question, so nothing here names them. f->message is api.c's summary: status, server,
+ * content type, size. */
+static void explain_blocked(const struct model_failure *f, struct explain *e)
+{
+    bool html = f->message && strstr(f->message, "html");
+    headline(e, "blocked before the API (%s)", html ? "HTML from a proxy/CDN?"
+                                                    : "not the API's JSON: a proxy/CDN?");
+    add(e, "%s", f->message ? f->message : "(no details)");
+    add(e, "The API's own %d errors are JSON with a code and a trace_id; this one is not, so a "
+           "proxy, CDN or firewall between maxdash and the API answered. It says nothing about "
+           "the key or the clinic, and is not counted as an auth failure.", f->status);
+    add(e, "Next: try the base URL from this machine with curl (see the *_proxy variables and "
+           "any TLS-inspecting firewall), or ask the network's administrators.");
+}
+
 void explain_failure(const struct model *m, const struct model_failure *f, struct explain *out)
 {
     memset(out, 0, sizeof *out);
@@ -253,6 +269,7 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
         headline(out, "the API refused the request's parameters (%d)", f->status);
         add(out, "%s", f->message ? f->message : "");
         break;
+    case API_BLOCKED: explain_blocked(f, out); break;
     case API_OK:
         break;
     default: explain_down(o, f, out); break;
@@ -279,7 +296,7 @@ void explain_org(const struct model *m, size_t org, struct explain *out)
         .cls = p->cls,
         .status = p->status,
         .code = p->err.code,
-        .message = p->err.message,
+        .message = p->err.message ? p->err.message : p->summary,
         .required_scope = p->err.required_scope,
         .path = p == &o->probe_me ? "/marketplace/me" : "/patients",
         .count = 1,

@@ -13,6 +13,7 @@ static const char *const kind_names[] = {
     [SB_FAULT_TRUNCATE] = "truncate",         [SB_FAULT_INVALID_JSON] = "invalid_json",
     [SB_FAULT_WRONG_TYPES] = "wrong_types",   [SB_FAULT_OVERSIZE] = "oversize",
     [SB_FAULT_RESET] = "reset",               [SB_FAULT_TRICKLE] = "trickle",
+    [SB_FAULT_NUL_FIELD] = "nul_field",       [SB_FAULT_HUGE_NUMBER] = "huge_number",
 };
 
 const char *sb_fault_kind_name(enum sb_fault_kind kind) { return kind_names[kind]; }
@@ -60,7 +61,8 @@ bool sb_fault_parse(json_t *body, struct sb_fault *f, char *err, size_t errsize)
             break;
     if (!kind || k == ARRAY_LEN(kind_names)) {
         bprintf(err, errsize, "'fault' must be one of latency, hang, status, html, truncate, "
-                              "invalid_json, wrong_types, oversize, reset, trickle");
+                              "invalid_json, wrong_types, oversize, reset, trickle, nul_field, "
+                              "huge_number");
         return false;
     }
     f->kind = (enum sb_fault_kind)k;

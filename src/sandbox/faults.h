@@ -18,6 +18,8 @@ enum sb_fault_kind {
     SB_FAULT_OVERSIZE,
     SB_FAULT_RESET,
     SB_FAULT_TRICKLE,
+    SB_FAULT_NUL_FIELD,   /* the usual 200, each patient's lastName holding a NUL */
+    SB_FAULT_HUGE_NUMBER, /* the usual 200, with an unknown field of 9223372036854775808 */
 };
 
 struct sb_fault {

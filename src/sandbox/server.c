@@ -82,6 +82,7 @@ struct answer {
     size_t limit, remaining;
     long long reset_unix;
     long retry_after; /* > 0: send Retry-After */
+    const char *server; /* the Server header; NULL: none */
     char app[64];
 };
 
@@ -543,9 +544,101 @@ static void answer_wrong_types(struct answer *a, const char *path)
 }
 
 static const char html_page[] =
-    "<html>\r\n<head><title>%d Bad Gateway</title></head>\r\n<body>\r\n"
-    "<center><h1>%d Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "<html>\r\n<head><title>%d %s</title></head>\r\n<body>\r\n"
+    "<center><h1>%d %s</h1></center>\r\n<hr><center>nginx</center>\r\n"
     "</body>\r\n</html>\r\n";
+
+/* The reason phrase nginx puts on its own error pages. */
+static const char *html_reason(int status)
+{
+    switch (status) {
+    case 401: return "Authorization Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 407: return "Proxy Authentication Required";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Temporarily Unavailable";
+    case 504: return "Gateway Time-out";
+    default: return "Bad Gateway";
+    }
+}
+
+/* The string v (a JSON string or nothing) with a NUL in front ("\u0000Johnson"). */
+static json_t *with_nul(json_t *v)
+{
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    size_t n = json_is_string(v) ? json_string_length(v) : 0;
+    char *buf = xmalloc(n + 2);
+    buf[0] = '\0';
+    memcpy(buf + 1, s, n);
+    json_t *out = json_stringn(buf, n + 1);
+    free(buf);
+    return out;
+}
+
+#define HUGE_MARK "\"@@huge@@\""
+#define HUGE_TEXT "9223372036854775808" /* 2^63: no json_int_t holds it */
+
+/* Marks obj for an unknown field holding HUGE_TEXT (put in after dumping). */
+static void add_huge(json_t *obj)
+{
+    if (json_is_object(obj))
+        json_object_set_new(obj, "x_unread_count", json_string("@@huge@@"));
+}
+
+/* nul_field and huge_number: the API's own 200 answer, still valid JSON, with values maxdash
+ * must cope with. Other answers (errors) are left alone. */
+static void mangle_values(struct answer *a, enum sb_fault_kind kind)
+{
+    json_t *root = a->status == 200 ? json_loadb(a->body, a->len, 0, NULL) : NULL;
+    json_t *data = json_object_get(root, "data");
+    if (!json_is_object(data)) {
+        json_decref(root);
+        return;
+    }
+    json_t *list = json_object_get(data, "patients");
+    json_t *app = json_object_get(data, "app");
+    size_t i;
+    json_t *p;
+    if (kind == SB_FAULT_NUL_FIELD) {
+        if (json_is_array(list))
+            json_array_foreach(list, i, p)
+                json_object_set_new(p, "lastName", with_nul(json_object_get(p, "lastName")));
+        else if (json_is_object(app))
+            json_object_set_new(app, "slug", with_nul(json_object_get(app, "slug")));
+        else
+            json_object_set_new(data, "lastName", with_nul(json_object_get(data, "lastName")));
+    } else {
+        add_huge(data);
+        add_huge(app);
+        if (json_is_array(list))
+            json_array_foreach(list, i, p)
+                add_huge(p);
+    }
+    char *text = json_dumps(root, JSON_COMPACT);
+    json_decref(root);
+    if (!text)
+        die(1, "out of memory");
+    /* Each mark becomes the bare number. */
+    size_t cap = strlen(text) + 1, len = 0;
+    for (const char *q = text; (q = strstr(q, HUGE_MARK)); q += sizeof HUGE_MARK - 1)
+        cap += sizeof HUGE_TEXT;
+    char *out = xmalloc(cap);
+    const char *from = text, *hit;
+    while ((hit = strstr(from, HUGE_MARK))) {
+        memcpy(out + len, from, (size_t)(hit - from));
+        len += (size_t)(hit - from);
+        memcpy(out + len, HUGE_TEXT, sizeof HUGE_TEXT - 1);
+        len += sizeof HUGE_TEXT - 1;
+        from = hit + sizeof HUGE_MARK - 1;
+    }
+    memcpy(out + len, from, strlen(from) + 1);
+    len += strlen(from);
+    free(text);
+    free(a->body);
+    a->body = out;
+    a->len = len;
+}
 
 /* Streams a body: a trickle (chunk every ms), a cut (stop half-way with an error) or a
  * generated oversize JSON document. */
@@ -607,6 +700,8 @@ static void add_headers(struct MHD_Response *r, const struct answer *a)
 {
     char num[32];
     MHD_add_response_header(r, "Content-Type", a->ctype ? a->ctype : "application/json");
+    if (a->server)
+        MHD_add_response_header(r, "Server", a->server);
     snprintf(num, sizeof num, "%zu", a->limit);
     MHD_add_response_header(r, "X-RateLimit-Limit", num);
     snprintf(num, sizeof num, "%zu", a->remaining);
@@ -722,7 +817,10 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
         return MHD_NO;
     }
 
-    if (faulted && hit.kind != SB_FAULT_TRUNCATE && hit.kind != SB_FAULT_TRICKLE) {
+    bool mangles = faulted && (hit.kind == SB_FAULT_TRUNCATE || hit.kind == SB_FAULT_TRICKLE ||
+                               hit.kind == SB_FAULT_NUL_FIELD ||
+                               hit.kind == SB_FAULT_HUGE_NUMBER);
+    if (faulted && !mangles) {
         /* The fault answers in place of the API; rate-limit headers as the API would. */
         pthread_mutex_lock(&s->lock);
         struct sb_key *key = sb_find_key(s->data, token);
@@ -739,7 +837,9 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
         case SB_FAULT_HTML:
             a.status = hit.status;
             a.ctype = "text/html";
-            a.body = xasprintf(html_page, hit.status, hit.status);
+            a.server = "nginx";
+            a.body = xasprintf(html_page, hit.status, html_reason(hit.status), hit.status,
+                               html_reason(hit.status));
             a.len = strlen(a.body);
             break;
         case SB_FAULT_INVALID_JSON:
@@ -758,6 +858,8 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
         }
     } else {
         answer_api(s, c, method, path, org, token, &a);
+        if (faulted && (hit.kind == SB_FAULT_NUL_FIELD || hit.kind == SB_FAULT_HUGE_NUMBER))
+            mangle_values(&a, hit.kind);
     }
 
     pthread_mutex_lock(&s->lock);

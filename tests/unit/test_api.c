@@ -62,7 +62,8 @@ START_TEST(me_wrong_types_are_a_bad_response)
         "[]", "", "null", "<html><body>502 Bad Gateway</body></html>",
         "{\"code\": \"success\", \"data\": {\"app\": {'id': undefined,, ]}",
         "{\"code\":\"success\",\"data\":{\"app\":{\"id\":\"app_01J5K8N2X",
-        "{\"code\":\"success\",\"data\":{\"n\":123456789012345678901234567890}}",
+        /* (A huge number in a field maxdash does not read is fine since issue 15: see
+         * test_cause.c.) */
     };
     for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
         struct api_result r;
@@ -215,8 +216,8 @@ START_TEST(errors_without_json_are_classified_by_status)
     ck_assert_ptr_null(r.err.code);
     ck_assert_ptr_nonnull(strstr(r.summary, "502"));
     api_result_free(&r);
-    interpret(API_ME, 401, "", &r);
-    ck_assert_int_eq(r.cls, API_UNAUTHORIZED);
+    interpret(API_ME, 401, "", &r); /* not the API's envelope: in front of it (issue 15) */
+    ck_assert_int_eq(r.cls, API_BLOCKED);
     api_result_free(&r);
     interpret(API_ME, 403, "{\"code\":\"forbidden\",\"message\":\"Nope\"}", &r);
     ck_assert_int_eq(r.cls, API_FORBIDDEN);

@@ -1,0 +1,200 @@
+/* Issue 15, "name the true cause": for each kind of failure that used to be blamed on the key,
+ * the clinic or "the API", the real maxdash against maxdash-sandbox (and, for the proxy, a
+ * small loopback proxy) must report the right class, an explanation whose first line names
+ * the true cause — the same in `check --json` (which the dashboard's Organization pane shares
+ * through explain_org) and in `log --explain` — and log it as an auth failure only when it is
+ * one. */
+#include "testing.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_support.h"
+
+#define TIMEOUT_S "2"
+#define DEADLINE_MS 8000
+#define ME_PATH "/v1/marketplace/me"
+
+static const char two_orgs[] =
+    CHK_ORG("faulty", "org_a", "active") CHK_ORG("fine", "org_gen", "active");
+
+/* Runs `maxdash log --explain --json -c CFG --org ORG` and returns the explanation headline of
+ * the first record whose path starts with path_prefix (a copy; caller frees), or NULL. */
+static char *log_explain_headline(const struct chk *c, const char *org, const char *path_prefix)
+{
+    char *argv[] = {(char *)c->maxdash, "log", "--explain", "--json", "-c", (char *)c->cfg,
+                    "--org", (char *)org, NULL};
+    char home[4200];
+    snprintf(home, sizeof home, "HOME=%s", c->dir);
+    char *env[] = {home, "LC_ALL=C.UTF-8", "XDG_CONFIG_HOME=", "XDG_STATE_HOME=",
+                   "MAXDASH_CONFIG=", NULL};
+    struct proc_result r;
+    ck_assert_int_eq(proc_run(argv, env, NULL, DEADLINE_MS, &r), 0);
+    ck_assert_msg(!r.timed_out && r.status == 0, "maxdash log --explain: status %d", r.status);
+    char *found = NULL;
+    for (char *line = strtok(r.out, "\n"); line && !found; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        ck_assert_msg(o != NULL, "log --explain --json printed a line that is not JSON");
+        const char *path = json_string_value(json_object_get(o, "path"));
+        const char *h = sbt_jstr(o, "explanation.headline");
+        if (path && strncmp(path, path_prefix, strlen(path_prefix)) == 0 && h)
+            found = strdup(h);
+        json_decref(o);
+    }
+    proc_result_free(&r);
+    return found;
+}
+
+static void assert_starts(const char *what, const char *s, const char *prefix)
+{
+    ck_assert_msg(s && strncmp(s, prefix, strlen(prefix)) == 0, "%s: \"%s\" does not start "
+                  "with \"%s\"", what, s ? s : "(none)", prefix);
+}
+
+/* The three views of one failure of `org` on /marketplace/me: check's class and explanation,
+ * the log record's class and auth flag, log --explain's first line. */
+static void assert_cause(struct chk *c, json_t *doc, const char *org, const char *cls,
+                         const char *headline, bool auth)
+{
+    json_t *o = chk_org(doc, org);
+    const char *got = sbt_jstr(o, "me.class");
+    ck_assert_msg(got && strcmp(got, cls) == 0, "check: class %s, expected %s", got ? got : "-",
+                  cls);
+    assert_starts("check explanation", sbt_jstr(o, "explanation.headline"), headline);
+
+    json_t *log = chk_log(c);
+    json_t *rec = chk_log_find(log, org, ME_PATH, NULL);
+    ck_assert_msg(rec != NULL, "the failure of %s is not in the log", org);
+    const char *lc = json_string_value(json_object_get(rec, "class"));
+    ck_assert_msg(lc && strcmp(lc, cls) == 0, "logged class %s, expected %s", lc ? lc : "-",
+                  cls);
+    ck_assert_msg(json_is_boolean(json_object_get(rec, "auth")) &&
+                      json_is_true(json_object_get(rec, "auth")) == auth,
+                  "logged %s an auth failure", auth ? "not as" : "as");
+    json_decref(log);
+
+    char *h = log_explain_headline(c, org, ME_PATH);
+    assert_starts("log --explain", h, headline);
+    free(h);
+}
+
+/* ---- case 1: not the API speaking ------------------------------------------------------- */
+
+static const struct {
+    int status;
+    const char *api_cls; /* what the API's own JSON error of that status is */
+} blocked_statuses[] = {{401, "unauthorized"}, {403, "forbidden"}, {404, "not_found"},
+                        {429, "rate_limited"}};
+
+/* An HTML 401/403/404/429 from a proxy or CDN: "blocked", not an auth failure, and the
+ * status, server and content type are shown. */
+START_TEST(html_error_in_front_of_the_api_is_blocked)
+{
+    int status = blocked_statuses[_i].status;
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    char body[160];
+    snprintf(body, sizeof body, "{\"fault\": \"html\", \"status\": %d, \"org\": \"org_a\"}",
+             status);
+    sbt_add_fault(&sb, body);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL, two_orgs);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    ck_assert_int_eq(o.r.status, 1);
+    assert_cause(&c, o.doc, "faulty", "blocked", "blocked before the API (HTML from a proxy/CDN?)",
+                 false);
+    const char *summary = sbt_jstr(chk_org(o.doc, "faulty"), "me.summary");
+    char want[32];
+    snprintf(want, sizeof want, "%d ", status);
+    assert_starts("summary", summary, want);
+    ck_assert_msg(strstr(summary, "server nginx") && strstr(summary, "text/html"),
+                  "the summary does not name the server and content type: %s", summary);
+    json_t *lines = sbt_jget(chk_org(o.doc, "faulty"), "explanation.details");
+    ck_assert_msg(!chk_json_contains(lines, "clinic must") && !chk_json_contains(lines, "revoked"),
+                  "a proxy's %d is blamed on the key or the clinic", status);
+    chk_assert_probe(chk_org(o.doc, "fine"), "me", "ok", 200);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
+/* The API's own JSON errors of the same statuses keep their classes. */
+START_TEST(the_apis_own_errors_keep_their_class)
+{
+    int status = blocked_statuses[_i].status;
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    char body[160];
+    snprintf(body, sizeof body, "{\"fault\": \"status\", \"status\": %d, \"org\": \"org_a\"}",
+             status);
+    sbt_add_fault(&sb, body);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL, two_orgs);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    chk_assert_probe(chk_org(o.doc, "faulty"), "me", blocked_statuses[_i].api_cls, status);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
+/* ---- case 3: valid JSON maxdash does not read -------------------------------------------- */
+
+static const struct {
+    const char *fault;
+    const char *path; /* NULL: every path */
+} odd_values[] = {{"nul_field", "/patients"}, {"huge_number", NULL}, {"nul_field", NULL}};
+
+/* A NUL in a patient's lastName, a 2^63 in a field maxdash does not read: the answer is still
+ * the API's, the org healthy, nothing explained and nothing logged. */
+START_TEST(odd_values_cost_no_page)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    char body[200];
+    snprintf(body, sizeof body, "{\"fault\": \"%s\", \"org\": \"org_a\"%s%s%s}",
+             odd_values[_i].fault, odd_values[_i].path ? ", \"path\": \"" : "",
+             odd_values[_i].path ? odd_values[_i].path : "", odd_values[_i].path ? "\"" : "");
+    sbt_add_fault(&sb, body);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL, two_orgs);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "%s: exit status %d", odd_values[_i].fault, o.r.status);
+    json_t *org = chk_org(o.doc, "faulty");
+    chk_assert_probe(org, "me", "ok", 200);
+    chk_assert_probe(org, "patients", "ok", 200);
+    ck_assert_msg(json_is_null(json_object_get(org, "explanation")), "an explanation for a "
+                  "healthy org");
+    chk_out_free(&o);
+    json_t *log = chk_log(&c);
+    ck_assert_msg(json_array_size(log) == 0, "%zu records logged", json_array_size(log));
+    json_decref(log);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
+SUITE(cause)
+{
+    Suite *s = suite_create("cause");
+    TCase *tc = tcase_create("cause");
+    tcase_set_timeout(tc, 60);
+    tcase_add_unchecked_fixture(tc, sandbox_tmp_setup, sandbox_tmp_teardown);
+    tcase_add_loop_test(tc, html_error_in_front_of_the_api_is_blocked, 0,
+                        (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
+    tcase_add_loop_test(tc, the_apis_own_errors_keep_their_class, 0,
+                        (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
+    tcase_add_loop_test(tc, odd_values_cost_no_page, 0,
+                        (int)(sizeof odd_values / sizeof odd_values[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}

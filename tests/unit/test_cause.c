@@ -1,0 +1,223 @@
+/* Issue 15, "name the true cause": the pure parts — api.c's classification of what answered,
+ * its tolerance of JSON it does not read, and explain.c's first lines. */
+#include "testing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "explain.h"
+
+static void interpret_ct(enum api_endpoint ep, int status, const char *body, size_t len,
+                         const char *ctype, const char *server, struct api_result *r)
+{
+    struct api_response resp = {.endpoint = ep, .transport = API_TR_OK, .status = status,
+                                .body = body, .len = len, .content_type = ctype,
+                                .server = server};
+    api_interpret(&resp, r);
+}
+
+static void interpret(enum api_endpoint ep, int status, const char *body, struct api_result *r)
+{
+    interpret_ct(ep, status, body, body ? strlen(body) : 0, NULL, NULL, r);
+}
+
+/* ---- case 1 ------------------------------------------------------------------------------ */
+
+START_TEST(non_api_auth_statuses_are_blocked)
+{
+    static const int statuses[] = {401, 403, 404, 429};
+    static const char *const bodies[] = {
+        "<html><head><title>403 Forbidden</title></head></html>", "", "{\"message\":\"Forbidden\"}",
+        "[]", "{\"code\": 403}", "{\"error\": {\"code\": \"AccessDenied\"}}"};
+    for (size_t s = 0; s < sizeof statuses / sizeof *statuses; s++) {
+        for (size_t b = 0; b < sizeof bodies / sizeof *bodies; b++) {
+            struct api_result r;
+            interpret_ct(API_ME, statuses[s], bodies[b], strlen(bodies[b]), "text/html",
+                         "cloudflare", &r);
+            ck_assert_msg(r.cls == API_BLOCKED, "%d body %zu classed %s", statuses[s], b,
+                          api_class_name(r.cls));
+            ck_assert(!api_class_is_auth(r.cls));
+            ck_assert_msg(strstr(r.summary, "server cloudflare") &&
+                              strstr(r.summary, "content type text/html"),
+                          "summary: %s", r.summary);
+            /* Never a byte of the body. */
+            ck_assert(!strstr(r.summary, "Forbidden") && !strstr(r.summary, "AccessDenied"));
+            api_result_free(&r);
+        }
+    }
+}
+END_TEST
+
+START_TEST(the_apis_envelope_keeps_its_class)
+{
+    struct api_result r;
+    interpret(API_PATIENTS, 403, "{\"code\":\"forbidden\",\"message\":\"Insufficient scope. "
+                                 "Required: read:patients\",\"trace_id\":\"t\"}", &r);
+    ck_assert_int_eq(r.cls, API_FORBIDDEN);
+    ck_assert_str_eq(r.err.required_scope, "read:patients");
+    api_result_free(&r);
+    interpret(API_ME, 401, "{\"code\":\"unauthorized\",\"message\":\"Invalid or missing API "
+                           "key\"}", &r);
+    ck_assert_int_eq(r.cls, API_UNAUTHORIZED);
+    api_result_free(&r);
+    /* A gateway's 5xx page stays a server error; a 400 page a bad request. */
+    interpret(API_ME, 502, "<html>502 Bad Gateway</html>", &r);
+    ck_assert_int_eq(r.cls, API_SERVER_ERROR);
+    api_result_free(&r);
+    interpret(API_ME, 400, "<html>400</html>", &r);
+    ck_assert_int_eq(r.cls, API_BAD_REQUEST);
+    api_result_free(&r);
+}
+END_TEST
+
+START_TEST(server_header_is_read_and_cleaned)
+{
+    char out[16] = "unchanged";
+    ck_assert(!api_header_get("Content-Type: x\r\n", 17, "Server", out, sizeof out));
+    ck_assert_str_eq(out, "unchanged");
+    const char line[] = "server:  nginx/1.25 \x1b[31m\r\n";
+    ck_assert(api_header_get(line, sizeof line - 1, "Server", out, sizeof out));
+    ck_assert_msg(!strchr(out, '\x1b'), "an escape reached the value");
+    ck_assert(strncmp(out, "nginx/1.25", 10) == 0);
+    const char longer[] = "Server: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+    ck_assert(api_header_get(longer, sizeof longer - 1, "Server", out, sizeof out));
+    ck_assert_uint_eq(strlen(out), sizeof out - 1);
+}
+END_TEST
+
+/* ---- case 3 ------------------------------------------------------------------------------ */
+
+START_TEST(nul_in_a_field_is_a_control_character)
+{
+    static const char body[] =
+        "{\"code\":\"success\",\"data\":{\"patients\":["
+        "{\"id\":\"pat_1\",\"lastName\":\"John\\u0000son\",\"firstName\":\"Sarah\"},"
+        "{\"id\":\"pat_2\",\"lastName\":[\"x\"],\"mrn\":{\"a\":1},\"firstName\":\"Ana\"},"
+        "{\"id\":\"pat_3\",\"x_count\":9223372036854775808,\"x_real\":1e300,"
+        "\"x_deep\":{\"a\":[[[[-99999999999999999999999]]]]},\"lastName\":\"Wei\"}],"
+        "\"pagination\":{\"page\":1,\"pageSize\":3,\"totalCount\":3,\"totalPages\":1},"
+        "\"x_total\":18446744073709551616}}";
+    struct api_result r;
+    interpret(API_PATIENTS, 200, body, &r);
+    ck_assert_msg(r.cls == API_OK, "classed %s: %s", api_class_name(r.cls), r.summary);
+    ck_assert_uint_eq(r.page.len, 3);
+    ck_assert_str_eq(r.page.items[0].last, "Johnson"); /* NUL dropped like any control */
+    ck_assert_str_eq(r.page.items[0].first, "Sarah");
+    ck_assert_ptr_null(r.page.items[1].last); /* the bad value costs the field */
+    ck_assert_ptr_null(r.page.items[1].mrn);
+    ck_assert_str_eq(r.page.items[1].first, "Ana");
+    ck_assert_str_eq(r.page.items[2].last, "Wei");
+    ck_assert_int_eq(r.page.total_count, 3);
+    api_result_free(&r);
+}
+END_TEST
+
+START_TEST(huge_numbers_in_unread_fields_are_ignored)
+{
+    struct api_result r;
+    interpret(API_ME, 200, "{\"code\":\"success\",\"data\":{\"app\":{\"id\":\"app_1\","
+                           "\"x\":9223372036854775808},\"organization\":{\"id\":\"org_\\u0000a\"},"
+                           "\"scopes\":[\"read:patients\"],\"n\":123456789012345678901234567890}}",
+              &r);
+    ck_assert_msg(r.cls == API_OK, "classed %s: %s", api_class_name(r.cls), r.summary);
+    ck_assert_str_eq(r.me.app_id, "app_1");
+    ck_assert_str_eq(r.me.org_id, "org_a");
+    api_result_free(&r);
+    /* The counts maxdash does read must still be whole numbers in range. */
+    interpret(API_PATIENTS, 200, "{\"data\":{\"patients\":[],\"pagination\":{\"totalCount\":"
+                                 "2.5}}}", &r);
+    ck_assert_int_eq(r.cls, API_BAD_RESPONSE);
+    api_result_free(&r);
+    interpret(API_PATIENTS, 200, "{\"data\":{\"patients\":[],\"pagination\":{\"totalCount\":"
+                                 "9223372036854775808}}}", &r);
+    ck_assert_int_eq(r.cls, API_BAD_RESPONSE);
+    api_result_free(&r);
+    /* An error envelope with a NUL in its message is still the API's. */
+    interpret(API_ME, 401, "{\"code\":\"unauthorized\",\"message\":\"Invalid\\u0000 key\"}", &r);
+    ck_assert_int_eq(r.cls, API_UNAUTHORIZED);
+    ck_assert_str_eq(r.err.message, "Invalid key");
+    api_result_free(&r);
+}
+END_TEST
+
+/* ---- explanations -------------------------------------------------------------------------- */
+
+static struct config cfg;
+static struct config_key keys[1];
+static struct config_org orgs[2];
+static struct model m;
+
+static void setup(void)
+{
+    memset(&cfg, 0, sizeof cfg);
+    memset(keys, 0, sizeof keys);
+    memset(orgs, 0, sizeof orgs);
+    keys[0].name = "shared";
+    keys[0].value = "max_dev_ak_TESTsharedkey0000000001";
+    const char *names[] = {"westla", "north"};
+    const char *ids[] = {"org_westla", "org_north"};
+    for (int i = 0; i < 2; i++) {
+        orgs[i].name = (char *)names[i];
+        orgs[i].id = (char *)ids[i];
+        orgs[i].key = &keys[0];
+        orgs[i].key_name = keys[0].name;
+    }
+    cfg.keys = keys;
+    cfg.nkeys = 1;
+    cfg.orgs = orgs;
+    cfg.norgs = 2;
+    cfg.set.refresh = 30;
+    cfg.set.rate_budget = 100;
+    cfg.set.base_url = "https://api.maxcare.ai/v1";
+    model_init(&m, &cfg, NULL, 0);
+}
+
+static void teardown(void) { model_free(&m); }
+
+/* Org i's /marketplace/me probe from an answer of the network. */
+static void probe_me(size_t i, int status, const char *body, const char *ctype)
+{
+    struct api_result r;
+    interpret_ct(API_ME, status, body, strlen(body), ctype, "nginx", &r);
+    model_probe_set(&m.orgs[i].probe_me, &r, 10, 1000.0);
+    api_result_free(&r);
+}
+
+START_TEST(blocked_is_explained_without_blaming_key_or_clinic)
+{
+    probe_me(1, 403, "<html>403 Forbidden</html>", "text/html; charset=utf-8");
+    struct explain ex;
+    explain_org(&m, 1, &ex);
+    ck_assert_str_eq(ex.headline, "blocked before the API (HTML from a proxy/CDN?)");
+    ck_assert_msg(ex.n > 0 && strstr(ex.lines[0], "403") && strstr(ex.lines[0], "nginx") &&
+                      strstr(ex.lines[0], "text/html"),
+                  "first line: %s", ex.n ? ex.lines[0] : "-");
+    for (size_t i = 0; i < ex.n; i++)
+        ck_assert_msg(!strstr(ex.lines[i], "grant") && !strstr(ex.lines[i], "revoked"),
+                      "line %zu blames the key or clinic: %s", i, ex.lines[i]);
+    explain_free(&ex);
+
+    probe_me(0, 401, "", NULL);
+    explain_org(&m, 0, &ex);
+    ck_assert_str_eq(ex.headline, "blocked before the API (not the API's JSON: a proxy/CDN?)");
+    explain_free(&ex);
+}
+END_TEST
+
+SUITE(cause)
+{
+    Suite *s = suite_create("cause");
+    TCase *tc = tcase_create("api");
+    tcase_add_test(tc, non_api_auth_statuses_are_blocked);
+    tcase_add_test(tc, the_apis_envelope_keeps_its_class);
+    tcase_add_test(tc, server_header_is_read_and_cleaned);
+    tcase_add_test(tc, nul_in_a_field_is_a_control_character);
+    tcase_add_test(tc, huge_numbers_in_unread_fields_are_ignored);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("explain");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, blocked_is_explained_without_blaming_key_or_clinic);
+    suite_add_tcase(s, tc);
+    return s;
+}
