@@ -422,6 +422,52 @@ static void parse_error_envelope(const char *body, size_t len, struct api_error 
     }
 }
 
+void api_proxy_host(const char *proxy_url, char *out, size_t outsize)
+{
+    const char *p = proxy_url ? proxy_url : "";
+    const char *scheme = strstr(p, "://");
+    if (scheme)
+        p = scheme + 3;
+    size_t n = strcspn(p, "/?#");
+    /* The last '@' before the path ends the credentials (a password may hold '@'). */
+    for (size_t i = n; i-- > 0;) {
+        if (p[i] == '@') {
+            p += i + 1;
+            n -= i + 1;
+            break;
+        }
+    }
+    char *clean = text_sanitize(p, n);
+    bprintf(out, outsize, "%s", clean);
+    utf8_trim_partial(out);
+    free(clean);
+}
+
+bool api_proxy_from_env(const char *url, char *out, size_t outsize)
+{
+    bool https = url && strncasecmp(url, "https:", 6) == 0;
+    static const char *const for_http[] = {"http_proxy", "all_proxy", "ALL_PROXY", NULL};
+    static const char *const for_https[] = {"https_proxy", "HTTPS_PROXY", "all_proxy",
+                                            "ALL_PROXY", NULL};
+    const char *no = getenv("no_proxy");
+    if (!no || !*no)
+        no = getenv("NO_PROXY");
+    if (outsize)
+        out[0] = '\0';
+    if (no && strcmp(no, "*") == 0)
+        return false;
+    for (const char *const *v = https ? for_https : for_http; *v; v++) {
+        const char *val = getenv(*v);
+        if (val && *val) {
+            char host[200];
+            api_proxy_host(val, host, sizeof host);
+            bprintf(out, outsize, "%s (%s)", host, *v);
+            return true;
+        }
+    }
+    return false;
+}
+
 static enum api_class class_of_status(int status)
 {
     if (status == 401)
@@ -432,6 +478,8 @@ static enum api_class class_of_status(int status)
         return API_NOT_FOUND;
     if (status == 429)
         return API_RATE_LIMITED;
+    if (status == 407)
+        return API_PROXY;
     if (status >= 500)
         return API_SERVER_ERROR;
     if (status >= 400)
@@ -448,6 +496,7 @@ static const char *transport_text(enum api_transport tr)
     case API_TR_TLS: return "TLS failure";
     case API_TR_TOO_LARGE: return "response larger than the size cap";
     case API_TR_PARTIAL: return "connection closed mid-response (truncated)";
+    case API_TR_PROXY: return "the proxy refused to open a tunnel to the API";
     default: return "transfer failed";
     }
 }
@@ -484,6 +533,26 @@ static bool blocked_before_api(const struct api_response *resp, struct api_resul
     return true;
 }
 
+/* The proxy answered instead of the API (issue 15, case 2): a 407, or a CONNECT it refused.
+ * The summary names the proxy from the environment (never its credentials); the status is
+ * the proxy's (407 when it asked for credentials), or 0 when only libcurl's message tells. */
+static void proxy_refused(const struct api_response *resp, struct api_result *out)
+{
+    out->cls = API_PROXY;
+    char who[256];
+    if (resp->proxy && *resp->proxy)
+        bprintf(who, sizeof who, "the proxy %.200s", resp->proxy);
+    else
+        bprintf(who, sizeof who, "a proxy (none set in the environment)");
+    if (resp->status == 407)
+        out->summary = summarize("407 from %s: proxy authentication required", who);
+    else if (resp->status > 0)
+        out->summary = summarize("%d from %s: it refused to open a tunnel to the API",
+                                 resp->status, who);
+    else
+        out->summary = summarize("%s refused to open a tunnel to the API", who);
+}
+
 void api_interpret(const struct api_response *resp, struct api_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -507,9 +576,16 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     case API_TR_TLS:
         out->cls = API_TLS;
         break;
+    case API_TR_PROXY:
+        out->cls = API_PROXY;
+        break;
     default:
         out->cls = API_CONNECT;
         break;
+    }
+    if (out->cls == API_PROXY || (resp->transport == API_TR_OK && resp->status == 407)) {
+        proxy_refused(resp, out);
+        return;
     }
     if (resp->transport != API_TR_OK) {
         const char *what = transport_text(resp->transport);

@@ -38,6 +38,7 @@ enum api_transport {
     API_TR_TLS,
     API_TR_TOO_LARGE, /* the body passed the size cap */
     API_TR_PARTIAL,   /* the connection closed before the whole body arrived */
+    API_TR_PROXY,     /* the proxy refused the tunnel (CONNECT answered 4xx/5xx) */
     API_TR_OTHER,
 };
 
@@ -88,6 +89,8 @@ struct api_response {
     const struct api_ratelimit *rate; /* may be NULL */
     const char *content_type;         /* the Content-Type header, may be NULL */
     const char *server;               /* the Server header, may be NULL */
+    const char *proxy;                /* the proxy in use, as api_proxy_from_env gives it, or
+                                         NULL */
 };
 
 struct api_result {
@@ -142,6 +145,16 @@ bool api_header_get(const char *line, size_t len, const char *name, char *out, s
  * string (maxcare-v1.md, Envelopes). A 401/403/404/429 without it came from something in front
  * of the API (issue 15, case 1). */
 bool api_is_error_envelope(const char *body, size_t len);
+
+/* The host[:port] of a proxy URL ("http://user:pw@proxy.corp:3128/" → "proxy.corp:3128"):
+ * never its credentials, path or scheme; sanitized and cut to outsize bytes. */
+void api_proxy_host(const char *proxy_url, char *out, size_t outsize);
+
+/* The proxy libcurl will use for url, from the environment as libcurl reads it (http_proxy for
+ * http; https_proxy, HTTPS_PROXY for https; then all_proxy, ALL_PROXY): "HOST:PORT (VARIABLE)"
+ * into out, credentials left out, and true; false (out "") when none is set or no_proxy/NO_PROXY
+ * is "*". Reads getenv; no I/O. */
+bool api_proxy_from_env(const char *url, char *out, size_t outsize);
 
 /* Classifies a finished request and parses its payload into *out (zeroed first); free with
  * api_result_free. */

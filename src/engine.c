@@ -60,6 +60,7 @@ struct engine {
     struct engine_budget *eb; /* per model budget */
     char *log_problem;
     bool http_allowed;
+    char proxy[256]; /* the proxy the environment sets for base_url, "" none (api.h) */
 };
 
 /* --- clocks and randomness ---------------------------------------------------------------- */
@@ -487,11 +488,19 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
     }
+    /* A proxy that refused the CONNECT: its status, not a connection failure. */
+    long connect_code = 0;
+    bool proxy_refused = rc == CURLE_PROXY ||
+                         (rc != CURLE_OK &&
+                          curl_easy_getinfo(x->h, CURLINFO_HTTP_CONNECTCODE, &connect_code) ==
+                              CURLE_OK && connect_code >= 300);
+    if (proxy_refused && connect_code > 0)
+        status = connect_code;
 
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
                                                                          : API_PATIENT,
-        .transport = transport_of(rc, x),
+        .transport = proxy_refused ? API_TR_PROXY : transport_of(rc, x),
         .transport_detail = rc == CURLE_OK ? NULL : (x->errbuf[0] ? x->errbuf
                                                                   : curl_easy_strerror(rc)),
         .status = (int)status,
@@ -500,6 +509,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         .rate = &x->rl,
         .content_type = ctype,
         .server = x->server,
+        .proxy = e->proxy,
     };
     struct api_result r;
     api_interpret(&resp, &r);
@@ -677,6 +687,7 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
     }
     curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256L);
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
+    api_proxy_from_env(m->cfg->set.base_url, e->proxy, sizeof e->proxy);
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;
     e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);
     e->eb = xcalloc(m->nbudgets + 1, sizeof *e->eb);

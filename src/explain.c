@@ -256,6 +256,47 @@ static void explain_blocked(const struct model_failure *f, struct explain *e)
            "any TLS-inspecting firewall), or ask the network's administrators.");
 }
 
+/* The "HOST (VARIABLE)" that api.c's proxy summaries name ("407 from the proxy H (V): ...",
+ * "the proxy H (V) refused ..."), into buf; "" when the message names none. */
+static void proxy_named(const char *msg, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    const char *p = msg ? strstr(msg, "the proxy ") : NULL;
+    if (!p)
+        return;
+    p += sizeof "the proxy " - 1;
+    size_t n = strlen(p);
+    const char *colon = strstr(p, ": "), *refused = strstr(p, " refused");
+    if (colon && (size_t)(colon - p) < n)
+        n = (size_t)(colon - p);
+    if (refused && (size_t)(refused - p) < n)
+        n = (size_t)(refused - p);
+    bprintf(buf, size, "%.*s", (int)n, p);
+    utf8_trim_partial(buf);
+}
+
+/* A proxy answered instead of the API (issue 15, case 2). */
+static void explain_proxy(const struct model_failure *f, struct explain *e)
+{
+    char name[256];
+    proxy_named(f->message, name, sizeof name);
+    bool none = !name[0] || strncmp(name, "none set", 8) == 0;
+    if (f->status == 407)
+        headline(e, "the proxy%s%s asks for credentials (407)", none ? "" : " ", none ? "" : name);
+    else
+        headline(e, "the proxy%s%s refused the tunnel to the API", none ? "" : " ",
+                 none ? "" : name);
+    add(e, "%s", f->message ? f->message : "(no details)");
+    add(e, "The API did not answer: the key and the clinic are not in question, and this is "
+           "not counted as an auth failure.");
+    if (none)
+        add(e, "No *_proxy variable is set in maxdash's environment: a transparent proxy or a "
+               "firewall on the way answered.");
+    add(e, "Next: put the proxy's credentials in its URL (http://USER:PASSWORD@HOST:PORT in "
+           "https_proxy or http_proxy), or add the API's host to no_proxy when it can be "
+           "reached directly.");
+}
+
 void explain_failure(const struct model *m, const struct model_failure *f, struct explain *out)
 {
     memset(out, 0, sizeof *out);
@@ -270,6 +311,7 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
         add(out, "%s", f->message ? f->message : "");
         break;
     case API_BLOCKED: explain_blocked(f, out); break;
+    case API_PROXY: explain_proxy(f, out); break;
     case API_OK:
         break;
     default: explain_down(o, f, out); break;

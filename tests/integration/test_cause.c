@@ -6,10 +6,17 @@
  * one. */
 #include "testing.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "check_support.h"
 
@@ -183,6 +190,135 @@ START_TEST(odd_values_cost_no_page)
 }
 END_TEST
 
+/* ---- case 2: the proxy ------------------------------------------------------------------- */
+
+/* A loopback HTTP proxy that asks every request for credentials (407), CONNECT included. */
+struct proxy407 {
+    int fd;
+    int port;
+    pthread_t thread;
+    atomic_bool stop;
+    atomic_int requests, connects;
+};
+
+static void *proxy407_run(void *arg)
+{
+    struct proxy407 *p = arg;
+    static const char page[] = "<html><head><title>407 Proxy Authentication Required</title>"
+                               "</head><body>Proxy Authentication Required</body></html>";
+    while (!atomic_load(&p->stop)) {
+        struct pollfd pf = {p->fd, POLLIN, 0};
+        if (poll(&pf, 1, 50) <= 0)
+            continue;
+        int c = accept(p->fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        char req[8192];
+        size_t n = 0;
+        while (n < sizeof req - 1) {
+            struct pollfd cf = {c, POLLIN, 0};
+            if (poll(&cf, 1, 2000) <= 0)
+                break;
+            ssize_t got = read(c, req + n, sizeof req - 1 - n);
+            if (got <= 0)
+                break;
+            n += (size_t)got;
+            req[n] = '\0';
+            if (strstr(req, "\r\n\r\n"))
+                break;
+        }
+        req[n] = '\0';
+        atomic_fetch_add(&p->requests, 1);
+        if (strncmp(req, "CONNECT ", 8) == 0)
+            atomic_fetch_add(&p->connects, 1);
+        char answer[512];
+        int len = snprintf(answer, sizeof answer,
+                           "HTTP/1.1 407 Proxy Authentication Required\r\n"
+                           "Proxy-Authenticate: Basic realm=\"corp\"\r\nServer: squid\r\n"
+                           "Content-Type: text/html\r\nContent-Length: %zu\r\n"
+                           "Connection: close\r\n\r\n%s", sizeof page - 1, page);
+        ssize_t w = write(c, answer, (size_t)len);
+        (void)w;
+        close(c);
+    }
+    return NULL;
+}
+
+static void proxy407_start(struct proxy407 *p)
+{
+    memset(p, 0, sizeof *p);
+    p->fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(p->fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    ck_assert_int_eq(bind(p->fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(listen(p->fd, 16), 0);
+    ck_assert_int_eq(getsockname(p->fd, (struct sockaddr *)&a, &al), 0);
+    p->port = ntohs(a.sin_port);
+    ck_assert_int_eq(pthread_create(&p->thread, NULL, proxy407_run, p), 0);
+}
+
+static void proxy407_stop(struct proxy407 *p)
+{
+    atomic_store(&p->stop, true);
+    pthread_join(p->thread, NULL);
+    close(p->fd);
+}
+
+#define PROXY_USER "corpuser"
+#define PROXY_PASS "s3cretPW"
+
+/* The proxy's credentials never appear in what maxdash printed or logged. */
+static void assert_no_proxy_credentials(const struct chk *c, const struct chk_out *o)
+{
+    size_t len = 0;
+    char *log = test_read_file(c->log, &len);
+    const char *const texts[] = {o->r.out, o->r.err, log ? log : ""};
+    for (size_t i = 0; i < 3; i++)
+        ck_assert_msg(!strstr(texts[i], PROXY_PASS) && !strstr(texts[i], PROXY_USER),
+                      "the proxy's credentials are in %s",
+                      i == 0 ? "stdout" : i == 1 ? "stderr" : "the log");
+    free(log);
+}
+
+/* http: the proxy's 407 is the answer; https: it refuses the CONNECT. Either way: class
+ * "proxy", the proxy named (host and variable, no credentials), no auth failure. */
+START_TEST(proxy_asking_for_credentials_is_named)
+{
+    bool https = _i == 1;
+    struct proxy407 px;
+    proxy407_start(&px);
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct chk c;
+    chk_init(&c);
+    /* Over https the proxy refuses before any TLS: no server needs to be there. */
+    chk_config(&c, https ? "https://127.0.0.1:9/v1" : sb.base_url, NULL,
+               CHK_ORG("faulty", "org_a", "active"));
+    char env[160];
+    snprintf(env, sizeof env, "%s=http://" PROXY_USER ":" PROXY_PASS "@127.0.0.1:%d/",
+             https ? "https_proxy" : "http_proxy", px.port);
+    struct chk_out o;
+    chk_run_env(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL},
+                (const char *[]){env, NULL}, DEADLINE_MS, &o);
+    proxy407_stop(&px);
+    ck_assert_int_eq(o.r.status, 1);
+    ck_assert_msg(atomic_load(&px.requests) >= 1, "the proxy saw no request");
+    if (https)
+        ck_assert_msg(atomic_load(&px.connects) >= 1, "no CONNECT reached the proxy");
+    char headline[200];
+    snprintf(headline, sizeof headline, "the proxy 127.0.0.1:%d (%s) asks for credentials (407)",
+             px.port, https ? "https_proxy" : "http_proxy");
+    assert_cause(&c, o.doc, "faulty", "proxy", headline, false);
+    json_t *lines = sbt_jget(chk_org(o.doc, "faulty"), "explanation.details");
+    ck_assert_msg(chk_json_contains(lines, "no_proxy"), "no_proxy is not suggested");
+    assert_no_proxy_credentials(&c, &o);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -193,6 +329,7 @@ SUITE(cause)
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, the_apis_own_errors_keep_their_class, 0,
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
+    tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
     tcase_add_loop_test(tc, odd_values_cost_no_page, 0,
                         (int)(sizeof odd_values / sizeof odd_values[0]));
     suite_add_tcase(s, tc);

@@ -141,6 +141,68 @@ START_TEST(huge_numbers_in_unread_fields_are_ignored)
 }
 END_TEST
 
+/* ---- case 2 ------------------------------------------------------------------------------ */
+
+START_TEST(proxy_host_never_has_credentials)
+{
+    char out[64];
+    api_proxy_host("http://user:p@ss@proxy.corp:3128/path?x", out, sizeof out);
+    ck_assert_str_eq(out, "proxy.corp:3128");
+    api_proxy_host("proxy.corp:8080", out, sizeof out);
+    ck_assert_str_eq(out, "proxy.corp:8080");
+    api_proxy_host("socks5h://[::1]:1080", out, sizeof out);
+    ck_assert_str_eq(out, "[::1]:1080");
+    api_proxy_host("http://u:pw@", out, sizeof out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(proxy_from_env_follows_curls_variables)
+{
+    char out[128];
+    unsetenv("http_proxy");
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
+    unsetenv("no_proxy");
+    unsetenv("NO_PROXY");
+    ck_assert(!api_proxy_from_env("https://api.maxcare.ai/v1", out, sizeof out));
+    setenv("HTTPS_PROXY", "http://a:b@corp:3128", 1);
+    ck_assert(api_proxy_from_env("https://api.maxcare.ai/v1", out, sizeof out));
+    ck_assert_str_eq(out, "corp:3128 (HTTPS_PROXY)");
+    ck_assert(!api_proxy_from_env("http://127.0.0.1:8080/v1", out, sizeof out));
+    setenv("ALL_PROXY", "http://all:1", 1);
+    ck_assert(api_proxy_from_env("http://127.0.0.1:8080/v1", out, sizeof out));
+    ck_assert_str_eq(out, "all:1 (ALL_PROXY)");
+    setenv("NO_PROXY", "*", 1);
+    ck_assert(!api_proxy_from_env("https://api.maxcare.ai/v1", out, sizeof out));
+}
+END_TEST
+
+START_TEST(status_407_and_refused_tunnel_are_the_proxy)
+{
+    struct api_response resp = {.endpoint = API_ME, .transport = API_TR_OK, .status = 407,
+                                .body = "<html></html>", .len = 13,
+                                .proxy = "corp:3128 (https_proxy)"};
+    struct api_result r;
+    api_interpret(&resp, &r);
+    ck_assert_int_eq(r.cls, API_PROXY);
+    ck_assert(!api_class_is_auth(r.cls));
+    ck_assert_str_eq(r.summary, "407 from the proxy corp:3128 (https_proxy): proxy authentication "
+                                "required");
+    api_result_free(&r);
+    resp.transport = API_TR_PROXY;
+    resp.status = 0;
+    resp.proxy = NULL;
+    api_interpret(&resp, &r);
+    ck_assert_int_eq(r.cls, API_PROXY);
+    ck_assert_str_eq(r.summary, "a proxy (none set in the environment) refused to open a tunnel "
+                                "to the API");
+    api_result_free(&r);
+}
+END_TEST
+
 /* ---- explanations -------------------------------------------------------------------------- */
 
 static struct config cfg;
@@ -213,6 +275,9 @@ SUITE(cause)
     tcase_add_test(tc, the_apis_envelope_keeps_its_class);
     tcase_add_test(tc, server_header_is_read_and_cleaned);
     tcase_add_test(tc, nul_in_a_field_is_a_control_character);
+    tcase_add_test(tc, proxy_host_never_has_credentials);
+    tcase_add_test(tc, proxy_from_env_follows_curls_variables);
+    tcase_add_test(tc, status_407_and_refused_tunnel_are_the_proxy);
     tcase_add_test(tc, huge_numbers_in_unread_fields_are_ignored);
     suite_add_tcase(s, tc);
     tc = tcase_create("explain");
