@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "text.h"
 #include "util.h"
@@ -146,7 +147,7 @@ bool api_header_value_ok(const char *s)
 void api_ratelimit_init(struct api_ratelimit *rl)
 {
     rl->limit = rl->remaining = rl->retry_after = -1;
-    rl->reset = -1;
+    rl->reset = rl->retry_at = -1;
 }
 
 static bool header_is(const char *line, size_t len, const char *name, const char **value,
@@ -196,8 +197,72 @@ void api_ratelimit_header(struct api_ratelimit *rl, const char *line, size_t len
         rl->remaining = header_count(v, n);
     else if (header_is(line, len, "X-RateLimit-Reset", &v, &n))
         rl->reset = header_number(v, n);
-    else if (header_is(line, len, "Retry-After", &v, &n))
-        rl->retry_after = header_count(v, n); /* an HTTP-date gives -1: fall back to Reset */
+    else if (header_is(line, len, "Retry-After", &v, &n)) {
+        rl->retry_after = header_count(v, n);
+        long long at;
+        if (rl->retry_after < 0 && api_parse_http_date(v, n, &at))
+            rl->retry_at = at;
+    }
+}
+
+static int month_of(const char *m)
+{
+    static const char names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    for (int i = 0; i < 12; i++)
+        if (strncmp(names + 3 * i, m, 3) == 0)
+            return i;
+    return -1;
+}
+
+bool api_parse_http_date(const char *s, size_t n, long long *t)
+{
+    char buf[64], mon[4] = "", zone[4] = "";
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    int day, year, hh, mm, ss;
+    const char *comma = strchr(buf, ',');
+    /* Day names are not checked: only the date says when. */
+    if (comma && sscanf(comma + 1, " %2d %3s %4d %2d:%2d:%2d %3s", &day, mon, &year, &hh, &mm,
+                        &ss, zone) == 7) {
+        /* IMF-fixdate */
+    } else if (comma && sscanf(comma + 1, " %2d-%3s-%2d %2d:%2d:%2d %3s", &day, mon, &year, &hh,
+                               &mm, &ss, zone) == 7) {
+        year += year < 70 ? 2000 : 1900; /* RFC 850 */
+    } else if (!comma && sscanf(buf, "%*3s %3s %2d %2d:%2d:%2d %4d", mon, &day, &hh, &mm, &ss,
+                                &year) == 6) {
+        strcpy(zone, "GMT"); /* asctime: always UTC */
+    } else {
+        return false;
+    }
+    int m = month_of(mon);
+    if (m < 0 || strcmp(zone, "GMT") != 0 || day < 1 || day > 31 || hh > 23 || mm > 59 ||
+        ss > 60 || year < 1970 || year > 9999)
+        return false;
+    struct tm tm = {.tm_year = year - 1900, .tm_mon = m, .tm_mday = day, .tm_hour = hh,
+                    .tm_min = mm, .tm_sec = ss};
+    time_t at = timegm(&tm);
+    if (at == (time_t)-1)
+        return false;
+    *t = (long long)at;
+    return true;
+}
+
+bool api_reset_plausible(long long reset, double now)
+{
+    return reset >= 0 && (double)reset <= now + 2.0 * API_RATE_WINDOW_S;
+}
+
+double api_rate_wait(const struct api_ratelimit *rl, double now)
+{
+    if (rl->retry_after >= 0)
+        return (double)rl->retry_after;
+    if (rl->retry_at >= 0)
+        return (double)rl->retry_at > now ? (double)rl->retry_at - now : 0.0;
+    if (rl->reset >= 0 && api_reset_plausible(rl->reset, now))
+        return (double)rl->reset > now ? (double)rl->reset - now : 0.0;
+    return -1;
 }
 
 bool api_header_get(const char *line, size_t len, const char *name, char *out, size_t outsize)

@@ -56,7 +56,12 @@ struct api_ratelimit {
     long remaining;
     long long reset; /* Unix seconds */
     long retry_after;
+    long long retry_at; /* Retry-After given as an HTTP-date: Unix seconds */
 };
+
+/* The documented window (maxcare-v1.md, Rate limits): an X-RateLimit-Reset further ahead than
+ * twice this is not the window's end (milliseconds, a clock gone wrong) and is ignored. */
+#define API_RATE_WINDOW_S 60
 
 struct api_me {
     char *app_id, *app_slug, *app_live_version;
@@ -155,6 +160,19 @@ void api_proxy_host(const char *proxy_url, char *out, size_t outsize);
  * into out, credentials left out, and true; false (out "") when none is set or no_proxy/NO_PROXY
  * is "*". Reads getenv; no I/O. */
 bool api_proxy_from_env(const char *url, char *out, size_t outsize);
+
+/* An HTTP-date (RFC 9110 5.6.7: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", or the obsolete
+ * RFC 850 and asctime forms) of n bytes as Unix seconds into *t; false when it is not one. */
+bool api_parse_http_date(const char *s, size_t n, long long *t);
+
+/* Whether X-RateLimit-Reset `reset` (Unix seconds) can be the end of the window at wall-clock
+ * now: no more than 2 x API_RATE_WINDOW_S ahead (issue 15, case 4). */
+bool api_reset_plausible(long long reset, double now);
+
+/* Seconds the server asks the app to wait, at wall-clock now: Retry-After in seconds, else its
+ * HTTP-date, else a plausible X-RateLimit-Reset; -1 when none of them says. Never negative
+ * otherwise. */
+double api_rate_wait(const struct api_ratelimit *rl, double now);
 
 /* Classifies a finished request and parses its payload into *out (zeroed first); free with
  * api_result_free. */

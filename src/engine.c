@@ -519,15 +519,23 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         b->limit = x->rl.limit;
     if (x->rl.remaining >= 0)
         b->remaining = x->rl.remaining;
-    if (x->rl.reset >= 0)
+    /* A reset beyond two windows (milliseconds, a wrong clock) would stop the app's requests
+     * for good: treated as absent, and kept to be told (explain_429). */
+    bool reset_ok = x->rl.reset >= 0 && api_reset_plausible(x->rl.reset, wall);
+    if (reset_ok) {
         b->reset = x->rl.reset;
+        b->reset_ignored = 0;
+    } else if (x->rl.reset >= 0) {
+        b->reset = -1;
+        b->reset_ignored = x->rl.reset;
+    }
     if (x->rl.remaining >= 0) {
         /* This answer's request is still counted in flight (detach() comes later). */
         struct engine_budget *eb = &e->eb[o->budget];
         long others = eb->in_flight > 0 ? (long)eb->in_flight - 1 : 0;
         eb->credit_known = true;
         eb->credit = x->rl.remaining - others;
-        eb->probe_at = now + (x->rl.reset > 0 && (double)x->rl.reset > wall
+        eb->probe_at = now + (reset_ok && (double)x->rl.reset > wall
                                   ? (double)x->rl.reset - wall : 1.0);
     }
     if (x->rl.limit > 0 && x->rl.limit < b->per_minute && x->rl.limit != b->limit_seen) {
@@ -538,8 +546,9 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         e->changed |= ENGINE_CHANGED_ORGS;
     }
     if (r.cls == API_RATE_LIMITED) {
-        double wait = r.retry_after > 0 ? (double)r.retry_after
-                    : x->rl.reset > 0 ? (double)x->rl.reset - wall
+        /* Retry-After (seconds or an HTTP-date), else a plausible reset, else backoff. */
+        double told = api_rate_wait(&x->rl, wall);
+        double wait = told > 0 ? told
                     : pow(2.0, o->retry_attempt + 1 < 16 ? o->retry_attempt + 1 : 16) + jitter(e);
         if (wait < 1.0)
             wait = 1.0;

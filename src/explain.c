@@ -184,6 +184,20 @@ static void explain_404(const struct model_org *o, const char *path, struct expl
 }
 
 
+bool explain_rate_until(const struct model *m, size_t b, char *buf, size_t size)
+{
+    if (b >= m->nbudgets)
+        return false;
+    const struct model_budget *bd = &m->budgets[b];
+    double wait = bd->blocked_until - mono_now();
+    if (wait <= 0 || wait <= bd->effective_refresh)
+        return false;
+    char when[32];
+    utc_clock(wall_now() + wait, when);
+    bprintf(buf, size, "rate limited until %s", when);
+    return true;
+}
+
 static void explain_429(const struct model *m, const struct model_org *o, struct explain *e)
 {
     const struct model_budget *b = o ? &m->budgets[o->budget] : NULL;
@@ -192,7 +206,10 @@ static void explain_429(const struct model *m, const struct model_org *o, struct
     char limit[32] = "its";
     if (b && b->limit >= 0)
         snprintf(limit, sizeof limit, "%ld", b->limit);
-    if (wait > 0)
+    char until[64];
+    if (o && explain_rate_until(m, o->budget, until, sizeof until))
+        headline(e, "%s: the app's %s requests per window are used up", until, limit);
+    else if (wait > 0)
         headline(e, "rate limited: the app's %s requests per window are used up; retry in %.0f s",
                  limit, ceil(wait));
     else
@@ -212,6 +229,16 @@ static void explain_429(const struct model *m, const struct model_org *o, struct
     }
     add(e, "maxdash itself stays under rate_budget = %d requests a minute.",
         m->cfg ? m->cfg->set.rate_budget : 0);
+    if (b && b->reset_ignored > 0)
+        add(e, "The server's X-RateLimit-Reset (%lld) is more than %d s ahead (milliseconds, or a "
+               "wrong clock?): it is ignored as if absent.", b->reset_ignored,
+            2 * API_RATE_WINDOW_S);
+    if (o && o->last_success > 0 && wait > 0) {
+        char when[32];
+        utc_clock(o->last_success, when);
+        add(e, "The data shown is from %s (%.0f s old) and is not refreshed before then.", when,
+            wall_now() - o->last_success);
+    }
 }
 
 static void explain_down(const struct model_org *o, const struct model_failure *f,

@@ -4,6 +4,7 @@
 #ifndef MAXDASH_EXPLAIN_H
 #define MAXDASH_EXPLAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model.h"
@@ -22,6 +23,11 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
 void explain_org(const struct model *m, size_t org, struct explain *out);
 
 void explain_free(struct explain *e);
+
+/* When budget b (index into m->budgets) waits out a 429 for longer than its refresh interval:
+ * "rate limited until HH:MM:SS UTC" into buf (size bytes) and true; else false. For the
+ * header and the Organization pane alike (issue 15, case 4). */
+bool explain_rate_until(const struct model *m, size_t b, char *buf, size_t size);
 
 /* A note for Max AI support about f: org id, app id, times in UTC, endpoint, status, code,
  * message, every trace_id; never a key or patient data. Caller frees. */

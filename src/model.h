@@ -71,7 +71,9 @@ struct model_budget {
     long limit, remaining; /* last X-RateLimit-* seen; -1 unknown */
     long limit_seen;       /* the server's X-RateLimit-Limit when below per_minute; 0 none:
                               the refresh stretches to it */
-    long long reset;
+    long long reset;       /* the last plausible X-RateLimit-Reset (Unix seconds); -1 none */
+    long long reset_ignored; /* the last X-RateLimit-Reset ignored as implausible (more than
+                                2 windows ahead: milliseconds?); 0 none (issue 15, case 4) */
     double *sent;          /* ring of the answer times of the last minute (monotonic): a request
                               counts from its send until a minute after its answer (engine.c) */
     size_t sent_head, sent_len;

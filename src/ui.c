@@ -474,15 +474,15 @@ static void draw_header(struct ui *u)
     wbkgdset(w, ' ' | role_attr[ROLE_HEADER]);
     werase(w);
     const struct model_org *o = u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
-    char refresh[128];
+    char refresh[192];
     int configured = u->cfg.set.refresh;
     int eff = o ? u->m.budgets[o->budget].effective_refresh : configured;
     long left = countdown(u);
     u->shown_countdown = left;
-    char next[32];
+    char next[64];
     if (left < 0)
         snprintf(next, sizeof next, "refreshing");
-    else
+    else if (!o || !explain_rate_until(&u->m, o->budget, next, sizeof next))
         snprintf(next, sizeof next, "next %lds", left);
     long limit = o ? u->m.budgets[o->budget].limit_seen : 0;
     if (eff > configured && limit > 0)

@@ -14,6 +14,7 @@ static const char *const kind_names[] = {
     [SB_FAULT_WRONG_TYPES] = "wrong_types",   [SB_FAULT_OVERSIZE] = "oversize",
     [SB_FAULT_RESET] = "reset",               [SB_FAULT_TRICKLE] = "trickle",
     [SB_FAULT_NUL_FIELD] = "nul_field",       [SB_FAULT_HUGE_NUMBER] = "huge_number",
+    [SB_FAULT_RATE_HEADERS] = "rate_headers",
 };
 
 const char *sb_fault_kind_name(enum sb_fault_kind kind) { return kind_names[kind]; }
@@ -62,7 +63,7 @@ bool sb_fault_parse(json_t *body, struct sb_fault *f, char *err, size_t errsize)
     if (!kind || k == ARRAY_LEN(kind_names)) {
         bprintf(err, errsize, "'fault' must be one of latency, hang, status, html, truncate, "
                               "invalid_json, wrong_types, oversize, reset, trickle, nul_field, "
-                              "huge_number");
+                              "huge_number, rate_headers");
         return false;
     }
     f->kind = (enum sb_fault_kind)k;
@@ -75,6 +76,17 @@ bool sb_fault_parse(json_t *body, struct sb_fault *f, char *err, size_t errsize)
         return false;
     }
     f->wire = json_is_true(wire);
+    static const char *const flags[] = {"retry_after_date", "reset_ms"};
+    bool *flag_of[] = {&f->retry_after_date, &f->reset_ms};
+    for (size_t i = 0; i < ARRAY_LEN(flags); i++) {
+        json_t *v = json_object_get(body, flags[i]);
+        if (v && !json_is_boolean(v)) {
+            bprintf(err, errsize, "'%s' must be true or false", flags[i]);
+            return false;
+        }
+        *flag_of[i] = json_is_true(v);
+    }
+    f->remaining = -1;
     long status = f->status;
     bool ok = opt_string(body, "org", &f->org, err, errsize) &&
               opt_string(body, "path", &f->path, err, errsize) &&
@@ -84,6 +96,7 @@ bool sb_fault_parse(json_t *body, struct sb_fault *f, char *err, size_t errsize)
               opt_int(body, "ms", 0, 3600000, &f->ms, err, errsize) &&
               opt_int(body, "bytes", 1, 1L << 30, &f->bytes, err, errsize) &&
               opt_int(body, "retry_after", 0, 86400, &f->retry_after, err, errsize) &&
+              opt_int(body, "remaining", 0, 1000000000, &f->remaining, err, errsize) &&
               opt_int(body, "count", 1, 1000000000, &f->count, err, errsize);
     f->status = (int)status;
     if (ok && f->path && strncmp(f->path, "/v1/", 4) == 0)

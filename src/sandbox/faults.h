@@ -20,6 +20,7 @@ enum sb_fault_kind {
     SB_FAULT_TRICKLE,
     SB_FAULT_NUL_FIELD,   /* the usual 200, each patient's lastName holding a NUL */
     SB_FAULT_HUGE_NUMBER, /* the usual 200, with an unknown field of 9223372036854775808 */
+    SB_FAULT_RATE_HEADERS, /* the usual answer with rewritten X-RateLimit-* headers */
 };
 
 struct sb_fault {
@@ -34,6 +35,9 @@ struct sb_fault {
     long bytes;
     long retry_after;
     bool wire;
+    bool retry_after_date; /* Retry-After as an HTTP-date, retry_after seconds ahead */
+    bool reset_ms;         /* X-RateLimit-Reset in Unix milliseconds */
+    long remaining;        /* X-RateLimit-Remaining sent instead of the real one; -1 real */
     long count;    /* requests left; -1 unlimited */
 };
 

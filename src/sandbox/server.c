@@ -83,6 +83,9 @@ struct answer {
     long long reset_unix;
     long retry_after; /* > 0: send Retry-After */
     const char *server; /* the Server header; NULL: none */
+    bool retry_after_date; /* Retry-After as an HTTP-date */
+    bool reset_ms;         /* X-RateLimit-Reset in milliseconds */
+    long remaining_sent;   /* >= 0: X-RateLimit-Remaining sent instead of remaining */
     char app[64];
 };
 
@@ -704,11 +707,26 @@ static void add_headers(struct MHD_Response *r, const struct answer *a)
         MHD_add_response_header(r, "Server", a->server);
     snprintf(num, sizeof num, "%zu", a->limit);
     MHD_add_response_header(r, "X-RateLimit-Limit", num);
-    snprintf(num, sizeof num, "%zu", a->remaining);
+    if (a->remaining_sent >= 0)
+        snprintf(num, sizeof num, "%ld", a->remaining_sent);
+    else
+        snprintf(num, sizeof num, "%zu", a->remaining);
     MHD_add_response_header(r, "X-RateLimit-Remaining", num);
-    snprintf(num, sizeof num, "%lld", a->reset_unix);
+    snprintf(num, sizeof num, "%lld", a->reset_ms ? a->reset_unix * 1000 : a->reset_unix);
     MHD_add_response_header(r, "X-RateLimit-Reset", num);
-    if (a->retry_after > 0) {
+    if (a->retry_after > 0 && a->retry_after_date) {
+        /* IMF-fixdate, RFC 9110 5.6.7; written by hand so no locale can change it. */
+        static const char days[] = "SunMonTueWedThuFriSat", months[] =
+            "JanFebMarAprMayJunJulAugSepOctNovDec";
+        time_t at = (time_t)(unix_ms_now() / 1000) + a->retry_after;
+        struct tm tm;
+        gmtime_r(&at, &tm);
+        char date[40];
+        snprintf(date, sizeof date, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT",
+                 days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon, tm.tm_year + 1900,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec);
+        MHD_add_response_header(r, "Retry-After", date);
+    } else if (a->retry_after > 0) {
         snprintf(num, sizeof num, "%ld", a->retry_after);
         MHD_add_response_header(r, "Retry-After", num);
     }
@@ -819,7 +837,9 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
 
     bool mangles = faulted && (hit.kind == SB_FAULT_TRUNCATE || hit.kind == SB_FAULT_TRICKLE ||
                                hit.kind == SB_FAULT_NUL_FIELD ||
-                               hit.kind == SB_FAULT_HUGE_NUMBER);
+                               hit.kind == SB_FAULT_HUGE_NUMBER ||
+                               hit.kind == SB_FAULT_RATE_HEADERS);
+    a.remaining_sent = -1;
     if (faulted && !mangles) {
         /* The fault answers in place of the API; rate-limit headers as the API would. */
         pthread_mutex_lock(&s->lock);
@@ -860,6 +880,11 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
         answer_api(s, c, method, path, org, token, &a);
         if (faulted && (hit.kind == SB_FAULT_NUL_FIELD || hit.kind == SB_FAULT_HUGE_NUMBER))
             mangle_values(&a, hit.kind);
+    }
+    if (faulted) { /* any fault may rewrite the rate-limit headers */
+        a.retry_after_date = hit.retry_after_date;
+        a.reset_ms = hit.reset_ms;
+        a.remaining_sent = hit.remaining;
     }
 
     pthread_mutex_lock(&s->lock);

@@ -19,6 +19,10 @@
 #include <unistd.h>
 
 #include "check_support.h"
+#include "config.h"
+#include "engine.h"
+#include "model.h"
+#include "util.h"
 
 #define TIMEOUT_S "2"
 #define DEADLINE_MS 8000
@@ -319,6 +323,127 @@ START_TEST(proxy_asking_for_credentials_is_named)
 }
 END_TEST
 
+/* ---- case 4: rate-limit headers ------------------------------------------------------------ */
+
+/* A 429 whose Retry-After is an HTTP-date 200 s ahead: honoured (not the 3 s fallback), and
+ * the wait, longer than the refresh, is told as a time. */
+START_TEST(retry_after_date_is_honoured)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    sbt_add_fault(&sb, "{\"fault\": \"status\", \"status\": 429, \"retry_after\": 200, "
+                       "\"retry_after_date\": true, \"org\": \"org_a\"}");
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL, CHK_ORG("faulty", "org_a", "active"));
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    json_t *org = chk_org(o.doc, "faulty");
+    chk_assert_probe(org, "me", "rate_limited", 429);
+    long long wait = sbt_jint(org, "retry_after_s");
+    ck_assert_msg(wait >= 190 && wait <= 201, "waits %lld s, the date said 200", wait);
+    assert_starts("check explanation", sbt_jstr(org, "explanation.headline"),
+                  "rate limited until ");
+    chk_out_free(&o);
+    json_t *log = chk_log(&c);
+    json_t *rec = chk_log_find(log, "faulty", ME_PATH, NULL);
+    ck_assert(rec && json_is_false(json_object_get(rec, "auth")));
+    json_decref(log);
+    /* The log holds no wait: its explanation says rate limited, without a time. */
+    char *h = log_explain_headline(&c, "faulty", ME_PATH);
+    assert_starts("log --explain", h, "rate limited");
+    free(h);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
+/* The engine in-process, one org, as the dashboard runs it. */
+struct live {
+    char *dir;
+    struct config cfg;
+    struct model m;
+    struct engine *e;
+};
+
+static void live_start(struct live *l, const struct sandbox *sb, int refresh)
+{
+    l->dir = test_tmpdir();
+    char path[4200], text[8192];
+    snprintf(path, sizeof path, "%s/config.ini", l->dir);
+    snprintf(text, sizeof text,
+             "[maxdash]\nbase_url = %s\nrefresh = %d\nlog_file = %s/auth.jsonl\n"
+             "[key \"k\"]\nenv = MAXDASH_CAUSE_TEST_KEY\n"
+             "[org \"faulty\"]\nid = org_a\nkey = k\n", sb->base_url, refresh, l->dir);
+    ck_assert(test_write_file(path, text, 0600));
+    setenv("MAXDASH_CAUSE_TEST_KEY", K_ACTIVE, 1);
+    struct config_errors errs = {0};
+    ck_assert_msg(config_load(path, &l->cfg, &errs), "config");
+    config_errors_free(&errs);
+    model_init(&l->m, &l->cfg, NULL, 0);
+    struct engine_opts eo = {0};
+    char err[256];
+    l->e = engine_new(&l->m, &eo, err, sizeof err);
+    ck_assert_msg(l->e != NULL, "%s", err);
+}
+
+static void live_free(struct live *l)
+{
+    engine_free(l->e);
+    model_free(&l->m);
+    config_free(&l->cfg);
+    test_rmtree(l->dir);
+    free(l->dir);
+}
+
+/* Runs the engine until /marketplace/me has been requested `want` times in all, or ms pass;
+ * returns the count. */
+static long long live_run_until(struct live *l, const struct sandbox *sb, long long want, int ms)
+{
+    long long end = test_now_ms() + ms, n = 0;
+    for (;;) {
+        engine_step(l->e);
+        json_t *st = chk_stats(sb);
+        json_t *v = json_object_get(json_object_get(st, "by_path"), ME_PATH);
+        n = json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+        json_decref(st);
+        if (n >= want || test_now_ms() >= end)
+            return n;
+        engine_wait(l->e, NULL, 0, 100);
+    }
+}
+
+/* X-RateLimit-Reset in milliseconds with X-RateLimit-Remaining 0: the reset is treated as
+ * absent, so refreshes go on, and r (engine_refresh_org) is answered. */
+START_TEST(reset_in_milliseconds_does_not_stop_refreshing)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    sbt_add_fault(&sb, "{\"fault\": \"rate_headers\", \"reset_ms\": true, \"remaining\": 0}");
+    struct live l;
+    live_start(&l, &sb, 2);
+    long long n = live_run_until(&l, &sb, 3, 9000);
+    ck_assert_msg(n >= 3, "only %lld /marketplace/me requests in 9 s with refresh = 2", n);
+    ck_assert_msg(l.m.budgets[0].reset_ignored > 0, "the ms reset was not noted as ignored");
+    /* r: a refresh now, well before the 30 s schedule. */
+    live_free(&l);
+    live_start(&l, &sb, 30);
+    n = live_run_until(&l, &sb, n + 1, 5000);
+    long long until = test_now_ms() + 5000; /* the first refresh all back */
+    while (l.m.orgs[0].in_flight > 0 && test_now_ms() < until) {
+        engine_wait(l.e, NULL, 0, 100);
+        engine_step(l.e);
+    }
+    ck_assert_int_eq(l.m.orgs[0].in_flight, 0);
+    long long before = n;
+    engine_refresh_org(l.e, 0);
+    n = live_run_until(&l, &sb, before + 1, 5000);
+    ck_assert_msg(n > before, "r sent nothing within 5 s");
+    live_free(&l);
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -330,6 +455,8 @@ SUITE(cause)
     tcase_add_loop_test(tc, the_apis_own_errors_keep_their_class, 0,
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
+    tcase_add_test(tc, retry_after_date_is_honoured);
+    tcase_add_test(tc, reset_in_milliseconds_does_not_stop_refreshing);
     tcase_add_loop_test(tc, odd_values_cost_no_page, 0,
                         (int)(sizeof odd_values / sizeof odd_values[0]));
     suite_add_tcase(s, tc);

@@ -7,6 +7,7 @@
 
 #include "api.h"
 #include "explain.h"
+#include "util.h"
 
 static void interpret_ct(enum api_endpoint ep, int status, const char *body, size_t len,
                          const char *ctype, const char *server, struct api_result *r)
@@ -203,6 +204,52 @@ START_TEST(status_407_and_refused_tunnel_are_the_proxy)
 }
 END_TEST
 
+/* ---- case 4 ------------------------------------------------------------------------------ */
+
+START_TEST(retry_after_as_http_date)
+{
+    long long t;
+    ck_assert(api_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", 29, &t));
+    ck_assert_int_eq(t, 784111777);
+    ck_assert(api_parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", 30, &t));
+    ck_assert_int_eq(t, 784111777);
+    ck_assert(api_parse_http_date("Sun Nov  6 08:49:37 1994", 24, &t));
+    ck_assert_int_eq(t, 784111777);
+    ck_assert(!api_parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT", 29, &t));
+    ck_assert(!api_parse_http_date("Sun, 06 Nov 1994 08:49:37 PST", 29, &t));
+    ck_assert(!api_parse_http_date("tomorrow", 8, &t));
+    ck_assert(!api_parse_http_date("", 0, &t));
+
+    struct api_ratelimit rl;
+    api_ratelimit_init(&rl);
+    const char h[] = "Retry-After: Sun, 06 Nov 1994 08:50:07 GMT\r\n";
+    api_ratelimit_header(&rl, h, sizeof h - 1);
+    ck_assert_int_eq(rl.retry_after, -1);
+    ck_assert_int_eq(rl.retry_at, 784111807);
+    ck_assert(api_rate_wait(&rl, 784111777.0) == 30.0);
+    ck_assert(api_rate_wait(&rl, 784111900.0) == 0.0); /* a date gone by: no wait */
+}
+END_TEST
+
+START_TEST(implausible_reset_is_absent)
+{
+    double now = 1764550000.0;
+    struct api_ratelimit rl;
+    api_ratelimit_init(&rl);
+    ck_assert(api_rate_wait(&rl, now) < 0);
+    rl.reset = (long long)now + 45;
+    ck_assert(api_reset_plausible(rl.reset, now));
+    ck_assert(api_rate_wait(&rl, now) == 45.0);
+    rl.reset = (long long)now * 1000; /* milliseconds */
+    ck_assert(!api_reset_plausible(rl.reset, now));
+    ck_assert(api_rate_wait(&rl, now) < 0);
+    rl.reset = (long long)now + 2 * API_RATE_WINDOW_S + 1;
+    ck_assert(!api_reset_plausible(rl.reset, now));
+    rl.retry_after = 7; /* Retry-After says first */
+    ck_assert(api_rate_wait(&rl, now) == 7.0);
+}
+END_TEST
+
 /* ---- explanations -------------------------------------------------------------------------- */
 
 static struct config cfg;
@@ -267,6 +314,35 @@ START_TEST(blocked_is_explained_without_blaming_key_or_clinic)
 }
 END_TEST
 
+START_TEST(a_long_429_wait_says_until_when)
+{
+    m.budgets[0].effective_refresh = 30;
+    m.budgets[0].blocked_until = mono_now() + 3600;
+    m.budgets[0].reset_ignored = 1764550000000LL;
+    m.orgs[0].last_success = wall_now() - 90;
+    struct api_result r = {.cls = API_RATE_LIMITED, .status = 429};
+    model_probe_set(&m.orgs[0].probe_me, &r, 10, wall_now());
+    char buf[64];
+    ck_assert(explain_rate_until(&m, 0, buf, sizeof buf));
+    ck_assert_msg(strncmp(buf, "rate limited until ", 19) == 0 && strlen(buf) == 19 + 12, "%s",
+                  buf);
+    struct explain ex;
+    explain_org(&m, 0, &ex);
+    ck_assert_msg(strncmp(ex.headline, buf, strlen(buf)) == 0, "headline: %s", ex.headline);
+    bool said_reset = false, said_age = false;
+    for (size_t i = 0; i < ex.n; i++) {
+        said_reset |= strstr(ex.lines[i], "1764550000000") && strstr(ex.lines[i], "ignored");
+        said_age |= strstr(ex.lines[i], "s old") != NULL;
+    }
+    ck_assert_msg(said_reset, "the ignored reset is not said");
+    ck_assert_msg(said_age, "the data's age is not said");
+    explain_free(&ex);
+    /* A wait shorter than the refresh is a countdown, not a time. */
+    m.budgets[0].blocked_until = mono_now() + 10;
+    ck_assert(!explain_rate_until(&m, 0, buf, sizeof buf));
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -276,6 +352,8 @@ SUITE(cause)
     tcase_add_test(tc, server_header_is_read_and_cleaned);
     tcase_add_test(tc, nul_in_a_field_is_a_control_character);
     tcase_add_test(tc, proxy_host_never_has_credentials);
+    tcase_add_test(tc, retry_after_as_http_date);
+    tcase_add_test(tc, implausible_reset_is_absent);
     tcase_add_test(tc, proxy_from_env_follows_curls_variables);
     tcase_add_test(tc, status_407_and_refused_tunnel_are_the_proxy);
     tcase_add_test(tc, huge_numbers_in_unread_fields_are_ignored);
@@ -283,6 +361,7 @@ SUITE(cause)
     tc = tcase_create("explain");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, blocked_is_explained_without_blaming_key_or_clinic);
+    tcase_add_test(tc, a_long_429_wait_says_until_when);
     suite_add_tcase(s, tc);
     return s;
 }
