@@ -115,6 +115,18 @@ static void explain_403(const struct model *m, const struct model_org *o, const 
     add(e, "Effective scopes are the key's scopes intersected with those the clinic granted.");
 }
 
+/* The key warning that best explains a 401, most specific first; 0 when none. */
+static unsigned key_flaw(unsigned warnings)
+{
+    static const unsigned order[] = {CONFIG_KEYWARN_BEARER, CONFIG_KEYWARN_QUOTED,
+                                     CONFIG_KEYWARN_DEV_ON_PROD, CONFIG_KEYWARN_PRD_ON_STAGING,
+                                     CONFIG_KEYWARN_SPACE, CONFIG_KEYWARN_FORMAT};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (warnings & order[i])
+            return order[i];
+    return 0;
+}
+
 static void explain_401(const struct model *m, const struct model_org *o, bool from_log,
                         struct explain *e)
 {
@@ -139,6 +151,14 @@ static void explain_401(const struct model *m, const struct model_org *o, bool f
             refused++;
         }
     }
+    /* A key with a known flaw (a "Bearer " prefix, quotes, a staging key on production) is
+     * refused everywhere for that reason: the flaw is the headline, unless the same key works
+     * on another org right now (issue 15, case 6). */
+    unsigned flaw = k && working == 0 ? key_flaw(k->warnings) : 0;
+    if (flaw) {
+        add(e, "The API refuses a key like that (401 on every org): fix it in the config, then "
+               "press r to refresh.");
+    }
     if (users > 1 && refused == users) {
         headline(e, "fails on every org using this key (%zu of %zu): revoked, expired or wrong key",
                  refused, users);
@@ -155,6 +175,8 @@ static void explain_401(const struct model *m, const struct model_org *o, bool f
     } else {
         headline(e, "the key was refused (401)");
     }
+    if (flaw)
+        headline(e, "key \"%s\" %s", k->name, config_key_warning_text(flaw));
     if (o->last_success > 0) {
         char when[32];
         utc_clock(o->last_success, when);

@@ -358,6 +358,48 @@ START_TEST(retry_after_date_is_honoured)
 }
 END_TEST
 
+/* ---- case 6: the specific cause first -------------------------------------------------- */
+
+static const struct {
+    const char *value;    /* the key's value as the environment holds it */
+    const char *headline; /* the start of the explanation's first line */
+} flawed_keys[] = {
+    {"Bearer " K_ACTIVE, "key \"flawed\" starts with \"Bearer \""},
+    {"\"" K_ACTIVE "\"", "key \"flawed\" is wrapped in quotes"},
+};
+
+/* A key with a warning that gets a 401: the warning is the headline, in check and in the
+ * Organization pane (explain_org), and it is an auth failure in the log. */
+START_TEST(key_warning_heads_a_401)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct chk c;
+    chk_init(&c);
+    char text[8192];
+    snprintf(text, sizeof text,
+             "[maxdash]\nbase_url = %s\nlog_file = %s\n[key \"flawed\"]\nenv = I15_FLAWED_KEY\n"
+             "[org \"faulty\"]\nid = org_a\nkey = flawed\n", sb.base_url, c.log);
+    chk_config_raw(&c, text);
+    char env[256];
+    snprintf(env, sizeof env, "I15_FLAWED_KEY=%s", flawed_keys[_i].value);
+    struct chk_out o;
+    chk_run_env(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL},
+                (const char *[]){env, NULL}, DEADLINE_MS, &o);
+    json_t *org = chk_org(o.doc, "faulty");
+    chk_assert_probe(org, "me", "unauthorized", 401);
+    assert_starts("check explanation", sbt_jstr(org, "explanation.headline"),
+                  flawed_keys[_i].headline);
+    chk_out_free(&o);
+    json_t *log = chk_log(&c);
+    json_t *rec = chk_log_find(log, "faulty", ME_PATH, NULL);
+    ck_assert(rec && json_is_true(json_object_get(rec, "auth")));
+    json_decref(log);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 /* The engine in-process, one org, as the dashboard runs it. */
 struct live {
     char *dir;
@@ -456,6 +498,8 @@ SUITE(cause)
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
     tcase_add_test(tc, retry_after_date_is_honoured);
+    tcase_add_loop_test(tc, key_warning_heads_a_401, 0,
+                        (int)(sizeof flawed_keys / sizeof flawed_keys[0]));
     tcase_add_test(tc, reset_in_milliseconds_does_not_stop_refreshing);
     tcase_add_loop_test(tc, odd_values_cost_no_page, 0,
                         (int)(sizeof odd_values / sizeof odd_values[0]));

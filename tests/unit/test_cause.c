@@ -2,6 +2,7 @@
  * its tolerance of JSON it does not read, and explain.c's first lines. */
 #include "testing.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,6 +344,35 @@ START_TEST(a_long_429_wait_says_until_when)
 }
 END_TEST
 
+/* ---- case 6 ------------------------------------------------------------------------------ */
+
+START_TEST(a_key_flaw_heads_a_401)
+{
+    keys[0].warnings = CONFIG_KEYWARN_SPACE | CONFIG_KEYWARN_BEARER;
+    struct api_result r = {.cls = API_UNAUTHORIZED, .status = 401};
+    model_probe_set(&m.orgs[0].probe_me, &r, 10, 1000.0);
+    model_probe_set(&m.orgs[1].probe_me, &r, 10, 1000.0);
+    struct explain ex;
+    explain_org(&m, 0, &ex);
+    char want[256];
+    snprintf(want, sizeof want, "key \"shared\" %s", config_key_warning_text(CONFIG_KEYWARN_BEARER));
+    ck_assert_str_eq(ex.headline, want);
+    explain_free(&ex);
+    /* The failure view says the same. */
+    struct model_failure f = {.org = 0, .cls = API_UNAUTHORIZED, .status = 401,
+                              .path = "/v1/patients", .count = 1};
+    explain_failure(&m, &f, &ex);
+    ck_assert_str_eq(ex.headline, want);
+    explain_free(&ex);
+    /* Works on another org right now: the flaw cannot be why. */
+    struct api_result ok = {.cls = API_OK, .status = 200};
+    model_probe_set(&m.orgs[1].probe_me, &ok, 10, 1000.0);
+    explain_org(&m, 0, &ex);
+    ck_assert_msg(strstr(ex.headline, "works on north"), "%s", ex.headline);
+    explain_free(&ex);
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -362,6 +392,7 @@ SUITE(cause)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, blocked_is_explained_without_blaming_key_or_clinic);
     tcase_add_test(tc, a_long_429_wait_says_until_when);
+    tcase_add_test(tc, a_key_flaw_heads_a_401);
     suite_add_tcase(s, tc);
     return s;
 }
