@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "explain.h"
 #include "model.h"
+#include "orgid.h"
 #include "util.h"
 
 bool check_load_config(const char *cli_path, struct config *cfg)
@@ -116,6 +117,11 @@ static void print_json(const struct model *m, size_t healthy)
         json_object_set_new(org, "retry_after_s", wait > 0 ? json_integer((json_int_t)ceil(wait))
                                                            : json_null());
         json_object_set_new(org, "warnings", warnings_json(o->cfg->key->warnings));
+        json_t *idw = json_array();
+        for (unsigned bit = 1; bit <= ORGID_WARN_ALL; bit <<= 1)
+            if (orgid_warnings(o->cfg->id) & bit)
+                json_array_append_new(idw, json_string(orgid_warning_text(bit)));
+        json_object_set_new(org, "org_id_warnings", idw);
         struct explain ex;
         explain_org(m, i, &ex);
         if (ex.headline) {
@@ -188,6 +194,9 @@ static void print_text(const struct model *m, size_t healthy)
         for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
             if (o->cfg->key->warnings & bit)
                 printf("  warning: %s", config_key_warning_text(bit));
+        for (unsigned bit = 1; bit <= ORGID_WARN_ALL; bit <<= 1)
+            if (orgid_warnings(o->cfg->id) & bit)
+                printf("  warning: org id %s", orgid_warning_text(bit));
         putchar('\n');
         struct explain ex;
         explain_org(m, i, &ex);

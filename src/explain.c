@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "authlog.h"
+#include "orgid.h"
 #include "text.h"
 #include "util.h"
 
@@ -199,10 +200,25 @@ static void explain_404(const struct model_org *o, const char *path, struct expl
         add(e, "The patient id is unknown, or the record belongs to another organization.");
         return;
     }
-    headline(e, "%s is not visible to this app", o ? o->cfg->id : "the org");
-    add(e, "The clinic has not installed the app (or uninstalled it), or the org id in the "
-           "config is wrong.");
-    add(e, "Next: check the id with the clinic, and that the app is installed there.");
+    /* The config is the cheaper thing to check, and the usual culprit when the id has an odd
+     * shape: it comes first (issue 15, case 7). */
+    unsigned w = o ? orgid_warnings(o->cfg->id) : 0;
+    char *id = o ? text_clean(o->cfg->id) : NULL;
+    if (w) {
+        unsigned first = w & -w;
+        headline(e, "check the org id in your config: \"%s\" %s", id, orgid_warning_text(first));
+        for (unsigned bit = first << 1; bit <= ORGID_WARN_ALL; bit <<= 1)
+            if (w & bit)
+                add(e, "The org id %s.", orgid_warning_text(bit));
+    } else {
+        headline(e, "%s is not visible to this app: check the org id in your config, then the "
+                    "clinic", id ? id : "the org");
+    }
+    free(id);
+    add(e, "Either the org id in the config is wrong, or the clinic has not installed the app "
+           "(or uninstalled it).");
+    add(e, "Next: check the org id in your config (documented: org_..., a UUID, org_<32 hex>), "
+           "then ask the clinic whether the app is installed there.");
 }
 
 

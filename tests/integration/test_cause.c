@@ -400,6 +400,38 @@ START_TEST(key_warning_heads_a_401)
 }
 END_TEST
 
+/* ---- case 7: config mistakes blamed on the clinic --------------------------------------- */
+
+static const struct {
+    const char *id;       /* as written in the config */
+    const char *headline; /* the start of the explanation's first line */
+} odd_ids[] = {
+    {"\"org_a\"", "check the org id in your config: \"\"org_a\"\" holds quotes"},
+    {"ORG_A", "check the org id in your config: \"ORG_A\" starts with a capital ORG_"},
+    {"westla", "check the org id in your config: \"westla\" has none of the documented shapes"},
+};
+
+START_TEST(odd_org_id_is_checked_in_the_config_first)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct chk c;
+    chk_init(&c);
+    char orgs[256];
+    snprintf(orgs, sizeof orgs, "[org \"faulty\"]\nid = %s\nkey = active\n", odd_ids[_i].id);
+    chk_config(&c, sb.base_url, NULL, orgs);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    ck_assert_int_eq(o.r.status, 1);
+    assert_cause(&c, o.doc, "faulty", "not_found", odd_ids[_i].headline, false);
+    json_t *w = json_object_get(chk_org(o.doc, "faulty"), "org_id_warnings");
+    ck_assert_msg(json_array_size(w) >= 1, "no org id warning in check --json");
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 /* The engine in-process, one org, as the dashboard runs it. */
 struct live {
     char *dir;
@@ -498,6 +530,8 @@ SUITE(cause)
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
     tcase_add_test(tc, retry_after_date_is_honoured);
+    tcase_add_loop_test(tc, odd_org_id_is_checked_in_the_config_first, 0,
+                        (int)(sizeof odd_ids / sizeof odd_ids[0]));
     tcase_add_loop_test(tc, key_warning_heads_a_401, 0,
                         (int)(sizeof flawed_keys / sizeof flawed_keys[0]));
     tcase_add_test(tc, reset_in_milliseconds_does_not_stop_refreshing);

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "explain.h"
+#include "orgid.h"
 #include "util.h"
 
 static void interpret_ct(enum api_endpoint ep, int status, const char *body, size_t len,
@@ -251,6 +252,32 @@ START_TEST(implausible_reset_is_absent)
 }
 END_TEST
 
+/* ---- case 7 ------------------------------------------------------------------------------ */
+
+START_TEST(org_id_shapes)
+{
+    static const struct {
+        const char *id;
+        unsigned warnings;
+    } cases[] = {
+        {"org_abc123", 0},
+        {"org_0123456789abcdef0123456789abcdef", 0},
+        {"3f6c1d2e-8a4b-4c5d-9e7f-0a1b2c3d4e5f", 0},
+        {"org_01J5K8N2XRQV3M7YGWT4HB6E9C", 0},
+        {"\"org_westla\"", ORGID_WARN_QUOTED},
+        {"'org_westla'", ORGID_WARN_QUOTED},
+        {"westla", ORGID_WARN_SHAPE},
+        {"ORG_WESTLA", ORGID_WARN_CASE},
+        {"org_", ORGID_WARN_SHAPE},
+        {"org west", ORGID_WARN_SPACE},
+        {"3f6c1d2e-8a4b-4c5d-9e7f-0a1b2c3d4e5", ORGID_WARN_SHAPE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(orgid_warnings(cases[i].id) == cases[i].warnings, "%s: %#x", cases[i].id,
+                      orgid_warnings(cases[i].id));
+}
+END_TEST
+
 /* ---- explanations -------------------------------------------------------------------------- */
 
 static struct config cfg;
@@ -373,6 +400,25 @@ START_TEST(a_key_flaw_heads_a_401)
 }
 END_TEST
 
+START_TEST(a_404_names_the_config_before_the_clinic)
+{
+    struct api_result r = {.cls = API_NOT_FOUND, .status = 404};
+    model_probe_set(&m.orgs[0].probe_me, &r, 10, 1000.0);
+    orgs[0].id = "ORG_WESTLA";
+    struct explain ex;
+    explain_org(&m, 0, &ex);
+    ck_assert_msg(strncmp(ex.headline, "check the org id in your config: \"ORG_WESTLA\" starts "
+                                       "with a capital", 52) == 0, "%s", ex.headline);
+    explain_free(&ex);
+    orgs[0].id = "org_westla"; /* a fine shape: the config still comes before the clinic */
+    explain_org(&m, 0, &ex);
+    const char *cfg_at = strstr(ex.headline, "check the org id in your config");
+    const char *clinic_at = strstr(ex.headline, "clinic");
+    ck_assert_msg(cfg_at && clinic_at && cfg_at < clinic_at, "%s", ex.headline);
+    explain_free(&ex);
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -384,6 +430,7 @@ SUITE(cause)
     tcase_add_test(tc, proxy_host_never_has_credentials);
     tcase_add_test(tc, retry_after_as_http_date);
     tcase_add_test(tc, implausible_reset_is_absent);
+    tcase_add_test(tc, org_id_shapes);
     tcase_add_test(tc, proxy_from_env_follows_curls_variables);
     tcase_add_test(tc, status_407_and_refused_tunnel_are_the_proxy);
     tcase_add_test(tc, huge_numbers_in_unread_fields_are_ignored);
@@ -393,6 +440,7 @@ SUITE(cause)
     tcase_add_test(tc, blocked_is_explained_without_blaming_key_or_clinic);
     tcase_add_test(tc, a_long_429_wait_says_until_when);
     tcase_add_test(tc, a_key_flaw_heads_a_401);
+    tcase_add_test(tc, a_404_names_the_config_before_the_clinic);
     suite_add_tcase(s, tc);
     return s;
 }
