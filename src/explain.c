@@ -72,7 +72,7 @@ static bool probe_ok(const struct model_probe *p)
 /* --- per class ----------------------------------------------------------------------------- */
 
 static void explain_403(const struct model *m, const struct model_org *o, const char *scope,
-                        struct explain *e)
+                        bool from_log, struct explain *e)
 {
     if (!scope) {
         headline(e, "forbidden: the key or the clinic's installation lacks a scope");
@@ -106,11 +106,41 @@ static void explain_403(const struct model *m, const struct model_org *o, const 
                    "%s when it installed the app.", scope, granted_on, scope);
             add(e, "Next: ask the clinic to approve %s in its installation of the app.", scope);
         } else {
+            /* Without an org where the key has the scope, the evidence cannot tell the key
+             * from the clinic: say what is known and what decides it, never a guess
+             * (issue 15, case 5). */
+            size_t users = 0, known = 0;
+            const char *other_name = NULL;
+            for (size_t i = 0; o && i < m->norgs; i++) {
+                const struct model_org *other = &m->orgs[i];
+                if (other == o || other->cfg->key != o->cfg->key)
+                    continue;
+                users++;
+                known += other->have_me && !from_log;
+                if (!other_name)
+                    other_name = other->cfg->name;
+            }
             headline(e, "missing %s: the key lacks it, or the clinic has not granted it", scope);
-            add(e, "No org using this key has %s, so most likely the key was created without "
-                   "it.", scope);
-            add(e, "Next: create a key with %s; if the key has it, the clinic must approve %s "
-                   "in its installation.", scope, scope);
+            if (users == 0)
+                add(e, "No other org uses this key, so nothing here can tell the key's scopes "
+                       "from the clinic's grant.");
+            else if (known < users)
+                add(e, "What is known: %s; %zu other org%s use%s this key, and %s scopes are "
+                       "not known here.", from_log ? "this failure from the log (the log holds "
+                       "failures only)" : "this org's answer", users, users == 1 ? "" : "s",
+                    users == 1 ? "s" : "", users == 1 ? "its" : "not all of their");
+            else
+                add(e, "None of the %zu other org%s using this key has %s either: the key may "
+                       "lack it, or none of these clinics granted it.", users,
+                    users == 1 ? "" : "s", scope);
+            if (users > 0)
+                add(e, "What decides it: maxdash check --scopes --org %s --org %s: if the key "
+                       "has %s on another org, this clinic must grant it; if on none, create a "
+                       "key with %s.", o->cfg->name, other_name, scope, scope);
+            else
+                add(e, "What decides it: the scopes the key was created with: if it lacks %s, "
+                       "create a key with %s; if it has it, the clinic must approve it in its "
+                       "installation.", scope, scope);
         }
     }
     add(e, "Effective scopes are the key's scopes intersected with those the clinic granted.");
@@ -367,7 +397,7 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
     memset(out, 0, sizeof *out);
     const struct model_org *o = f->org < m->norgs ? &m->orgs[f->org] : NULL;
     switch (f->cls) {
-    case API_FORBIDDEN: explain_403(m, o, f->required_scope, out); break;
+    case API_FORBIDDEN: explain_403(m, o, f->required_scope, f->from_log, out); break;
     case API_UNAUTHORIZED: explain_401(m, o, f->from_log, out); break;
     case API_NOT_FOUND: explain_404(o, f->path, out); break;
     case API_RATE_LIMITED: explain_429(m, o, out); break;

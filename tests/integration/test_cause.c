@@ -58,6 +58,32 @@ static char *log_explain_headline(const struct chk *c, const char *org, const ch
     return found;
 }
 
+/* The explanation object of the first record of `org` whose path starts with path_prefix in
+ * `maxdash log --explain --json` (caller decrefs), or NULL. */
+static json_t *log_explanation(const struct chk *c, const char *org, const char *path_prefix)
+{
+    char *argv[] = {(char *)c->maxdash, "log", "--explain", "--json", "-c", (char *)c->cfg,
+                    "--org", (char *)org, NULL};
+    char home[4200];
+    snprintf(home, sizeof home, "HOME=%s", c->dir);
+    char *env[] = {home, "LC_ALL=C.UTF-8", "XDG_CONFIG_HOME=", "XDG_STATE_HOME=",
+                   "MAXDASH_CONFIG=", NULL};
+    struct proc_result r;
+    ck_assert_int_eq(proc_run(argv, env, NULL, DEADLINE_MS, &r), 0);
+    ck_assert_msg(!r.timed_out && r.status == 0, "maxdash log --explain: status %d", r.status);
+    json_t *found = NULL;
+    for (char *line = strtok(r.out, "\n"); line && !found; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        ck_assert_msg(o != NULL, "log --explain --json printed a line that is not JSON");
+        const char *path = json_string_value(json_object_get(o, "path"));
+        if (path && strncmp(path, path_prefix, strlen(path_prefix)) == 0)
+            found = json_incref(json_object_get(o, "explanation"));
+        json_decref(o);
+    }
+    proc_result_free(&r);
+    return found;
+}
+
 static void assert_starts(const char *what, const char *s, const char *prefix)
 {
     ck_assert_msg(s && strncmp(s, prefix, strlen(prefix)) == 0, "%s: \"%s\" does not start "
@@ -358,6 +384,44 @@ START_TEST(retry_after_date_is_honoured)
 }
 END_TEST
 
+/* ---- case 5: explanations from partial evidence ------------------------------------------ */
+
+/* A 403 on an org whose clinic did not grant read:patients while the same key has it on
+ * another org: check, which saw both, blames the clinic; log --explain, which holds only the
+ * failure, says what would decide it and guesses nothing. */
+START_TEST(log_explain_does_not_guess_from_failures_alone)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL,
+               CHK_ORG("faulty", "org_noscope", "active") CHK_ORG("fine", "org_a", "active"));
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    json_t *org = chk_org(o.doc, "faulty");
+    chk_assert_probe(org, "patients", "forbidden", 403);
+    assert_starts("check explanation", sbt_jstr(org, "explanation.headline"),
+                  "missing read:patients: the clinic must grant it");
+    chk_out_free(&o);
+    json_t *log = chk_log(&c);
+    json_t *rec = chk_log_find(log, "faulty", "/v1/patients", NULL);
+    ck_assert(rec && json_is_true(json_object_get(rec, "auth")));
+    ck_assert_str_eq(json_string_value(json_object_get(rec, "class")), "forbidden");
+    json_decref(log);
+    json_t *ex = log_explanation(&c, "faulty", "/v1/patients");
+    ck_assert_msg(ex != NULL, "no explanation in log --explain");
+    assert_starts("log --explain", sbt_jstr(ex, "headline"),
+                  "missing read:patients: the key lacks it, or the clinic has not granted it");
+    ck_assert_msg(!chk_json_contains(ex, "most likely"), "log --explain guesses");
+    ck_assert_msg(chk_json_contains(ex, "maxdash check --scopes --org faulty --org fine"),
+                  "log --explain does not say what would decide it");
+    json_decref(ex);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 /* ---- case 6: the specific cause first -------------------------------------------------- */
 
 static const struct {
@@ -530,6 +594,7 @@ SUITE(cause)
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
     tcase_add_test(tc, retry_after_date_is_honoured);
+    tcase_add_test(tc, log_explain_does_not_guess_from_failures_alone);
     tcase_add_loop_test(tc, odd_org_id_is_checked_in_the_config_first, 0,
                         (int)(sizeof odd_ids / sizeof odd_ids[0]));
     tcase_add_loop_test(tc, key_warning_heads_a_401, 0,

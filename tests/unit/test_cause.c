@@ -2,6 +2,7 @@
  * its tolerance of JSON it does not read, and explain.c's first lines. */
 #include "testing.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,42 @@ START_TEST(a_404_names_the_config_before_the_clinic)
 }
 END_TEST
 
+/* ---- case 5 ------------------------------------------------------------------------------ */
+
+static bool mentions(const struct explain *e, const char *needle)
+{
+    if (e->headline && strstr(e->headline, needle))
+        return true;
+    for (size_t i = 0; i < e->n; i++)
+        if (strstr(e->lines[i], needle))
+            return true;
+    return false;
+}
+
+START_TEST(a_403_from_partial_evidence_is_no_guess)
+{
+    struct model_failure f = {.org = 1, .cls = API_FORBIDDEN, .status = 403,
+                              .required_scope = "read:patients", .path = "/v1/patients",
+                              .count = 1, .from_log = true};
+    struct explain ex;
+    explain_failure(&m, &f, &ex);
+    ck_assert_msg(!mentions(&ex, "most likely") && !mentions(&ex, "probably"), "a guess");
+    ck_assert(mentions(&ex, "maxdash check --scopes --org north --org westla"));
+    ck_assert(mentions(&ex, "failures only"));
+    explain_free(&ex);
+    /* Live, with the other org's scopes known and lacking it: still no guess. */
+    const char *appts[] = {"read:appointments"};
+    struct api_me me = {.scopes = calloc(2, sizeof(char *)), .nscopes = 1};
+    me.scopes[0] = strdup(appts[0]);
+    model_org_take_me(&m.orgs[0], &me);
+    f.from_log = false;
+    explain_failure(&m, &f, &ex);
+    ck_assert(!mentions(&ex, "most likely"));
+    ck_assert(mentions(&ex, "None of the 1 other org"));
+    explain_free(&ex);
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -441,6 +478,7 @@ SUITE(cause)
     tcase_add_test(tc, a_long_429_wait_says_until_when);
     tcase_add_test(tc, a_key_flaw_heads_a_401);
     tcase_add_test(tc, a_404_names_the_config_before_the_clinic);
+    tcase_add_test(tc, a_403_from_partial_evidence_is_no_guess);
     suite_add_tcase(s, tc);
     return s;
 }
