@@ -323,6 +323,8 @@ int cmd_log_run(const struct cmd_log_opts *opts)
             continue;
         if (opts->since && r->time < cutoff)
             continue;
+        if (opts->auth_only && !r->auth)
+            continue;
         struct authlog_record p;
         record_printable(r, &p);
         struct explain why = {0};

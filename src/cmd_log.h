@@ -11,6 +11,8 @@ struct cmd_log_opts {
     const char *since;   /* --since DURATION as given, or NULL: everything */
     bool json;
     bool explain;        /* --explain: the likely cause under each record */
+    bool auth_only;      /* --auth-only: only the records flagged auth (401/403 from the API),
+                            as the dashboard's `a` shows them */
 };
 
 /* Prints the log; returns the exit status: 0 (also for a log that does not exist yet), 1 when

@@ -26,6 +26,7 @@ struct options {
     const char *copy_command;
     int timeout;
     bool json, no_color, privacy, explain;
+    bool auth_only; /* log --auth-only */
 };
 
 struct subcommand {
@@ -38,7 +39,7 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN };
+       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
@@ -57,7 +58,7 @@ static const struct option log_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, OPT_JSON},
     {"org", required_argument, NULL, OPT_ORG}, {"since", required_argument, NULL, OPT_SINCE},
     {"explain", no_argument, NULL, OPT_EXPLAIN}, {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0}};
+    {"auth-only", no_argument, NULL, OPT_AUTH_ONLY}, {NULL, 0, NULL, 0}};
 
 static int run_dashboard(const struct options *opt);
 static int run_check(const struct options *opt);
@@ -71,8 +72,8 @@ static const struct subcommand subcommands[] = {
      ":c:h", check_opts, run_check},
     {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
      config_opts, run_config},
-    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION] [--explain]",
-     "print the stored auth-failure log", ":c:h", log_opts, run_log},
+    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION] [--auth-only] [--explain]",
+     "print the stored failure log", ":c:h", log_opts, run_log},
 };
 
 static void usage(FILE *to)
@@ -148,6 +149,9 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_EXPLAIN:
             opt->explain = true;
             break;
+        case OPT_AUTH_ONLY:
+            opt->auth_only = true;
+            break;
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
             break;
@@ -217,7 +221,8 @@ static int run_check(const struct options *opt)
 static int run_log(const struct options *opt)
 {
     struct cmd_log_opts lo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
-                              .since = opt->since, .json = opt->json, .explain = opt->explain};
+                              .since = opt->since, .json = opt->json, .explain = opt->explain,
+                              .auth_only = opt->auth_only};
     return cmd_log_run(&lo);
 }
 

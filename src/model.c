@@ -3,6 +3,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -339,6 +340,37 @@ void model_note_app(struct model *m, size_t org, const char *app_id)
     free(mine->app_id);
     mine->app_id = xstrdup(app_id);
     m->version++;
+}
+
+const char *model_failure_endpoint(const struct model_failure *f)
+{
+    const char *p = f->path;
+    if (!p || !*p)
+        return "?";
+    /* "/v1/..." (any version): the API's routes start after it. */
+    if (p[0] == '/' && p[1] == 'v' && p[2] >= '0' && p[2] <= '9') {
+        const char *next = strchr(p + 1, '/');
+        if (next)
+            return next;
+    }
+    return p;
+}
+
+bool model_failure_matches(const struct model *m, const struct model_failure *f,
+                           const char *needle)
+{
+    if (!needle || !*needle)
+        return true;
+    const char *display = f->org < m->norgs ? m->orgs[f->org].cfg->display_name : NULL;
+    char status[16];
+    snprintf(status, sizeof status, "%d", f->status);
+    const char *fields[] = {f->org_name, f->org_id, display, model_failure_endpoint(f), f->path,
+                            f->code, f->message, f->ntrace ? f->trace_ids[f->ntrace - 1] : NULL,
+                            api_class_name(f->cls), status};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (fields[i] && strcasestr(fields[i], needle))
+            return true;
+    return false;
 }
 
 static enum api_class class_from_name(const char *name, int status)

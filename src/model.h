@@ -153,6 +153,16 @@ void model_add_failure(struct model *m, const struct model_failure *f, const cha
  * not in the model keep their names with org (size_t)-1. */
 void model_add_history(struct model *m, const struct authlog_record *r, size_t n);
 
+/* The endpoint of f without the version segment ("/v1/patients/{id}" → "/patients/{id}"):
+ * a pointer into f->path, or "?" when it has none. For the failure rows (issue 15, case 10). */
+const char *model_failure_endpoint(const struct model_failure *f);
+
+/* Whether the failure filter `needle` (case-insensitive substring; NULL or "" matches all)
+ * matches f: its org name, org id, the org's display name, the endpoint, code, message,
+ * latest trace_id, class and status. */
+bool model_failure_matches(const struct model *m, const struct model_failure *f,
+                           const char *needle);
+
 /* Whether an org's key belongs to budget b's app by now; merges budgets when a /me names an
  * app that another key's budget already has. */
 void model_note_app(struct model *m, size_t org, const char *app_id);

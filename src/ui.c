@@ -833,15 +833,8 @@ static size_t visible_failures(struct ui *u, size_t *out, size_t max)
             continue;
         if (u->org_failures && f->org != u->sel_org)
             continue;
-        if (u->fail_filter) {
-            char hay[1024];
-            snprintf(hay, sizeof hay, "%s %s %s %s %s %d", f->org_name ? f->org_name : "",
-                     f->code ? f->code : "", f->message ? f->message : "",
-                     f->ntrace ? f->trace_ids[f->ntrace - 1] : "", api_class_name(f->cls),
-                     f->status);
-            if (!strcasestr(hay, u->fail_filter))
-                continue;
-        }
+        if (!model_failure_matches(&u->m, f, u->fail_filter))
+            continue;
         out[n++] = k;
     }
     return n;
@@ -912,8 +905,8 @@ static void draw_fails(struct ui *u)
         tw = text_width(right) + trace_w;
         int msg_w = width - x - tw;
         char msg[512];
-        snprintf(msg, sizeof msg, "%s %s", f->code ? f->code : api_class_name(f->cls),
-                 f->message ? f->message : "");
+        snprintf(msg, sizeof msg, "%s %s %s", f->code ? f->code : api_class_name(f->cls),
+                 model_failure_endpoint(f), f->message ? f->message : "");
         utf8_trim_partial(msg);
         put_raw(w, r + 1, x, msg_w, msg, a);
         if (tw > 0 && width - tw > x) {

@@ -16,7 +16,7 @@ ctl_key revoke DEMO_KEY
 t0=$(now_ms)
 # One refresh interval, plus a second for the request and the drawing.
 deadline=$(scaled $((REFRESH * 1000 + 1000)))
-see_re '│[0-9]{2}:[0-9]{2}:[0-9]{2} westla 401 unauthorized Invalid or missing API key .*trace [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}│' \
+see_re '│[0-9]{2}:[0-9]{2}:[0-9]{2} westla 401 unauthorized /[a-z/{}]+ Invalid or missing API key .*trace [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}│' \
     "$deadline" "westla's 401 in the Auth-failures pane within one refresh"
 log "westla's 401 appeared $(( $(now_ms) - t0 )) ms after the revoke (refresh ${REFRESH}s)"
 row=$(printf '%s\n' "$SCREEN" | grep -E '│[0-9:]{8} westla 401' | head -n 1)

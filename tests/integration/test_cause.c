@@ -496,6 +496,61 @@ START_TEST(odd_org_id_is_checked_in_the_config_first)
 }
 END_TEST
 
+/* ---- case 10: log --auth-only ------------------------------------------------------------ */
+
+/* Counts the JSON lines of `maxdash log --json ARG` (ARG may be NULL) whose auth is true and
+ * false. */
+static void log_counts(const struct chk *c, const char *arg, int *auth, int *other)
+{
+    char *argv[] = {(char *)c->maxdash, "log", "--json", "-c", (char *)c->cfg, (char *)arg,
+                    NULL};
+    char home[4200];
+    snprintf(home, sizeof home, "HOME=%s", c->dir);
+    char *env[] = {home, "LC_ALL=C.UTF-8", "XDG_CONFIG_HOME=", "XDG_STATE_HOME=",
+                   "MAXDASH_CONFIG=", NULL};
+    struct proc_result r;
+    ck_assert_int_eq(proc_run(argv, env, NULL, DEADLINE_MS, &r), 0);
+    ck_assert_msg(!r.timed_out && r.status == 0, "maxdash log %s: status %d", arg ? arg : "",
+                  r.status);
+    *auth = *other = 0;
+    for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *o = json_loads(line, 0, NULL);
+        ck_assert(o != NULL);
+        if (json_is_true(json_object_get(o, "auth")))
+            (*auth)++;
+        else
+            (*other)++;
+        json_decref(o);
+    }
+    proc_result_free(&r);
+}
+
+/* The log holds 401s and the rest (here a 404 and a proxy's 403); --auth-only keeps the 401s,
+ * as the dashboard's a does. */
+START_TEST(log_auth_only_keeps_the_auth_failures)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    sbt_add_fault(&sb, "{\"fault\": \"html\", \"status\": 403, \"org\": \"org_gen\"}");
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL,
+               CHK_ORG("refused", "org_a", "revoked") CHK_ORG("gone", "org_none", "active")
+               CHK_ORG("proxied", "org_gen", "active"));
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", "--timeout", TIMEOUT_S, NULL}, DEADLINE_MS, &o);
+    ck_assert_int_eq(o.r.status, 1);
+    chk_out_free(&o);
+    int auth, other;
+    log_counts(&c, NULL, &auth, &other);
+    ck_assert_msg(auth >= 2 && other >= 4, "log: %d auth, %d other", auth, other);
+    log_counts(&c, "--auth-only", &auth, &other);
+    ck_assert_msg(auth >= 2 && other == 0, "log --auth-only: %d auth, %d other", auth, other);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 /* The engine in-process, one org, as the dashboard runs it. */
 struct live {
     char *dir;
@@ -594,6 +649,7 @@ SUITE(cause)
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
     tcase_add_test(tc, retry_after_date_is_honoured);
+    tcase_add_test(tc, log_auth_only_keeps_the_auth_failures);
     tcase_add_test(tc, log_explain_does_not_guess_from_failures_alone);
     tcase_add_loop_test(tc, odd_org_id_is_checked_in_the_config_first, 0,
                         (int)(sizeof odd_ids / sizeof odd_ids[0]));

@@ -456,6 +456,34 @@ START_TEST(a_403_from_partial_evidence_is_no_guess)
 }
 END_TEST
 
+/* ---- case 10 ----------------------------------------------------------------------------- */
+
+START_TEST(failure_rows_and_filter_know_the_endpoint)
+{
+    orgs[1].display_name = "North Valley Clinic";
+    struct model_failure f = {.org = 1, .org_name = "north", .org_id = "org_north",
+                              .cls = API_UNAUTHORIZED, .status = 401,
+                              .path = "/v1/marketplace/me", .code = "unauthorized",
+                              .message = "Invalid or missing API key", .count = 1};
+    ck_assert_str_eq(model_failure_endpoint(&f), "/marketplace/me");
+    ck_assert(model_failure_matches(&m, &f, "org_north"));
+    ck_assert(model_failure_matches(&m, &f, "valley"));
+    ck_assert(model_failure_matches(&m, &f, "/marketplace"));
+    ck_assert(model_failure_matches(&m, &f, "401"));
+    ck_assert(model_failure_matches(&m, &f, NULL));
+    ck_assert(!model_failure_matches(&m, &f, "/patients"));
+    f.path = "/v1/patients/{id}";
+    ck_assert_str_eq(model_failure_endpoint(&f), "/patients/{id}");
+    f.path = "/custom";
+    ck_assert_str_eq(model_failure_endpoint(&f), "/custom");
+    f.path = NULL;
+    ck_assert_str_eq(model_failure_endpoint(&f), "?");
+    f.org = (size_t)-1; /* from the log, org no longer configured */
+    ck_assert(!model_failure_matches(&m, &f, "valley"));
+    orgs[1].display_name = NULL;
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -479,6 +507,7 @@ SUITE(cause)
     tcase_add_test(tc, a_key_flaw_heads_a_401);
     tcase_add_test(tc, a_404_names_the_config_before_the_clinic);
     tcase_add_test(tc, a_403_from_partial_evidence_is_no_guess);
+    tcase_add_test(tc, failure_rows_and_filter_know_the_endpoint);
     suite_add_tcase(s, tc);
     return s;
 }
