@@ -266,6 +266,56 @@ bool explain_rate_until(const struct model *m, size_t b, char *buf, size_t size)
     return true;
 }
 
+static bool unreachable(enum api_class cls)
+{
+    return cls == API_TIMEOUT || cls == API_CONNECT || cls == API_DNS || cls == API_TLS ||
+           cls == API_PROXY;
+}
+
+bool explain_outage(const struct model *m, char *buf, size_t size)
+{
+    double since = 0;
+    enum api_class cls = API_CONNECT;
+    for (size_t i = 0; i < m->norgs; i++) {
+        const struct model_probe *p = &m->orgs[i].probe_me;
+        if (!p->done || !unreachable(p->cls))
+            return false;
+        double first = m->orgs[i].first_failure > 0 ? m->orgs[i].first_failure : p->at;
+        if (since == 0 || first < since) {
+            since = first;
+            cls = p->cls;
+        }
+    }
+    if (m->norgs == 0)
+        return false;
+    const char *what = cls == API_TIMEOUT ? "timing out" : cls == API_DNS ? "host not resolved"
+                     : cls == API_TLS ? "TLS failing" : cls == API_PROXY ? "the proxy refuses"
+                     : "not connecting";
+    char when[32];
+    utc_clock(since, when);
+    bprintf(buf, size, "API unreachable since %s (%s)", when, what);
+    return true;
+}
+
+bool explain_data_age(const struct model *m, size_t org, char *buf, size_t size)
+{
+    if (org >= m->norgs)
+        return false;
+    const struct model_org *o = &m->orgs[org];
+    if (o->last_success <= 0 || o->first_failure <= 0)
+        return false;
+    double age = wall_now() - o->last_success;
+    if (age < 0)
+        age = 0;
+    if (age < 120)
+        bprintf(buf, size, "data %.0f s old", age);
+    else if (age < 7200)
+        bprintf(buf, size, "data %.0f min old", floor(age / 60));
+    else
+        bprintf(buf, size, "data %.1f h old", age / 3600);
+    return true;
+}
+
 static void explain_429(const struct model *m, const struct model_org *o, struct explain *e)
 {
     const struct model_budget *b = o ? &m->budgets[o->budget] : NULL;

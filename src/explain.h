@@ -29,6 +29,15 @@ void explain_free(struct explain *e);
  * header and the Organization pane alike (issue 15, case 4). */
 bool explain_rate_until(const struct model *m, size_t b, char *buf, size_t size);
 
+/* When every org's latest /marketplace/me failed to reach the API (timeout, connection, DNS,
+ * TLS, proxy): "API unreachable since HH:MM:SS UTC (not connecting)" into buf and true, for
+ * the header to say once (issue 15, case 9); else false. */
+bool explain_outage(const struct model *m, char *buf, size_t size);
+
+/* When org's refreshes are failing and it still shows older data: "data 3 min old" into buf
+ * and true, for every pane that shows that data; else false. */
+bool explain_data_age(const struct model *m, size_t org, char *buf, size_t size);
+
 /* A note for Max AI support about f: org id, app id, times in UTC, endpoint, status, code,
  * message, every trace_id; never a key or patient data. Caller frees. */
 char *explain_support_note(const struct model *m, const struct model_failure *f);

@@ -493,6 +493,12 @@ static void draw_header(struct ui *u)
                  u->utf8 ? "\xE2\x86\x92" : "->", eff, next);
     else
         snprintf(refresh, sizeof refresh, "refresh %ds (%s)", configured, next);
+    char outage[128];
+    if (explain_outage(&u->m, outage, sizeof outage)) { /* one outage, said once (issue 15) */
+        size_t n = strlen(refresh);
+        snprintf(refresh + n, sizeof refresh - n, "%s%s", u->utf8 ? " \xC2\xB7 " : " - ", outage);
+        utf8_trim_partial(refresh);
+    }
     const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
     char line[1024];
     snprintf(line, sizeof line, " maxdash%s%s%s%zu org%s%s%s%s", dot, u->cfg.set.base_url, dot,
@@ -553,6 +559,8 @@ static void draw_orgs(struct ui *u)
         u->org_top = u->sel_org;
     if (u->sel_org >= u->org_top + (size_t)h)
         u->org_top = u->sel_org - (size_t)h + 1;
+    char outage_text[128];
+    bool outage = explain_outage(&u->m, outage_text, sizeof outage_text);
     for (int row = 0; row < h; row++) {
         size_t i = u->org_top + (size_t)row;
         if (i >= u->m.norgs)
@@ -564,7 +572,8 @@ static void draw_orgs(struct ui *u)
         if (sel)
             mvwhline(w, row + 1, 1, ' ' | base, width);
         char word[32];
-        bool stale = org_stale(u, o);
+        /* In an outage every org is down alike; the header says why, the panes how old. */
+        bool stale = org_stale(u, o) && !outage;
         if (hl == HEALTH_OK)
             snprintf(word, sizeof word, "%ld ms", o->probe_me.latency_ms);
         else if (stale)
@@ -670,11 +679,9 @@ static void draw_org(struct ui *u)
     int used = put_raw(w, y, 10, width - 10, line, role_attr[hl == HEALTH_OK ? ROLE_NORMAL
                                                                             : health_role(hl)]);
     char extra[128] = "";
-    if (org_stale(u, o)) {
-        char ago[32];
-        ago_text(wall_now() - o->last_success, ago, sizeof ago);
-        snprintf(extra, sizeof extra, "  stale %s", ago);
-    }
+    char age[64];
+    if (explain_data_age(&u->m, (size_t)(o - u->m.orgs), age, sizeof age))
+        snprintf(extra, sizeof extra, "  %s%s", org_stale(u, o) ? "stale: " : "", age);
     if (o->retrying) {
         double left = o->next_refresh - mono_now();
         size_t n = strlen(extra);
@@ -687,8 +694,11 @@ static void draw_org(struct ui *u)
     explain_org(&u->m, (size_t)(o - u->m.orgs), &ex);
     if (ex.headline && y < h) {
         y++;
-        putf(w, y, 1, width - 1, role_attr[health_role(hl)], "%s %s",
-             u->utf8 ? "\xE2\x86\x92" : "->", ex.headline);
+        /* The age goes with the cause: the status line above may be cut at the pane's edge. */
+        bool aged = explain_data_age(&u->m, (size_t)(o - u->m.orgs), age, sizeof age);
+        putf(w, y, 1, width - 1, role_attr[health_role(hl)], "%s %s%s%s",
+             u->utf8 ? "\xE2\x86\x92" : "->", ex.headline, aged ? " \xC2\xB7 " : "",
+             aged ? age : "");
     }
     explain_free(&ex);
     /* The key's warnings: the usual causes of a 401, known before the first request. */
@@ -752,6 +762,10 @@ static void draw_patients(struct ui *u)
                  total < 0 ? (long)o->page.len : total, dot, o->page_no, pages < 0 ? 1 : pages,
                  o->search ? " \xC2\xB7 search \"" : "", o->search ? o->search : "",
                  o->search ? "\"" : "", o->page_loading ? " \xC2\xB7 loading\xE2\x80\xA6" : "");
+        char age[64];
+        size_t tn = strlen(title);
+        if (explain_data_age(&u->m, (size_t)(o - u->m.orgs), age, sizeof age))
+            snprintf(title + tn, sizeof title - tn, " %s %s", dot, age);
         utf8_trim_partial(title);
     }
     frame(u, w, PANE_PATIENTS, title);

@@ -484,6 +484,40 @@ START_TEST(failure_rows_and_filter_know_the_endpoint)
 }
 END_TEST
 
+/* ---- case 9 ------------------------------------------------------------------------------ */
+
+START_TEST(one_outage_one_story)
+{
+    char buf[128];
+    struct api_result down = {.cls = API_CONNECT, .status = 0};
+    struct api_result ok = {.cls = API_OK, .status = 200};
+    model_probe_set(&m.orgs[0].probe_me, &down, 1, wall_now());
+    model_probe_set(&m.orgs[1].probe_me, &ok, 1, wall_now());
+    ck_assert(!explain_outage(&m, buf, sizeof buf)); /* one org still answers */
+    model_probe_set(&m.orgs[1].probe_me, &down, 1, wall_now());
+    m.orgs[0].first_failure = wall_now() - 30;
+    m.orgs[1].first_failure = wall_now() - 10;
+    ck_assert(explain_outage(&m, buf, sizeof buf));
+    ck_assert_msg(strncmp(buf, "API unreachable since ", 22) == 0 &&
+                      strstr(buf, "(not connecting)"), "%s", buf);
+    /* A 401 somewhere is the API answering: no outage. */
+    struct api_result refused = {.cls = API_UNAUTHORIZED, .status = 401};
+    model_probe_set(&m.orgs[1].probe_me, &refused, 1, wall_now());
+    ck_assert(!explain_outage(&m, buf, sizeof buf));
+
+    ck_assert(!explain_data_age(&m, 0, buf, sizeof buf)); /* never had data */
+    m.orgs[0].last_success = wall_now() - 95;
+    ck_assert(explain_data_age(&m, 0, buf, sizeof buf));
+    ck_assert_msg(strcmp(buf, "data 95 s old") == 0 || strcmp(buf, "data 96 s old") == 0, "%s",
+                  buf);
+    m.orgs[0].last_success = wall_now() - 600;
+    ck_assert(explain_data_age(&m, 0, buf, sizeof buf));
+    ck_assert_str_eq(buf, "data 10 min old");
+    m.orgs[0].first_failure = 0; /* refreshing fine again: nothing to say */
+    ck_assert(!explain_data_age(&m, 0, buf, sizeof buf));
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -508,6 +542,7 @@ SUITE(cause)
     tcase_add_test(tc, a_404_names_the_config_before_the_clinic);
     tcase_add_test(tc, a_403_from_partial_evidence_is_no_guess);
     tcase_add_test(tc, failure_rows_and_filter_know_the_endpoint);
+    tcase_add_test(tc, one_outage_one_story);
     suite_add_tcase(s, tc);
     return s;
 }
