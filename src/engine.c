@@ -574,6 +574,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
             ((!x->search && !o->search) || (x->search && o->search &&
                                              strcmp(x->search, o->search) == 0))) {
             o->page_loading = false;
+            o->page_wait_until = 0;
             if (r.cls == API_OK)
                 model_org_take_page(o, &r.page);
             e->changed |= ENGINE_CHANGED_PATIENTS;
@@ -604,19 +605,33 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 
 /* --- scheduling --------------------------------------------------------------------------- */
 
+/* Whether org's wanted page is on its way (sent on its own, ahead of the refreshes). */
+static bool page_in_flight(const struct engine *e, size_t org)
+{
+    for (const struct xfer *x = e->xfers; x; x = x->next)
+        if (x->org == org && x->kind == XFER_PATIENTS && x->page_request)
+            return true;
+    return false;
+}
+
 static bool start_refresh(struct engine *e, size_t i, double now)
 {
     struct model_org *o = &e->m->orgs[i];
     struct model_budget *b = &e->m->budgets[o->budget];
-    if (budget_free_at(e, o->budget, now, 2) > now)
+    /* A wanted page already under way answers for /patients: the refresh sends /me only,
+     * rather than cancelling the page the user waits for and sending it again. */
+    bool page_going = o->page_wanted && !o->page_dirty && page_in_flight(e, i);
+    if (budget_free_at(e, o->budget, now, page_going ? 1 : 2) > now)
         return false;
     long size = o->page_wanted ? e->m->cfg->set.page_size : 1;
     long page = o->page_wanted ? o->page_no : 1;
     const char *search = o->page_wanted ? o->search : NULL;
-    if (o->page_wanted)
+    if (o->page_wanted && !page_going)
         cancel(e, i, XFER_PATIENTS, true); /* this refresh fetches the wanted page itself */
     struct xfer *parts[2] = {start(e, i, XFER_ME, 0, 0, NULL, NULL, false),
-                             start(e, i, XFER_PATIENTS, page, size, search, NULL, o->page_wanted)};
+                             page_going ? NULL
+                                        : start(e, i, XFER_PATIENTS, page, size, search, NULL,
+                                                o->page_wanted)};
     o->refresh_left = 0;
     for (int k = 0; k < 2; k++) {
         if (parts[k]) {
@@ -624,7 +639,7 @@ static bool start_refresh(struct engine *e, size_t i, double now)
             o->refresh_left++;
         }
     }
-    bool ok = parts[0] && parts[1];
+    bool ok = parts[0] && (parts[1] || page_going);
     if (o->page_wanted && o->page_dirty) {
         /* Only a page the user asked for shows "loading": a background refresh of the page on
          * screen changes nothing visible until it lands. */
@@ -642,10 +657,29 @@ static void schedule(struct engine *e)
     double now = mono_now();
     /* A patient asked for while the budget was spent goes first once it has room. */
     struct model_detail *dd = &m->detail;
-    if (dd->active && dd->pending && dd->org < m->norgs &&
-        budget_free_at(e, m->orgs[dd->org].budget, now, 1) <= now) {
-        dd->pending = false;
-        dd->loading = start(e, dd->org, XFER_DETAIL, 0, 0, NULL, dd->id, false) != NULL;
+    if (dd->active && dd->pending && dd->org < m->norgs) {
+        double at = budget_free_at(e, m->orgs[dd->org].budget, now, 1);
+        dd->wait_until = at > now ? at : 0;
+        if (at <= now) {
+            dd->pending = false;
+            dd->loading = start(e, dd->org, XFER_DETAIL, 0, 0, NULL, dd->id, false) != NULL;
+        }
+    }
+    /* Then the pages the user asked for, each on its own as soon as the budget has room for
+     * one request: before any background refresh (which needs two), and without waiting for
+     * the org's own refresh to carry it (issue 15, case 8). One that must wait says until
+     * when. */
+    for (size_t i = 0; !e->opts.once && i < m->norgs; i++) {
+        struct model_org *o = &m->orgs[i];
+        if (!o->page_dirty)
+            continue;
+        double at = budget_free_at(e, o->budget, now, 1);
+        o->page_wait_until = at > now ? at : 0;
+        if (at > now)
+            continue;
+        o->page_dirty = false;
+        o->page_loading = true;
+        start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
     }
     size_t first_waiting = SIZE_MAX;
     for (size_t k = 0; k < m->norgs; k++) {
@@ -851,6 +885,7 @@ void engine_unwant_page(struct engine *e, size_t org)
     o->page_wanted = false;
     o->page_dirty = false;
     o->page_loading = false;
+    o->page_wait_until = 0;
 }
 
 void engine_fetch_patient(struct engine *e, size_t org, const char *id)
@@ -863,9 +898,11 @@ void engine_fetch_patient(struct engine *e, size_t org, const char *id)
     d->org = org;
     d->id = xstrdup(id);
     /* Even a request the user asked for waits out a 429 and the budget (schedule() sends it). */
-    if (budget_free_at(e, e->m->orgs[org].budget, mono_now(), 1) > mono_now()) {
+    double at = budget_free_at(e, e->m->orgs[org].budget, mono_now(), 1);
+    if (at > mono_now()) {
         d->pending = true;
         d->loading = true;
+        d->wait_until = at;
         return;
     }
     d->loading = start(e, org, XFER_DETAIL, 0, 0, NULL, id, false) != NULL;

@@ -316,6 +316,20 @@ bool explain_data_age(const struct model *m, size_t org, char *buf, size_t size)
     return true;
 }
 
+bool explain_budget_wait(const struct model *m, size_t org, bool page, char *buf, size_t size)
+{
+    if (org >= m->norgs)
+        return false;
+    double until = page ? (m->orgs[org].page_dirty ? m->orgs[org].page_wait_until : 0)
+                        : (m->detail.active && m->detail.pending && m->detail.org == org
+                               ? m->detail.wait_until : 0);
+    double left = until - mono_now();
+    if (until <= 0 || left <= 0)
+        return false;
+    bprintf(buf, size, "waiting for rate budget (~%.0f s)", ceil(left));
+    return true;
+}
+
 static void explain_429(const struct model *m, const struct model_org *o, struct explain *e)
 {
     const struct model_budget *b = o ? &m->budgets[o->budget] : NULL;

@@ -38,6 +38,11 @@ bool explain_outage(const struct model *m, char *buf, size_t size);
  * and true, for every pane that shows that data; else false. */
 bool explain_data_age(const struct model *m, size_t org, char *buf, size_t size);
 
+/* When org's wanted patients page (page: true) or the detail view's patient (page: false)
+ * waits for the rate budget: "waiting for rate budget (~N s)" into buf and true, so that a
+ * wait never looks like loading (issue 15, case 8); else false. */
+bool explain_budget_wait(const struct model *m, size_t org, bool page, char *buf, size_t size);
+
 /* A note for Max AI support about f: org id, app id, times in UTC, endpoint, status, code,
  * message, every trace_id; never a key or patient data. Caller frees. */
 char *explain_support_note(const struct model *m, const struct model_failure *f);

@@ -50,6 +50,8 @@ struct model_org {
     bool page_wanted;              /* the UI shows this org's patients */
     bool page_loading;             /* a request for the wanted page is under way */
     bool page_dirty;               /* the wanted page changed: fetch it now */
+    double page_wait_until;        /* monotonic: when the rate budget has room for the wanted
+                                      page that waits for it; 0 when it does not wait */
 
     double last_success;           /* wall-clock of the last fully good refresh; 0 never */
     double first_failure;          /* wall-clock since when refreshes fail; 0 when fine */
@@ -108,6 +110,7 @@ struct model_detail {
     char *id;
     bool loading;
     bool pending;                  /* asked for, waiting for the rate budget */
+    double wait_until;             /* monotonic: when the budget has room for it (pending) */
     struct model_probe probe;
     struct api_patient patient;    /* valid when probe.done and probe.cls == API_OK */
 };

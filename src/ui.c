@@ -762,7 +762,13 @@ static void draw_patients(struct ui *u)
                  total < 0 ? (long)o->page.len : total, dot, o->page_no, pages < 0 ? 1 : pages,
                  o->search ? " \xC2\xB7 search \"" : "", o->search ? o->search : "",
                  o->search ? "\"" : "", o->page_loading ? " \xC2\xB7 loading\xE2\x80\xA6" : "");
-        char age[64];
+        char age[64], wait[64];
+        if (o->page_loading && explain_budget_wait(&u->m, (size_t)(o - u->m.orgs), true, wait,
+                                                   sizeof wait)) {
+            char *at = strstr(title, " \xC2\xB7 loading\xE2\x80\xA6"); /* a wait, not loading */
+            if (at)
+                snprintf(at, sizeof title - (size_t)(at - title), " %s %s", dot, wait);
+        }
         size_t tn = strlen(title);
         if (explain_data_age(&u->m, (size_t)(o - u->m.orgs), age, sizeof age))
             snprintf(title + tn, sizeof title - tn, " %s %s", dot, age);
@@ -784,7 +790,11 @@ static void draw_patients(struct ui *u)
             if (pp->err.trace_id)
                 putf(w, 2, 1, width, role_attr[ROLE_DIM], "trace_id %s", pp->err.trace_id);
         } else {
-            putf(w, 1, 1, width, role_attr[ROLE_DIM], "loading%s", u->utf8 ? "\xE2\x80\xA6" : "...");
+            char wait[64];
+            if (explain_budget_wait(&u->m, (size_t)(o - u->m.orgs), true, wait, sizeof wait))
+                putf(w, 1, 1, width, role_attr[ROLE_DIM], "%s", wait);
+            else
+                putf(w, 1, 1, width, role_attr[ROLE_DIM], "loading%s", u->utf8 ? "\xE2\x80\xA6" : "...");
         }
         goto done;
     }
@@ -972,7 +982,11 @@ static void patient_lines(struct ui *u, struct lines *l)
 {
     const struct model_detail *d = &u->m.detail;
     if (d->loading || !d->probe.done) {
-        add_line(l, "loading patient %s...", d->id ? d->id : "");
+        char wait[64];
+        if (explain_budget_wait(&u->m, d->org, false, wait, sizeof wait))
+            add_line(l, "%s: patient %s", wait, d->id ? d->id : "");
+        else
+            add_line(l, "loading patient %s...", d->id ? d->id : "");
         return;
     }
     if (d->probe.cls != API_OK) {

@@ -21,6 +21,7 @@
 #include "check_support.h"
 #include "config.h"
 #include "engine.h"
+#include "explain.h"
 #include "model.h"
 #include "util.h"
 
@@ -559,15 +560,18 @@ struct live {
     struct engine *e;
 };
 
-static void live_start(struct live *l, const struct sandbox *sb, int refresh)
+static void live_start_budget(struct live *l, const struct sandbox *sb, int refresh,
+                              int rate_budget)
 {
     l->dir = test_tmpdir();
     char path[4200], text[8192];
     snprintf(path, sizeof path, "%s/config.ini", l->dir);
     snprintf(text, sizeof text,
-             "[maxdash]\nbase_url = %s\nrefresh = %d\nlog_file = %s/auth.jsonl\n"
+             "[maxdash]\nbase_url = %s\nrefresh = %d\nrate_budget = %d\npage_size = 2\n"
+             "log_file = %s/auth.jsonl\n"
              "[key \"k\"]\nenv = MAXDASH_CAUSE_TEST_KEY\n"
-             "[org \"faulty\"]\nid = org_a\nkey = k\n", sb->base_url, refresh, l->dir);
+             "[org \"faulty\"]\nid = org_a\nkey = k\n", sb->base_url, refresh, rate_budget,
+             l->dir);
     ck_assert(test_write_file(path, text, 0600));
     setenv("MAXDASH_CAUSE_TEST_KEY", K_ACTIVE, 1);
     struct config_errors errs = {0};
@@ -578,6 +582,11 @@ static void live_start(struct live *l, const struct sandbox *sb, int refresh)
     char err[256];
     l->e = engine_new(&l->m, &eo, err, sizeof err);
     ck_assert_msg(l->e != NULL, "%s", err);
+}
+
+static void live_start(struct live *l, const struct sandbox *sb, int refresh)
+{
+    live_start_budget(l, sb, refresh, 100);
 }
 
 static void live_free(struct live *l)
@@ -637,6 +646,64 @@ START_TEST(reset_in_milliseconds_does_not_stop_refreshing)
 }
 END_TEST
 
+/* ---- case 8: waiting is not loading ---------------------------------------------------- */
+
+/* Steps the engine until cond(l) or ms pass; returns cond(l). */
+static bool live_until(struct live *l, bool (*cond)(const struct live *), int ms)
+{
+    long long end = test_now_ms() + ms;
+    while (!cond(l) && test_now_ms() < end) {
+        engine_step(l->e);
+        engine_wait(l->e, NULL, 0, 50);
+    }
+    engine_step(l->e);
+    return cond(l);
+}
+
+static bool refreshed(const struct live *l)
+{
+    return l->m.orgs[0].probe_me.done && l->m.orgs[0].probe_patients.done &&
+           l->m.orgs[0].in_flight == 0;
+}
+
+static bool page2_shown(const struct live *l)
+{
+    const struct model_org *o = &l->m.orgs[0];
+    return o->have_page && !o->page_loading && o->page_no == 2 && o->page.page == 2;
+}
+
+/* rate_budget = 3 a minute: the first refresh spends 2. Then r and a page asked for at once:
+ * the page goes on its own with the one request left, not after the refresh (which needs
+ * two, so a minute). The next page must wait, and says so with the time. */
+START_TEST(the_users_page_goes_first_and_a_wait_says_so)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct live l;
+    live_start_budget(&l, &sb, 2, 3);
+    ck_assert_msg(live_until(&l, refreshed, 5000), "the first refresh did not come back");
+    engine_refresh_org(l.e, 0);          /* r */
+    engine_want_page(l.e, 0, 2, NULL);   /* n */
+    long long t0 = test_now_ms();
+    ck_assert_msg(live_until(&l, page2_shown, 5000), "page 2 still %s after %lld ms (dirty %d, "
+                  "in flight %d, sent %ld, have %d page %ld)",
+                  l.m.orgs[0].page_loading ? "loading" : "missing", test_now_ms() - t0,
+                  l.m.orgs[0].page_dirty, l.m.orgs[0].in_flight, l.m.budgets[0].total_sent,
+                  l.m.orgs[0].have_page, l.m.orgs[0].page.page);
+    char buf[64];
+    ck_assert(!explain_budget_wait(&l.m, 0, true, buf, sizeof buf));
+    engine_want_page(l.e, 0, 3, NULL);   /* n again: the budget is spent */
+    engine_step(l.e);
+    ck_assert(l.m.orgs[0].page_loading);
+    ck_assert_msg(explain_budget_wait(&l.m, 0, true, buf, sizeof buf), "a wait that says nothing");
+    int n = -1;
+    ck_assert_msg(sscanf(buf, "waiting for rate budget (~%d s)", &n) == 1 && n >= 30 && n <= 61,
+                  "%s", buf);
+    live_free(&l);
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(cause)
 {
     Suite *s = suite_create("cause");
@@ -649,6 +716,7 @@ SUITE(cause)
                         (int)(sizeof blocked_statuses / sizeof blocked_statuses[0]));
     tcase_add_loop_test(tc, proxy_asking_for_credentials_is_named, 0, 2);
     tcase_add_test(tc, retry_after_date_is_honoured);
+    tcase_add_test(tc, the_users_page_goes_first_and_a_wait_says_so);
     tcase_add_test(tc, log_auth_only_keeps_the_auth_failures);
     tcase_add_test(tc, log_explain_does_not_guess_from_failures_alone);
     tcase_add_loop_test(tc, odd_org_id_is_checked_in_the_config_first, 0,
