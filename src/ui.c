@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -174,6 +175,7 @@ struct ui {
     double status_until;
     unsigned dirty;
     bool quit;
+    int exit_status; /* ui_run's: 0, or 129 when the terminal went away */
     unsigned long model_version;
     long shown_countdown;
     long shown_second; /* monotonic second of the last wait countdown redraw */
@@ -1581,11 +1583,13 @@ static void on_resize(struct ui *u)
     u->dirty = DIRTY_ALL;
 }
 
-static void read_input(struct ui *u)
+/* Reads every pending key; returns how many were read. */
+static int read_input(struct ui *u)
 {
     wint_t ch;
-    int rc;
+    int rc, n = 0;
     while ((rc = wget_wch(stdscr, &ch)) != ERR) {
+        n++;
         bool is_key = rc == KEY_CODE_YES;
         if (is_key && ch == KEY_RESIZE) {
             /* ncurses has resized already (resizeterm queues this key): calling resizeterm
@@ -1607,8 +1611,22 @@ static void read_input(struct ui *u)
         if (a != ACT_NONE)
             do_action(u, a);
         if (u->quit)
-            return;
+            return n;
     }
+    return n;
+}
+
+/* The terminal is gone (the SSH session dropped, the tmux pane was killed) when stdin polls
+ * as hung up, or reads fail with EIO. A parent that catches SIGHUP (make demo's script, any
+ * `trap ... HUP` wrapper) keeps it from reaching us, and every read then returns at once:
+ * without this the loop spun at full CPU and kept spending the app's rate budget. */
+static bool terminal_gone(void)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+        return true;
+    char c;
+    return read(STDIN_FILENO, &c, 0) < 0 && errno == EIO;
 }
 
 static void read_signals(struct ui *u)
@@ -1675,8 +1693,10 @@ static void loop(struct ui *u)
             ;
         if (fds[1].ready)
             read_signals(u);
-        if (fds[0].ready)
-            read_input(u);
+        if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
+            u->quit = true;
+            u->exit_status = 128 + SIGHUP; /* as if the hang-up had reached us, like htop */
+        }
     }
 }
 
@@ -1801,9 +1821,10 @@ int ui_run(const struct ui_opts *opts)
     authlog_close(&u->log);
     config_free(&u->cfg);
     free(u->fail_filter);
+    int status = u->exit_status;
     free(u);
     close(sig_pipe[0]);
     close(sig_pipe[1]);
     sig_pipe[0] = sig_pipe[1] = -1;
-    return 0;
+    return status;
 }
