@@ -226,6 +226,9 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGWINCH, &sa, NULL);
+    /* Back from Ctrl-Z: the window may have changed size while we were stopped (the SIGWINCH
+     * went to the shell), and ncurses only repaints at the size it knew. */
+    sigaction(SIGCONT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -1635,7 +1638,7 @@ static void read_signals(struct ui *u)
     ssize_t n;
     while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == SIGWINCH)
+            if (buf[i] == SIGWINCH || buf[i] == SIGCONT)
                 on_resize(u);
             else
                 u->quit = true;
