@@ -1718,6 +1718,52 @@ static bool terminal_usable(void)
     return true;
 }
 
+const char *ui_term_fallback(const char *term)
+{
+    /* Terminals whose own entry is often missing on the far side of an SSH session (ncurses-term
+     * lacks the newest) but which emulate xterm: alacritty, ghostty, kitty, wezterm, foot... */
+    static const char *const xterm_like[] = {"alacritty", "contour", "foot", "ghostty", "kitty",
+                                             "rio", "wezterm", "konsole", "gnome", "vte",
+                                             "iterm", "iterm2", "st", "termite"};
+    if (!term || !*term)
+        return NULL;
+    if (strncmp(term, "tmux", 4) == 0 || strncmp(term, "screen", 6) == 0)
+        return strcmp(term, "screen-256color") == 0 ? "screen" : "screen-256color";
+    if (strncmp(term, "xterm-", 6) == 0 || strncmp(term, "rxvt", 4) == 0)
+        return strcmp(term, "xterm-256color") == 0 ? NULL : "xterm-256color";
+    size_t stem = strcspn(term, "-.");
+    for (size_t i = 0; i < ARRAY_LEN(xterm_like); i++)
+        if (strlen(xterm_like[i]) == stem && strncmp(term, xterm_like[i], stem) == 0)
+            return "xterm-256color";
+    return NULL;
+}
+
+/* newterm() on $TERM, else on its fallback (ui_term_fallback) when terminfo lacks it. *note
+ * gets the one line to say after exit when a fallback was used (caller frees); on failure the
+ * reason has been said already. $TERM is never echoed raw: it may hold escape sequences. */
+static SCREEN *open_screen(char **note)
+{
+    const char *term = getenv("TERM");
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (screen)
+        return screen;
+    char *shown = config_printable(term ? term : "");
+    const char *alt = ui_term_fallback(term);
+    if (alt && (screen = newterm(alt, stdout, stdin))) {
+        *note = xasprintf("TERM=%s has no terminfo entry here; used %s (install the terminal's "
+                          "terminfo, e.g. infocmp -x | ssh HOST tic -x -, to silence this)",
+                          shown, alt);
+    } else if (alt) {
+        warnmsg("TERM=%s has no terminfo entry here, nor has %s: install ncurses-term or run "
+                "with TERM=xterm-256color", shown, alt);
+    } else {
+        warnmsg("TERM=%s has no terminfo entry here: install its terminfo (infocmp -x | ssh "
+                "HOST tic -x -) or run with TERM=xterm-256color", shown);
+    }
+    free(shown);
+    return screen;
+}
+
 int ui_run(const struct ui_opts *opts)
 {
     struct ui *u = xcalloc(1, sizeof *u);
@@ -1783,9 +1829,9 @@ int ui_run(const struct ui_opts *opts)
 
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         die(1, "pipe: %s", strerror(errno));
-    SCREEN *screen = newterm(NULL, stdout, stdin);
+    char *term_note = NULL;
+    SCREEN *screen = open_screen(&term_note);
     if (!screen) {
-        warnmsg("cannot use the terminal (TERM=%s)", getenv("TERM"));
         engine_free(u->e);
         model_free(&u->m);
         authlog_close(&u->log);
@@ -1824,6 +1870,10 @@ int ui_run(const struct ui_opts *opts)
     authlog_close(&u->log);
     config_free(&u->cfg);
     free(u->fail_filter);
+    if (term_note) {
+        warnmsg("%s", term_note); /* said once, after the screen is gone */
+        free(term_note);
+    }
     int status = u->exit_status;
     free(u);
     close(sig_pipe[0]);
