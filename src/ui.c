@@ -245,13 +245,36 @@ static void install_signals(void)
 
 /* --- text helpers ------------------------------------------------------------------------- */
 
+/* The locale is not UTF-8 (LANG=C, a Latin-1 locale): every piece of text goes to the screen
+ * as ASCII (text_ascii), so nothing drawn is outside the locale's charset and one byte is one
+ * column. Set once by ui_run. */
+static bool ascii_only;
+
+/* Columns clean text takes as put() draws it. */
+static int shown_width(const char *clean)
+{
+    if (!ascii_only)
+        return text_width(clean);
+    char *ascii = text_ascii(clean);
+    int width = (int)strlen(ascii);
+    free(ascii);
+    return width;
+}
+
 /* Draws clean text at (y, x) clipped to cols columns; returns the columns used. */
 static int put(WINDOW *w, int y, int x, int cols, const char *clean, attr_t attr)
 {
     if (cols <= 0 || !clean)
         return 0;
     char buf[1024];
-    int used = text_clip(clean, cols, "\xE2\x80\xA6", buf, sizeof buf);
+    int used;
+    if (ascii_only) {
+        char *ascii = text_ascii(clean);
+        used = text_clip(ascii, cols, "...", buf, sizeof buf);
+        free(ascii);
+    } else {
+        used = text_clip(clean, cols, "\xE2\x80\xA6", buf, sizeof buf);
+    }
     if (!buf[0])
         return 0;
     wattrset(w, attr);
@@ -287,7 +310,7 @@ static int putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt,
 /* Right-aligned. */
 static void put_right(WINDOW *w, int y, int right, int cols, const char *clean, attr_t attr)
 {
-    int width = text_width(clean);
+    int width = shown_width(clean);
     if (width > cols)
         width = cols;
     put(w, y, right - width, cols, clean, attr);
@@ -582,7 +605,7 @@ static void draw_orgs(struct ui *u)
         put(w, row + 1, 1, 1, mark_glyph(u, hl), sel ? base : role_attr[health_role(hl)]);
         bool warn = o->cfg->key && o->cfg->key->warnings;
         put(w, row + 1, 2, 1, warn ? "!" : " ", sel ? base : role_attr[ROLE_WARN]);
-        int word_w = text_width(word);
+        int word_w = shown_width(word);
         put_raw(w, row + 1, 3, width - 3 - word_w - 1, o->cfg->name, base);
         put_right(w, row + 1, width + 1, word_w, word,
                   sel ? base : role_attr[hl == HEALTH_OK ? ROLE_NORMAL : health_role(hl)]);
@@ -914,7 +937,7 @@ static void draw_fails(struct ui *u)
         x += put_raw(w, r + 1, x, 12, f->org_name ? f->org_name : "?", a) + 1;
         x += put(w, r + 1, x, 4, status, sel ? a : role_attr[f->cls == API_UNAUTHORIZED ? ROLE_AUTH : f->cls == API_FORBIDDEN ? ROLE_SCOPE : ROLE_DOWN]) + 1;
         int trace_w = trace ? (width >= 100 ? 36 : 14) : 0;
-        tw = text_width(right) + trace_w;
+        tw = shown_width(right) + trace_w;
         int msg_w = width - x - tw;
         char msg[512];
         snprintf(msg, sizeof msg, "%s %s", f->code ? f->code : api_class_name(f->cls),
@@ -923,7 +946,7 @@ static void draw_fails(struct ui *u)
         put_raw(w, r + 1, x, msg_w, msg, a);
         if (tw > 0 && width - tw > x) {
             int rx = width + 1 - tw;
-            rx += put(w, r + 1, rx, text_width(right), right, sel ? a : role_attr[ROLE_DIM]);
+            rx += put(w, r + 1, rx, shown_width(right), right, sel ? a : role_attr[ROLE_DIM]);
             if (trace)
                 put(w, r + 1, rx, trace_w, trace, a);
         }
@@ -1053,8 +1076,8 @@ static void draw_overlay(struct ui *u)
     }
     int h = (int)l.n + 2, w = 10;
     for (size_t i = 0; i < l.n; i++)
-        if (text_width(l.v[i]) + 4 > w)
-            w = text_width(l.v[i]) + 4;
+        if (shown_width(l.v[i]) + 4 > w)
+            w = shown_width(l.v[i]) + 4;
     if (h > u->lines - 2)
         h = u->lines - 2;
     if (w > u->cols - 2)
@@ -1823,6 +1846,7 @@ int ui_run(const struct ui_opts *opts)
 
     const char *codeset = nl_langinfo(CODESET);
     u->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    ascii_only = !u->utf8;
     u->privacy = opts->privacy || u->cfg.set.privacy;
     u->copy_command = opts->copy_command && *opts->copy_command ? opts->copy_command : NULL;
     bool color = !opts->no_color && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
