@@ -26,7 +26,9 @@ enum selection_outcome selection_resolve(struct selection *s, const char *const 
         return SELECTION_EMPTY;
     }
     if (!s->key) {
-        selection_set(s, keys, n, 0);
+        /* Nobody chose yet: the selection follows the first row (the newest failure) until
+         * the user moves it. */
+        s->row = 0;
         return SELECTION_FIRST;
     }
     /* Look near the old row first: in a steady list it is found at once. */

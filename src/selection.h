@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 struct selection {
-    char *key;     /* identity of the selected item; owned; NULL: nothing chosen yet (the first) */
+    char *key;     /* identity of the selected item; owned; NULL: nothing chosen yet, the
+                      selection follows the first row */
     size_t row;    /* where it was when last resolved: the place of its nearest neighbour */
 };
 
@@ -17,7 +18,7 @@ enum selection_outcome {
     SELECTION_SAME,     /* the selected item is still listed (maybe at another row) */
     SELECTION_NEIGHBOUR,/* it is gone: the nearest neighbour (its old row, else the last) is selected */
     SELECTION_EMPTY,    /* the list is empty: the key is kept, in case the item comes back */
-    SELECTION_FIRST,    /* nothing was chosen yet: the first item is selected */
+    SELECTION_FIRST,    /* nothing was chosen yet: the first item is selected (key stays NULL) */
 };
 
 /* Finds the selected item among keys[0..n) (each a NUL-terminated identity, none NULL) and
