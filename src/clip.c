@@ -18,7 +18,7 @@ const char *clip_via_name(enum clip_via via)
 {
     switch (via) {
     case CLIP_OSC52: return "OSC 52";
-    case CLIP_OSC52_TMUX: return "OSC 52 via tmux passthrough";
+    case CLIP_OSC52_TMUX: return "OSC 52 in tmux passthrough";
     case CLIP_TMUX: return "tmux load-buffer -w";
     default: return "copy_command";
     }

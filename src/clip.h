@@ -29,7 +29,7 @@ struct clip_job {
     char *text;        /* kept for a fallback to OSC 52 (tmux); owned */
 };
 
-/* "OSC 52", "OSC 52 via tmux passthrough", "tmux load-buffer -w", "copy_command"; static. */
+/* "OSC 52", "OSC 52 in tmux passthrough", "tmux load-buffer -w", "copy_command"; static. */
 const char *clip_via_name(enum clip_via via);
 
 /* Writes text to fd as OSC 52 (wrapped for tmux when tmux is true). False when the write

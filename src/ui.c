@@ -1447,10 +1447,10 @@ static void poll_clips(struct ui *u)
             /* An older tmux (no load-buffer -w) or none reachable: its passthrough. */
             fflush(stdout);
             clip_osc52(STDOUT_FILENO, job->text, true);
-            set_status(u, " copied %s via %s (tmux load-buffer -w failed: %s)", job->what,
+            set_status(u, " copied %s via %s (tmux load-buffer -w: %s)", job->what,
                        clip_via_name(CLIP_OSC52_TMUX), why);
         } else {
-            set_status(u, " NOT copied %s: copy_command failed: %s", job->what, why);
+            set_status(u, " NOT COPIED %s: copy_command failed: %s", job->what, why);
         }
         clip_job_free(job);
     }
