@@ -13,6 +13,7 @@ see "Organization ─ big"
 see_re "Patients ─ [0-9]+ · page 1/[0-9]+" 5000
 
 copies() { LC_ALL=C grep -ao $'\e]52;c;' "$RAW" | wc -l; }
+copied_since() { [ "$(copies)" -gt "$1" ]; }   # a new clipboard write since there were $1
 last_copy() {
     LC_ALL=C grep -ao $'\e]52;c;[A-Za-z0-9+/=]*' "$RAW" | tail -n 1 | sed 's/.*;//' | base64 -d 2>/dev/null
 }
@@ -23,7 +24,7 @@ copy_curl() {
     n0=$(copies)
     keys c
     see "copied the request as curl: $1" 3000 "c names what it copied"
-    wait_until 2000 test "$(copies)" -gt "$n0" || fail "c wrote no OSC 52"
+    wait_until 2000 copied_since "$n0" || fail "c wrote no OSC 52"
     CMD=$(last_copy)
     case $CMD in *'$MAX_API_KEY'*) ;; *) fail "the curl copy does not use \$MAX_API_KEY: $CMD" ;; esac
     case $CMD in *"X-Organization-Id: org_big"*) ;; *) fail "the curl copy lacks the org header: $CMD" ;; esac

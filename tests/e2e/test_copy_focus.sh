@@ -20,6 +20,7 @@ see_re "[0-9:]{8} north +403 forbidden" 5000
 see_re "[0-9:]{8} harbor +403 forbidden" 5000
 
 copies() { LC_ALL=C grep -ao $'\e]52;c;' "$RAW" | wc -l; }
+copied_since() { [ "$(copies)" -gt "$1" ]; }   # a new clipboard write since there were $1
 last_copy() {
     LC_ALL=C grep -ao $'\e]52;c;[A-Za-z0-9+/=]*' "$RAW" | tail -n 1 | sed 's/.*;//' | base64 -d 2>/dev/null
 }
@@ -57,7 +58,7 @@ see "Organization ─ eastside"
 n0=$(copies)
 keys y
 see_re "copied trace_id: eastside 401 /v1/[a-z/]+, trace [0-9a-f]{8}… via OSC 52" 2000
-wait_until 2000 test "$(copies)" -gt "$n0" || fail "y wrote no OSC 52"
+wait_until 2000 copied_since "$n0" || fail "y wrote no OSC 52"
 t=$(last_copy)
 rec=$(record_of "$t")
 [ "$(jfield "$rec" org)" = eastside ] || fail "y on eastside copied $t, a failure of '$(jfield "$rec" org)'"
@@ -115,7 +116,7 @@ keys R
 n0=$(copies)
 keys y
 see "copied trace_id: westla 500 /v1/patients/{id}, trace ${dtrace:0:8}" 2000
-wait_until 2000 test "$(copies)" -gt "$n0" || fail "y in the detail wrote no OSC 52"
+wait_until 2000 copied_since "$n0" || fail "y in the detail wrote no OSC 52"
 [ "$(last_copy)" = "$dtrace" ] || fail "y in the detail copied $(last_copy), not its failure $dtrace"
 keys Y
 see "copied a support note: westla 500 /v1/patients/{id}" 2000
