@@ -103,16 +103,21 @@ see "the selected failure group is no longer listed: selected south 403" 3000
 keys Escape
 
 # --- case 3: y in a failed patient detail copies that failure ----------------------------------
+# A second maxdash refreshing every 2 s, so that westla fails again while the detail is open.
 ctl POST /_sandbox/faults "{\"fault\": \"status\", \"status\": 500, \"org\": \"org_westla\", \"path\": \"/patients/$id1\"}" >/dev/null
-keys Tab            # Orgs
-keys g
+write_config "refresh = 2"
+start_maxdash -s detail -x 160 -y 40 -e NO_COLOR=1
+RAW=$T/detail.raw
 see "Organization ─ westla"
+see_re "Patients ─ [0-9]+ · page 1/" 5000
 keys Tab g Enter    # Patients, first row, open it
 see "Patient (Esc closes)" 3000
 see_re "trace_id $TRACE_RE" 3000 "the failed detail shows its trace_id"
 dtrace=$(printf '%s\n' "$SCREEN" | grep -oE "trace_id $TRACE_RE" | head -n 1 | sed 's/trace_id //')
-# A later failure of the list, so that the old "newest failure" would be another one.
-keys R
+# A later failure of westla's, so that "the org's or the list's newest failure" is another one.
+ctl POST /_sandbox/faults '{"fault": "status", "status": 403, "org": "org_westla", "path": "/marketplace/me"}' >/dev/null
+later() { grep -q '"org":"westla".*"path":"/v1/marketplace/me".*"http_status":403' "$LOGF"; }
+wait_until 8000 later || fail "westla's /marketplace/me did not fail while the detail was open"
 n0=$(copies)
 keys y
 see "copied trace_id: westla 500 /v1/patients/{id}, trace ${dtrace:0:8}" 2000
