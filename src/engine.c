@@ -389,6 +389,8 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
     char hint[KEYMASK_MAX];
     config_key_mask(o->cfg->key, hint);
     char *path = api_path_of_url(x->url);
+    const char *q = strchr(x->url, '?');
+    char *query = q && q[1] ? xstrndup(q + 1, strcspn(q + 1, "#")) : NULL;
     if (x->kind == XFER_DETAIL) {
         /* A patient id is the patient's: the log and the groups keep only the route. */
         char *slash = strrchr(path, '/');
@@ -431,6 +433,9 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
         .key_hint = hint,
         .method = "GET",
         .path = path,
+        /* The query (page, pageSize, search) lets `c` repeat the very request; it stays in
+         * memory, never in the log: a search may be a patient's name. */
+        .query = x->kind == XFER_DETAIL ? NULL : query,
         .cls = r->cls,
         .status = r->status,
         .code = r->err.code,
@@ -442,6 +447,7 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
     };
     model_add_failure(m, &f, r->err.trace_id);
     free(path);
+    free(query);
     e->changed |= ENGINE_CHANGED_FAILURES;
 }
 

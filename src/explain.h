@@ -27,7 +27,10 @@ void explain_free(struct explain *e);
  * message, every trace_id; never a key or patient data. Caller frees. */
 char *explain_support_note(const struct model *m, const struct model_failure *f);
 
-/* The request of f as a curl command, the key replaced by $MAX_API_KEY. Caller frees. */
+/* The request of f as a curl command that repeats it exactly: path, the latest occurrence's
+ * query (page, pageSize, search) and headers, the key replaced by $MAX_API_KEY. A patient
+ * detail's id (logged as {id}) becomes $PATIENT_ID, with a comment line saying so: patient
+ * identifiers never go to the clipboard (issue 13). Caller frees. */
 char *explain_curl(const struct model *m, const struct model_failure *f);
 
 #endif

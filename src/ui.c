@@ -21,11 +21,13 @@
 #include <unistd.h>
 
 #include "authlog.h"
+#include "clip.h"
 #include "cmd_check.h"
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
 #include "model.h"
+#include "selection.h"
 #include "text.h"
 #include "util.h"
 
@@ -69,6 +71,7 @@ enum role {
     ROLE_BORDER,
     ROLE_FOCUS,
     ROLE_SELECTED,
+    ROLE_SEL_DIM,   /* the selection of a pane without the focus */
     ROLE_OK,
     ROLE_AUTH,
     ROLE_SCOPE,
@@ -89,7 +92,7 @@ static void theme_init(bool color)
     attr_t mono[ROLE_COUNT] = {
         [ROLE_NORMAL] = A_NORMAL,   [ROLE_HEADER] = A_REVERSE, [ROLE_TITLE] = A_BOLD,
         [ROLE_BORDER] = A_NORMAL,   [ROLE_FOCUS] = A_BOLD,     [ROLE_SELECTED] = A_REVERSE,
-        [ROLE_OK] = A_NORMAL,       [ROLE_AUTH] = A_BOLD,      [ROLE_SCOPE] = A_BOLD,
+        [ROLE_SEL_DIM] = A_REVERSE | A_DIM, [ROLE_OK] = A_NORMAL,       [ROLE_AUTH] = A_BOLD,      [ROLE_SCOPE] = A_BOLD,
         [ROLE_RATE] = A_BOLD,       [ROLE_DOWN] = A_BOLD,      [ROLE_DIM] = A_DIM,
         [ROLE_WARN] = A_BOLD,       [ROLE_PROD] = A_REVERSE | A_BOLD,
         [ROLE_STAGING] = A_REVERSE,
@@ -115,6 +118,7 @@ static void theme_init(bool color)
                                                 r == ROLE_PROD ? A_BOLD : 0);
     }
     role_attr[ROLE_DIM] = A_DIM;
+    role_attr[ROLE_SEL_DIM] = A_REVERSE | A_DIM;
 }
 
 /* --- state -------------------------------------------------------------------------------- */
@@ -157,6 +161,11 @@ struct ui {
     size_t sel_org, org_top;
     size_t sel_patient;
     size_t sel_fail, fail_top;
+    /* The selections by identity (issue 13); sel_org, sel_patient and sel_fail are their rows
+     * as of the last sync_selection. */
+    struct selection org_sel, fail_sel, patient_sel;
+    bool patients_reset;   /* the user changed page, search or org: the next page starts on top */
+    struct clip_job clips[4]; /* copies running in a child (tmux, copy_command) */
     bool all_failures;
     bool org_failures;   /* only the selected org's */
     char *fail_filter;
@@ -164,7 +173,7 @@ struct ui {
     const char *copy_command; /* --copy-command, else the config's */
 
     enum overlay overlay;
-    size_t overlay_fail;   /* index into the visible failure list */
+    char *overlay_key;     /* the failure group the overlay shows (model_failure_key) */
     int overlay_scroll;
     bool prompting;
     enum pane prompt_pane;
@@ -183,6 +192,8 @@ struct ui {
 
 static int sig_pipe[2] = {-1, -1};
 static bool curses_on;
+
+static void sync_selection(struct ui *u);
 
 
 
@@ -588,7 +599,7 @@ static void draw_orgs(struct ui *u)
         const struct model_org *o = &u->m.orgs[i];
         enum model_health hl = model_org_health(o);
         bool sel = i == u->sel_org;
-        attr_t base = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        attr_t base = !sel ? A_NORMAL : role_attr[u->focus == PANE_ORGS ? ROLE_SELECTED : ROLE_SEL_DIM];
         if (sel)
             mvwhline(w, row + 1, 1, ' ' | base, width);
         char word[32];
@@ -831,8 +842,8 @@ static void draw_patients(struct ui *u)
         if (i >= o->page.len)
             break;
         const struct api_patient *p = &o->page.items[i];
-        bool sel = u->focus == PANE_PATIENTS && i == u->sel_patient;
-        attr_t a = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        bool sel = i == u->sel_patient;
+        attr_t a = !sel ? A_NORMAL : role_attr[u->focus == PANE_PATIENTS ? ROLE_SELECTED : ROLE_SEL_DIM];
         if (sel)
             mvwhline(w, r + 2, 1, ' ' | a, width);
         char name[512];
@@ -911,8 +922,8 @@ static void draw_fails(struct ui *u)
         if (vi >= n)
             break;
         const struct model_failure *f = &u->m.failures[idx[vi]];
-        bool sel = u->focus == PANE_FAILS && vi == u->sel_fail;
-        attr_t a = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        bool sel = vi == u->sel_fail;
+        attr_t a = !sel ? A_NORMAL : role_attr[u->focus == PANE_FAILS ? ROLE_SELECTED : ROLE_SEL_DIM];
         if (sel)
             mvwhline(w, r + 1, 1, ' ' | a, width);
         char when[16];
@@ -1019,15 +1030,27 @@ static void patient_lines(struct ui *u, struct lines *l)
     add_line(l, "Updated      %s", field(u, p->updated, false));
 }
 
+/* The failure group whose model_failure_key is key, or NULL when it is gone. */
+static const struct model_failure *group_by_key(const struct ui *u, const char *key)
+{
+    for (size_t k = u->m.nfailures; key && k-- > 0;) {
+        char *fk = model_failure_key(&u->m.failures[k]);
+        bool same = strcmp(fk, key) == 0;
+        free(fk);
+        if (same)
+            return &u->m.failures[k];
+    }
+    return NULL;
+}
+
 static void failure_lines(struct ui *u, struct lines *l)
 {
-    size_t idx[1000];
-    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
-    if (u->overlay_fail >= n) {
+    /* The group that was opened, wherever regrouping moved it. */
+    const struct model_failure *f = group_by_key(u, u->overlay_key);
+    if (!f) {
         add_line(l, "(this group is no longer listed)");
         return;
     }
-    const struct model_failure *f = &u->m.failures[idx[u->overlay_fail]];
     struct explain ex;
     explain_failure(&u->m, f, &ex);
     if (ex.headline)
@@ -1120,6 +1143,8 @@ static void draw(struct ui *u)
     }
     if (!u->dirty)
         return;
+    if (u->dirty & DIRTY_PANES)
+        sync_selection(u);
     curs_set(0);
     if (u->dirty & DIRTY_HEADER)
         draw_header(u);
@@ -1175,6 +1200,10 @@ static void select_org(struct ui *u, size_t i)
     engine_unwant_page(u->e, u->sel_org);
     u->sel_org = i;
     u->sel_patient = 0;
+    u->patients_reset = true;
+    const char *name = u->m.orgs[i].cfg->name;
+    selection_set(&u->org_sel, &name, 1, 0);
+    u->org_sel.row = i;
     struct model_org *o = &u->m.orgs[i];
     engine_want_page(u->e, i, o->page_no, o->search);
     u->dirty |= DIRTY_PANES | DIRTY_HEADER;
@@ -1191,8 +1220,14 @@ static void move_sel(struct ui *u, long delta, bool absolute)
     }
     case PANE_PATIENTS: {
         struct model_org *o = selected_org(u);
-        long n = o ? (long)o->page.len : 0, at = absolute ? delta : (long)u->sel_patient + delta;
+        long n = o && o->have_page ? (long)o->page.len : 0;
+        long at = absolute ? delta : (long)u->sel_patient + delta;
         u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+        if (n > 0) {
+            const char *id = o->page.items[u->sel_patient].id ? o->page.items[u->sel_patient].id : "";
+            selection_set(&u->patient_sel, &id, 1, 0);
+            u->patient_sel.row = u->sel_patient;
+        }
         u->dirty |= DIRTY_PATIENTS;
         break;
     }
@@ -1200,6 +1235,13 @@ static void move_sel(struct ui *u, long delta, bool absolute)
         long n = (long)visible_failures(u, idx, ARRAY_LEN(idx));
         long at = absolute ? delta : (long)u->sel_fail + delta;
         u->sel_fail = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+        if (n > 0) {
+            char *key = model_failure_key(&u->m.failures[idx[u->sel_fail]]);
+            const char *k = key;
+            selection_set(&u->fail_sel, &k, 1, 0);
+            u->fail_sel.row = u->sel_fail;
+            free(key);
+        }
         u->dirty |= DIRTY_FAILS;
         break;
     }
@@ -1219,118 +1261,256 @@ static void change_page(struct ui *u, long delta)
         return;
     engine_want_page(u->e, u->sel_org, next, o->search);
     u->sel_patient = 0;
+    u->patients_reset = true;
     u->dirty |= DIRTY_PATIENTS;
 }
 
-static void base64(const char *in, size_t len, char *out)
+/* Keeps every list's selection on the same item after the model or a filter changed
+ * (issue 13): orgs by name, failure groups by their grouping fields, patients by id. When the
+ * item is gone the nearest neighbour is selected and the status line says so. */
+static void sync_selection(struct ui *u)
 {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned v = (unsigned char)in[i] << 16;
-        if (i + 1 < len)
-            v |= (unsigned char)in[i + 1] << 8;
-        if (i + 2 < len)
-            v |= (unsigned char)in[i + 2];
-        out[o++] = tbl[(v >> 18) & 63];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? tbl[v & 63] : '=';
+    size_t idx[1000];
+    if (u->m.norgs) {
+        const char **keys = xmalloc(u->m.norgs * sizeof *keys);
+        for (size_t i = 0; i < u->m.norgs; i++)
+            keys[i] = u->m.orgs[i].cfg->name;
+        if (!u->org_sel.key) /* the org of --org, or the first */
+            selection_set(&u->org_sel, keys, u->m.norgs, u->sel_org);
+        selection_resolve(&u->org_sel, keys, u->m.norgs);
+        free(keys);
+        if (u->org_sel.row != u->sel_org)
+            select_org(u, u->org_sel.row);
     }
-    out[o] = '\0';
+    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+    char **fkeys = xmalloc((n ? n : 1) * sizeof *fkeys);
+    for (size_t i = 0; i < n; i++)
+        fkeys[i] = model_failure_key(&u->m.failures[idx[i]]);
+    enum selection_outcome out = selection_resolve(&u->fail_sel, (const char *const *)fkeys, n);
+    if (out != SELECTION_EMPTY && u->sel_fail != u->fail_sel.row) {
+        u->sel_fail = u->fail_sel.row;
+        u->dirty |= DIRTY_FAILS;
+    }
+    if (out == SELECTION_NEIGHBOUR) {
+        const struct model_failure *f = &u->m.failures[idx[u->sel_fail]];
+        set_status(u, " the selected failure group is no longer listed: selected %s %d %s",
+                   f->org_name ? f->org_name : "?", f->status,
+                   f->code ? f->code : api_class_name(f->cls));
+    }
+    for (size_t i = 0; i < n; i++)
+        free(fkeys[i]);
+    free(fkeys);
+    /* Patients: a page the user asked for starts on top once it has arrived; a refresh of the
+     * same page keeps the patient. */
+    struct model_org *o = selected_org(u);
+    if (!o || !o->have_page || o->page_loading)
+        return;
+    if (u->patients_reset) {
+        selection_reset(&u->patient_sel);
+        u->patients_reset = false;
+    }
+    const char **ids = xmalloc((o->page.len ? o->page.len : 1) * sizeof *ids);
+    for (size_t i = 0; i < o->page.len; i++)
+        ids[i] = o->page.items[i].id ? o->page.items[i].id : "";
+    out = selection_resolve(&u->patient_sel, ids, o->page.len);
+    free(ids);
+    if (out != SELECTION_EMPTY && u->sel_patient != u->patient_sel.row) {
+        u->sel_patient = u->patient_sel.row;
+        u->dirty |= DIRTY_PATIENTS;
+    }
+    if (out == SELECTION_NEIGHBOUR)
+        set_status(u, " the selected patient is no longer on this page: selected row %zu",
+                   u->sel_patient + 1);
 }
 
-/* Puts text on the clipboard with OSC 52: the terminal does it, so it works over SSH. */
-static void copy_osc52(const char *text)
+/* --- copying ------------------------------------------------------------------------------ */
+
+/* What y, Y and c act on: the failure shown in an open overlay, else the selected failure
+ * group when the failures pane has the focus, else the selected org's latest failure. Never
+ * anything else (issue 13: a wrong copy is worse than none). */
+struct target {
+    const char *org;                 /* for "nothing to copy for ORG" */
+    const struct model_failure *f;   /* NULL: nothing to copy */
+    const char *trace;               /* the trace_id y copies; NULL when f has none */
+    struct model_failure one;        /* a patient detail's failure, f points here */
+    char *one_trace[1];
+    double one_time[1];
+};
+
+static bool ends_with(const char *s, const char *tail)
 {
-    size_t len = strlen(text);
-    char *enc = xmalloc(len * 4 / 3 + 8);
-    base64(text, len, enc);
-    char *seq = xasprintf("\033]52;c;%s\a", enc);
-    fflush(stdout);
-    if (write(STDOUT_FILENO, seq, strlen(seq)) < 0) {
-        /* nothing to do: the status line says what was attempted */
-    }
-    free(seq);
-    free(enc);
+    size_t a = s ? strlen(s) : 0, b = strlen(tail);
+    return a >= b && strcmp(s + a - b, tail) == 0;
 }
 
-/* Pipes text to copy_command (sh -c, stdin the text, output discarded) without waiting:
- * the child is reaped by the loop. */
-static bool copy_command(const char *cmd, const char *text)
+static bool detail_target(struct ui *u, struct target *t)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
+    const struct model_detail *d = &u->m.detail;
+    t->org = d->org < u->m.norgs ? u->m.orgs[d->org].cfg->name : "?";
+    if (!d->probe.done || d->probe.cls == API_OK)
         return false;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+    const char *trace = d->probe.err.trace_id;
+    /* The group the engine put this failure in: the one holding its trace_id. */
+    const struct model_failure *g = NULL;
+    for (size_t k = u->m.nfailures; !g && k-- > 0;) {
+        const struct model_failure *f = &u->m.failures[k];
+        if (f->org != d->org || !ends_with(f->path, "/{id}") || f->status != d->probe.status ||
+            f->cls != d->probe.cls)
+            continue;
+        if (!trace)
+            g = f;
+        for (size_t i = 0; trace && i < f->ntrace && !g; i++)
+            if (strcmp(f->trace_ids[i], trace) == 0)
+                g = f;
+    }
+    if (!g)
         return false;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(fds[0], STDIN_FILENO);
-        if (null >= 0) {
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        setsid(); /* off the terminal: it must not read keys or draw */
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[0]);
-    size_t len = strlen(text);
-    bool ok = write(fds[1], text, len) == (ssize_t)len; /* small: fits the pipe */
-    close(fds[1]);
-    return ok;
+    /* Only this occurrence: the note and the curl speak of the failure on screen. */
+    t->one = *g;
+    t->one.count = 1;
+    t->one.first_seen = t->one.last_seen = d->probe.at;
+    t->one.query = NULL;
+    t->one_trace[0] = (char *)trace;
+    t->one_time[0] = d->probe.at;
+    t->one.trace_ids = trace ? t->one_trace : NULL;
+    t->one.trace_times = trace ? t->one_time : NULL;
+    t->one.ntrace = trace ? 1 : 0;
+    t->f = &t->one;
+    t->trace = trace;
+    return true;
 }
 
-/* Copies text; what says what it is for the status line. */
+static bool find_target(struct ui *u, struct target *t)
+{
+    memset(t, 0, sizeof *t);
+    size_t idx[1000];
+    if (u->overlay == OVERLAY_PATIENT)
+        return detail_target(u, t);
+    if (u->overlay == OVERLAY_FAILURE) {
+        t->f = group_by_key(u, u->overlay_key);
+    } else if (u->focus == PANE_FAILS) {
+        size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+        t->f = u->sel_fail < n ? &u->m.failures[idx[u->sel_fail]] : NULL;
+    } else {
+        struct model_org *o = selected_org(u);
+        t->org = o ? o->cfg->name : "?";
+        size_t k = o ? model_org_latest_failure(&u->m, u->sel_org) : (size_t)-1;
+        t->f = k != (size_t)-1 ? &u->m.failures[k] : NULL;
+    }
+    if (!t->f)
+        return false;
+    t->org = t->f->org_name ? t->f->org_name : "?";
+    t->trace = t->f->ntrace ? t->f->trace_ids[t->f->ntrace - 1] : NULL;
+    return true;
+}
+
+/* "eastside 401 /v1/marketplace/me, trace 550e8400…": org, status, endpoint, trace_id's start. */
+static void target_text(const struct target *t, char *buf, size_t size)
+{
+    const struct model_failure *f = t->f;
+    char status[16];
+    if (f->status)
+        snprintf(status, sizeof status, "%d", f->status);
+    else
+        snprintf(status, sizeof status, "%s", api_class_name(f->cls));
+    bprintf(buf, size, "%s %s %s, %s%.8s%s", t->org, status, f->path ? f->path : "?",
+            t->trace ? "trace " : "no trace_id", t->trace ? t->trace : "",
+            t->trace ? "\xE2\x80\xA6" : "");
+    utf8_trim_partial(buf);
+}
+
+static void start_clip(struct ui *u, enum clip_via via, const char *const *argv,
+                       const char *text, const char *what)
+{
+    struct clip_job *job = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(u->clips) && !job; i++)
+        if (!u->clips[i].pid)
+            job = &u->clips[i];
+    if (!job) {
+        set_status(u, " not copied: %zu copies are still running (%s)", ARRAY_LEN(u->clips),
+                   clip_via_name(via));
+        return;
+    }
+    char err[256];
+    if (clip_start(job, via, argv, text, what, err, sizeof err))
+        set_status(u, " copying %s via %s", what, clip_via_name(via));
+    else
+        set_status(u, " not copied: %s could not start: %s", clip_via_name(via), err);
+}
+
+/* Copies text; what names it with its target for the status line. Inside tmux the copy goes
+ * through tmux (load-buffer -w); the user's copy_command wins over both. */
 static void copy_text(struct ui *u, const char *text, const char *what)
 {
     const char *cmd = u->copy_command ? u->copy_command : u->cfg.set.copy_command;
+    const char *tmux = getenv("TMUX");
     if (cmd) {
-        if (copy_command(cmd, text))
-            set_status(u, " copied %s (copy_command)", what);
-        else
-            set_status(u, " could not run copy_command");
+        const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+        start_clip(u, CLIP_COMMAND, argv, text, what);
+    } else if (tmux && *tmux) {
+        const char *argv[] = {"tmux", "load-buffer", "-w", "-", NULL};
+        start_clip(u, CLIP_TMUX, argv, text, what);
     } else {
-        copy_osc52(text);
-        set_status(u, " copied %s to the clipboard (OSC 52)", what);
+        fflush(stdout);
+        if (clip_osc52(STDOUT_FILENO, text, false))
+            set_status(u, " copied %s via OSC 52", what);
+        else
+            set_status(u, " not copied: writing OSC 52 to the terminal failed: %s", strerror(errno));
     }
 }
 
-/* The failure group the copy keys act on: the open one, the selected one, or the newest. */
-static const struct model_failure *selected_failure(struct ui *u)
+/* The loop's turn for running copies: reports each that ended, truthfully. */
+static void poll_clips(struct ui *u)
 {
-    size_t idx[1000];
-    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
-    if (n == 0)
-        return NULL;
-    size_t at = u->overlay == OVERLAY_FAILURE ? u->overlay_fail
-              : u->focus == PANE_FAILS ? u->sel_fail : 0;
-    return at < n ? &u->m.failures[idx[at]] : NULL;
-}
-
-static const char *selected_trace(struct ui *u)
-{
-    size_t idx[1000];
-    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
-    if (u->focus == PANE_FAILS || u->overlay == OVERLAY_FAILURE) {
-        size_t at = u->overlay == OVERLAY_FAILURE ? u->overlay_fail : u->sel_fail;
-        if (at < n) {
-            const struct model_failure *f = &u->m.failures[idx[at]];
-            return f->ntrace ? f->trace_ids[f->ntrace - 1] : NULL;
+    for (size_t i = 0; i < ARRAY_LEN(u->clips); i++) {
+        struct clip_job *job = &u->clips[i];
+        int status;
+        if (!clip_poll(job, &status))
+            continue;
+        char why[320];
+        clip_failure_text(job, status, why, sizeof why);
+        if (!why[0]) {
+            set_status(u, " copied %s via %s", job->what, clip_via_name(job->via));
+        } else if (job->via == CLIP_TMUX) {
+            /* An older tmux (no load-buffer -w) or none reachable: its passthrough. */
+            fflush(stdout);
+            clip_osc52(STDOUT_FILENO, job->text, true);
+            set_status(u, " copied %s via %s (tmux load-buffer -w: %s)", job->what,
+                       clip_via_name(CLIP_OSC52_TMUX), why);
+        } else {
+            set_status(u, " NOT COPIED %s: copy_command failed: %s", job->what, why);
         }
-        return NULL;
+        clip_job_free(job);
     }
-    struct model_org *o = selected_org(u);
-    if (o && o->probe_me.err.trace_id)
-        return o->probe_me.err.trace_id;
-    if (o && o->probe_patients.err.trace_id)
-        return o->probe_patients.err.trace_id;
-    return n ? (u->m.failures[idx[0]].ntrace ? u->m.failures[idx[0]].trace_ids[u->m.failures[idx[0]].ntrace - 1] : NULL) : NULL;
+}
+
+static void copy_action(struct ui *u, enum action a)
+{
+    struct target t;
+    if (!find_target(u, &t)) {
+        if (t.org)
+            set_status(u, " nothing to copy for %s: no failure", t.org);
+        else
+            set_status(u, " nothing to copy: no failure %s",
+                       u->overlay == OVERLAY_FAILURE ? "(the group is no longer listed)" : "selected");
+        return;
+    }
+    char about[256], what[320];
+    target_text(&t, about, sizeof about);
+    if (a == ACT_COPY_TRACE) {
+        if (!t.trace) {
+            set_status(u, " nothing to copy for %s: its failure has no trace_id (%s)", t.org, about);
+            return;
+        }
+        bprintf(what, sizeof what, "trace_id: %s", about);
+        copy_text(u, t.trace, what);
+        return;
+    }
+    char *text = a == ACT_COPY_NOTE ? explain_support_note(&u->m, t.f) : explain_curl(&u->m, t.f);
+    bprintf(what, sizeof what, "%s: %s", a == ACT_COPY_NOTE ? "a support note" : "the request as curl",
+            about);
+    copy_text(u, text, what);
+    free(text);
 }
 
 static void open_selected(struct ui *u)
@@ -1347,7 +1527,8 @@ static void open_selected(struct ui *u)
     } else if (u->focus == PANE_FAILS) {
         if (u->sel_fail < visible_failures(u, idx, ARRAY_LEN(idx))) {
             u->overlay = OVERLAY_FAILURE;
-            u->overlay_fail = u->sel_fail;
+            free(u->overlay_key);
+            u->overlay_key = u->fail_sel.key ? xstrdup(u->fail_sel.key) : NULL;
             u->overlay_scroll = 0;
             u->dirty |= DIRTY_OVERLAY;
         }
@@ -1385,11 +1566,11 @@ static void finish_prompt(struct ui *u, bool accept)
     if (u->prompt_pane == PANE_FAILS) {
         free(u->fail_filter);
         u->fail_filter = text ? xstrdup(text) : NULL;
-        u->sel_fail = 0;
-        u->dirty |= DIRTY_FAILS;
+        u->dirty |= DIRTY_FAILS; /* the selection stays on its group if the filter keeps it */
     } else {
         engine_want_page(u->e, u->sel_org, 1, text);
         u->sel_patient = 0;
+        u->patients_reset = true;
         u->dirty |= DIRTY_PATIENTS;
     }
 }
@@ -1442,6 +1623,9 @@ static void focus_pane(struct ui *u, int step)
 
 static void do_action(struct ui *u, enum action a)
 {
+    /* A key acts on what the screen shows: an earlier key of the same burst may have changed
+     * a filter, so the rows are found again first. */
+    sync_selection(u);
     if (u->overlay != OVERLAY_NONE) {
         switch (a) {
         case ACT_CANCEL:
@@ -1501,6 +1685,7 @@ static void do_action(struct ui *u, enum action a)
             u->dirty |= DIRTY_FAILS;
         } else if (selected_org(u) && selected_org(u)->search) {
             engine_want_page(u->e, u->sel_org, 1, NULL);
+            u->patients_reset = true;
             u->dirty |= DIRTY_PATIENTS;
         }
         break;
@@ -1515,32 +1700,13 @@ static void do_action(struct ui *u, enum action a)
         engine_refresh_all(u->e);
         set_status(u, " refreshing every org (within the rate budget)");
         break;
-    case ACT_COPY_TRACE: {
-        const char *t = selected_trace(u);
-        if (t) {
-            char what[128];
-            snprintf(what, sizeof what, "trace_id %s", t);
-            copy_text(u, t, what);
-        } else {
-            set_status(u, " no trace_id here to copy");
-        }
-        break;
-    }
+    case ACT_COPY_TRACE:
     case ACT_COPY_NOTE:
-    case ACT_COPY_CURL: {
-        const struct model_failure *f = selected_failure(u);
-        if (!f) {
-            set_status(u, " no failure selected");
-            break;
-        }
-        char *text = a == ACT_COPY_NOTE ? explain_support_note(&u->m, f) : explain_curl(&u->m, f);
-        copy_text(u, text, a == ACT_COPY_NOTE ? "a support note" : "the request as curl");
-        free(text);
+    case ACT_COPY_CURL:
+        copy_action(u, a);
         break;
-    }
     case ACT_ORG_FAILS:
         u->org_failures = !u->org_failures;
-        u->sel_fail = 0;
         u->dirty |= DIRTY_FAILS;
         break;
     case ACT_PRIVACY:
@@ -1550,7 +1716,6 @@ static void do_action(struct ui *u, enum action a)
         break;
     case ACT_ALL_FAILS:
         u->all_failures = !u->all_failures;
-        u->sel_fail = 0;
         u->dirty |= DIRTY_FAILS;
         break;
     default:
@@ -1713,10 +1878,14 @@ static void loop(struct ui *u)
         draw(u);
         double now = wall_now();
         long to_second = (long)((1.0 - (now - floor(now))) * 1000.0) + 1;
-        struct engine_fd fds[2] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
-        engine_wait(u->e, fds, 2, to_second);
-        while (waitpid(-1, NULL, WNOHANG) > 0) /* copy_command children */
-            ;
+        /* A running copy's stderr reaches its end when the child exits: that wakes us. */
+        struct engine_fd fds[2 + ARRAY_LEN(u->clips)] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
+        size_t nfds = 2;
+        for (size_t i = 0; i < ARRAY_LEN(u->clips); i++)
+            if (u->clips[i].pid && u->clips[i].err_fd >= 0)
+                fds[nfds++] = (struct engine_fd){u->clips[i].err_fd, false};
+        engine_wait(u->e, fds, nfds, to_second);
+        poll_clips(u);
         if (fds[1].ready)
             read_signals(u);
         if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
@@ -1894,6 +2063,12 @@ int ui_run(const struct ui_opts *opts)
     authlog_close(&u->log);
     config_free(&u->cfg);
     free(u->fail_filter);
+    free(u->overlay_key);
+    selection_free(&u->org_sel);
+    selection_free(&u->fail_sel);
+    selection_free(&u->patient_sel);
+    for (size_t i = 0; i < ARRAY_LEN(u->clips); i++)
+        clip_job_free(&u->clips[i]); /* a child still running is left to finish on its own */
     if (term_note) {
         warnmsg("%s", term_note); /* said once, after the screen is gone */
         free(term_note);

@@ -128,8 +128,11 @@ _capture
 check_aligned "westla" "pat_"
 
 # The control: maxdash's own OSC 52 ('y' copies a trace id) does reach tmux as a paste buffer.
+# (y copies the selected org's latest failure: eastside's 401; westla has none.)
+keys j
+see "Organization ─ eastside"
 keys y
-see "copied trace_id" 2000
+see "copied trace_id: eastside 401" 2000
 got_buffer() { tmq list-buffers; [ -n "$TMQ_OUT" ]; }
 wait_until 2000 got_buffer || fail "y: no paste buffer, so the OSC 52 check above proves nothing"
 tmq show-buffer
