@@ -175,6 +175,7 @@ struct ui {
     enum overlay overlay;
     char *overlay_key;     /* the failure group the overlay shows (model_failure_key) */
     int overlay_scroll;
+    int overlay_rows;      /* rows of text the overlay showed last (a page for PgDn) */
     bool prompting;
     enum pane prompt_pane;
     char prompt[256];
@@ -327,12 +328,23 @@ static void put_right(WINDOW *w, int y, int right, int cols, const char *clean, 
     put(w, y, right - width, cols, clean, attr);
 }
 
+/* The marks of the Orgs pane, by health: what is drawn and what the help says of it, from one
+ * table so that the legend can never disagree with the screen. */
+static const struct {
+    const char *utf, *ascii, *meaning;
+} marks[] = {
+    [HEALTH_CHECKING] = {"\xE2\x80\xA6", ".", "checking (nothing back yet)"},
+    [HEALTH_OK] = {"\xE2\x97\x8F", "+", "ok, with the latency"},
+    [HEALTH_AUTH] = {"\xE2\x9C\x97", "x", "401 unauthorized: the key is refused"},
+    [HEALTH_SCOPE] = {"!", "!", "403 forbidden: a scope is missing"},
+    [HEALTH_NOT_FOUND] = {"?", "?", "404: the org is not visible to this app"},
+    [HEALTH_RATE] = {"\xE2\x97\xB7", "~", "429 rate limited"},
+    [HEALTH_DOWN] = {"\xE2\x96\xBC", "v", "down: timeout, connection, DNS, TLS, 5xx, bad response"},
+};
+
 static const char *mark_glyph(const struct ui *u, enum model_health h)
 {
-    static const char *const utf[] = {"\xE2\x80\xA6", "\xE2\x97\x8F", "\xE2\x9C\x97", "!", "?",
-                                      "\xE2\x97\xB7", "\xE2\x96\xBC"};
-    static const char *const ascii[] = {".", "+", "x", "!", "?", "~", "v"};
-    return u->utf8 ? utf[h] : ascii[h];
+    return u->utf8 ? marks[h].utf : marks[h].ascii;
 }
 
 static enum role health_role(enum model_health h)
@@ -390,6 +402,12 @@ static void set_rect(struct rect *r, int y, int x, int h, int w)
 
 /* Decides where the panes go. 80x24 and larger shows all four; smaller sizes stack the panes
  * and drop the failures, then the organization pane; below 40x10 a notice only. */
+/* Rows (frame included) the panes want, in the order they get them when the window is short
+ * (issue 14 case 7): the selected org's Status and cause, a few failure rows, every org, then
+ * patients with what is left (hidden below PAT_MIN_H: a header and one row are the least that
+ * is worth a pane). */
+enum { ORG_H = 7, FAILS_MIN_H = 4, PAT_MIN_H = 4 };
+
 static void layout(struct ui *u)
 {
     int L = u->lines, C = u->cols;
@@ -401,28 +419,54 @@ static void layout(struct ui *u)
     set_rect(&u->r_header, 0, 0, 1, C);
     set_rect(&u->r_footer, L - 1, 0, 1, C);
     int top = 1, avail = L - 2;
+    int orgs_want = (int)u->m.norgs + 2 < 3 ? 3 : (int)u->m.norgs + 2;
     if (C >= 70) {
-        int fails_h = avail >= 22 ? (avail >= 40 ? avail / 4 : 6) : avail >= 16 ? 4 : 0;
+        /* Orgs on the left, the selected org over its patients on the right, failures below. */
+        int fails_h = avail >= 40 ? avail / 4 : avail >= 22 ? 6 : avail >= 14 ? FAILS_MIN_H : 3;
         int main_h = avail - fails_h;
         int orgs_w = C >= 120 ? 30 : 22;
         set_rect(&u->r_pane[PANE_ORGS], top, 0, main_h, orgs_w);
-        int org_h = main_h >= 16 ? 7 : main_h >= 12 ? 5 : 0;
-        set_rect(&u->r_pane[PANE_ORG], top, orgs_w, org_h, C - orgs_w);
-        set_rect(&u->r_pane[PANE_PATIENTS], top + org_h, orgs_w, main_h - org_h, C - orgs_w);
-        if (fails_h)
-            set_rect(&u->r_pane[PANE_FAILS], top + main_h, 0, fails_h, C);
+        int org_h = main_h < ORG_H ? main_h : ORG_H;
+        if (main_h - org_h < PAT_MIN_H) {
+            set_rect(&u->r_pane[PANE_ORG], top, orgs_w, main_h, C - orgs_w);
+        } else {
+            set_rect(&u->r_pane[PANE_ORG], top, orgs_w, org_h, C - orgs_w);
+            set_rect(&u->r_pane[PANE_PATIENTS], top + org_h, orgs_w, main_h - org_h, C - orgs_w);
+        }
+        set_rect(&u->r_pane[PANE_FAILS], top + main_h, 0, fails_h, C);
     } else {
-        /* Narrow: one column, the orgs list short. */
-        int orgs_h = avail >= 20 ? 6 : 4;
-        int fails_h = avail >= 24 ? 5 : 0;
-        int org_h = avail >= 18 ? 5 : 0;
-        int pat_h = avail - orgs_h - fails_h - org_h;
-        set_rect(&u->r_pane[PANE_ORGS], top, 0, orgs_h, C);
-        if (org_h)
-            set_rect(&u->r_pane[PANE_ORG], top + orgs_h, 0, org_h, C);
-        set_rect(&u->r_pane[PANE_PATIENTS], top + orgs_h + org_h, 0, pat_h, C);
-        if (fails_h)
-            set_rect(&u->r_pane[PANE_FAILS], top + orgs_h + org_h + pat_h, 0, fails_h, C);
+        /* Narrow: one column, in the order of what matters when rows run out. */
+        int org_h = avail >= ORG_H + 3 + FAILS_MIN_H ? ORG_H : avail - 3 - 3;
+        if (org_h < 3)
+            org_h = 0; /* below 40x10 the notice takes over; this is 12 rows or fewer */
+        int fails_h = avail - org_h - 3 >= FAILS_MIN_H ? FAILS_MIN_H : 3;
+        int orgs_h = avail - org_h - fails_h;
+        if (orgs_h > orgs_want)
+            orgs_h = orgs_want;
+        int pat_h = avail - orgs_h - org_h - fails_h;
+        if (pat_h < PAT_MIN_H) {
+            fails_h += pat_h; /* too few for patients: more failure rows instead */
+            pat_h = 0;
+        } else if (pat_h > 2 * FAILS_MIN_H + 8) {
+            /* Plenty: failures grow too, up to a quarter of the window. */
+            int more = avail / 4 - fails_h;
+            if (more > 0) {
+                fails_h += more;
+                pat_h -= more;
+            }
+        }
+        int y = top;
+        set_rect(&u->r_pane[PANE_ORGS], y, 0, orgs_h, C);
+        y += orgs_h;
+        if (org_h) {
+            set_rect(&u->r_pane[PANE_ORG], y, 0, org_h, C);
+            y += org_h;
+        }
+        if (pat_h) {
+            set_rect(&u->r_pane[PANE_PATIENTS], y, 0, pat_h, C);
+            y += pat_h;
+        }
+        set_rect(&u->r_pane[PANE_FAILS], y, 0, fails_h, C);
     }
     if (!u->r_pane[u->focus].shown)
         u->focus = PANE_ORGS;
@@ -989,15 +1033,19 @@ static void free_lines(struct lines *l)
     free(l->v);
 }
 
-static void help_lines(struct lines *l)
+static void help_lines(const struct ui *u, struct lines *l)
 {
     add_line(l, "Keys");
     for (int a = 0; a < ACT_COUNT; a++)
         add_line(l, "  %-12s %s", actions[a].keys, actions[a].help);
     add_line(l, "  %-12s %s", "mouse", "click selects and focuses, the wheel scrolls");
+    add_line(l, "  %-12s %s", "in a view", "j k move, PgDn PgUp a page, g G ends; q Esc close");
     add_line(l, " ");
-    add_line(l, "Marks: ok, x 401 unauthorized, ! 403 forbidden, ? 404 not visible,");
-    add_line(l, "       ~ 429 rate limited, v down (timeout, 5xx, network), stale = old data");
+    add_line(l, "Marks in the Orgs pane");
+    for (size_t h = 0; h < ARRAY_LEN(marks); h++)
+        add_line(l, "  %-12s %s", mark_glyph(u, (enum model_health)h), marks[h].meaning);
+    add_line(l, "  %-12s %s", "stale", "refreshing has failed for a while: the data is old");
+    add_line(l, "  %-12s %s", "! after it", "the key has warnings (Organization pane)");
 }
 
 static void patient_lines(struct ui *u, struct lines *l)
@@ -1082,6 +1130,45 @@ static void failure_lines(struct ui *u, struct lines *l)
     }
 }
 
+/* Breaks every line wider than cols columns (as put() draws it) at spaces, the rest of a
+ * line indented like its start plus two, so that long explanations are read whole instead of
+ * cut. A word wider than cols is cut where it must be. */
+static void wrap_lines(struct lines *l, int cols)
+{
+    if (cols < 8)
+        return;
+    struct lines out = {0};
+    for (size_t i = 0; i < l->n; i++) {
+        char *line = ascii_only ? text_ascii(l->v[i]) : xstrdup(l->v[i]);
+        const char *rest = line;
+        int indent = (int)strspn(line, " ");
+        bool first = true;
+        while (*rest) {
+            int lead = first ? 0 : indent + 2;
+            char piece[1024];
+            text_clip(rest, cols - lead, "", piece, sizeof piece);
+            size_t n = strlen(piece);
+            if (n < strlen(rest)) {
+                char *sp = strrchr(piece, ' ');
+                if (sp && sp - piece > (first ? indent : 0))
+                    n = (size_t)(sp - piece);
+            }
+            if (n == 0)
+                n = 1; /* no room at all: make progress */
+            add_line(&out, "%*s%.*s", lead, "", (int)n, rest);
+            rest += n;
+            while (*rest == ' ')
+                rest++;
+            first = false;
+        }
+        if (first)
+            add_line(&out, " ");
+        free(line);
+    }
+    free_lines(l);
+    *l = out;
+}
+
 static void draw_overlay(struct ui *u)
 {
     if (u->overlay == OVERLAY_NONE || u->too_small)
@@ -1089,7 +1176,7 @@ static void draw_overlay(struct ui *u)
     struct lines l = {0};
     const char *title = "Help";
     if (u->overlay == OVERLAY_HELP)
-        help_lines(&l);
+        help_lines(u, &l);
     else if (u->overlay == OVERLAY_PATIENT) {
         title = "Patient";
         patient_lines(u, &l);
@@ -1097,14 +1184,16 @@ static void draw_overlay(struct ui *u)
         title = "Failure group";
         failure_lines(u, &l);
     }
-    int h = (int)l.n + 2, w = 10;
+    int w = 10;
     for (size_t i = 0; i < l.n; i++)
         if (shown_width(l.v[i]) + 4 > w)
             w = shown_width(l.v[i]) + 4;
-    if (h > u->lines - 2)
-        h = u->lines - 2;
     if (w > u->cols - 2)
         w = u->cols - 2;
+    wrap_lines(&l, w - 4);
+    int h = (int)l.n + 2;
+    if (h > u->lines - 2)
+        h = u->lines - 2;
     if (u->overlay_win)
         delwin(u->overlay_win);
     u->overlay_win = newwin(h, w, (u->lines - h) / 2, (u->cols - w) / 2);
@@ -1119,10 +1208,22 @@ static void draw_overlay(struct ui *u)
     snprintf(t, sizeof t, " %s (Esc closes) ", title);
     put(ow, 0, 2, w - 4, t, role_attr[ROLE_FOCUS]);
     int rows = h - 2;
+    u->overlay_rows = rows;
     if (u->overlay_scroll > (int)l.n - rows)
         u->overlay_scroll = (int)l.n - rows > 0 ? (int)l.n - rows : 0;
     for (int r = 0; r < rows && (size_t)(r + u->overlay_scroll) < l.n; r++)
         put(ow, r + 1, 2, w - 4, l.v[r + u->overlay_scroll], A_NORMAL);
+    if ((int)l.n > rows) {
+        /* More than fits: where we are and how to move, on the bottom border. */
+        char more[96];
+        int first = u->overlay_scroll + 1, last = u->overlay_scroll + rows;
+        snprintf(more, sizeof more, " %s%d-%d of %zu, j/k PgDn PgUp ", 
+                 last < (int)l.n ? (u->utf8 ? "\xE2\x86\x93 more " : "v more ") : "", first,
+                 last, l.n);
+        int mw = shown_width(more);
+        if (mw < w - 4)
+            put(ow, h - 1, w - 2 - mw, mw, more, role_attr[ROLE_FOCUS]);
+    }
     wnoutrefresh(ow);
     free_lines(&l);
 }
@@ -1631,20 +1732,25 @@ static void do_action(struct ui *u, enum action a)
         case ACT_CANCEL:
         case ACT_OPEN:
         case ACT_HELP:
+        case ACT_QUIT: /* q closes what it is looking at, as in less and k9s; q again quits */
             close_overlay(u);
             return;
-        case ACT_QUIT:
-            u->quit = true;
-            return;
         case ACT_DOWN:
-            u->overlay_scroll++;
-            u->dirty |= DIRTY_OVERLAY;
-            return;
         case ACT_UP:
-            if (u->overlay_scroll > 0)
-                u->overlay_scroll--;
+        case ACT_NEXT_PAGE:
+        case ACT_PREV_PAGE:
+        case ACT_FIRST:
+        case ACT_LAST: {
+            int page = u->overlay_rows > 1 ? u->overlay_rows - 1 : 1;
+            u->overlay_scroll += a == ACT_DOWN ? 1 : a == ACT_UP ? -1 : a == ACT_NEXT_PAGE ? page
+                               : a == ACT_PREV_PAGE ? -page : a == ACT_FIRST ? -1000000 : 1000000;
+            if (u->overlay_scroll < 0)
+                u->overlay_scroll = 0; /* the top; draw_overlay stops it at the bottom */
             u->dirty |= DIRTY_OVERLAY;
             return;
+        }
+        case ACT_REDRAW:
+            break;
         case ACT_COPY_TRACE:
         case ACT_COPY_NOTE:
         case ACT_COPY_CURL:
@@ -1656,6 +1762,10 @@ static void do_action(struct ui *u, enum action a)
     }
     switch (a) {
     case ACT_QUIT: u->quit = true; break;
+    case ACT_REDRAW:
+        clearok(curscr, TRUE); /* the terminal was written over: repaint every cell */
+        u->dirty = DIRTY_ALL;
+        break;
     case ACT_HELP:
         u->overlay = OVERLAY_HELP;
         u->overlay_scroll = 0;
