@@ -28,6 +28,7 @@
 #include "explain.h"
 #include "model.h"
 #include "selection.h"
+#include "lineedit.h"
 #include "text.h"
 #include "util.h"
 
@@ -178,8 +179,11 @@ struct ui {
     int overlay_rows;      /* rows of text the overlay showed last (a page for PgDn) */
     bool prompting;
     enum pane prompt_pane;
-    char prompt[256];
+    char prompt[LINEEDIT_MAX + 1]; /* the prompt's text, kept in step with the editor */
     size_t prompt_len;
+    struct lineedit *le;   /* the prompt's editor while prompting and the footer exists */
+    WINDOW *le_parent;     /* the footer it was made in (a resize makes a new footer) */
+    char *filter_before;   /* the failures filter when the prompt opened (Esc restores it) */
 
     char status[256];
     double status_until;
@@ -474,6 +478,11 @@ static void layout(struct ui *u)
 
 static void free_windows(struct ui *u)
 {
+    /* The editor's window is derived from the footer: it goes first (its text is in
+     * u->prompt, and draw_footer makes a new one in the new footer). */
+    lineedit_close(u->le);
+    u->le = NULL;
+    u->le_parent = NULL;
     WINDOW **all[] = {&u->header, &u->footer, &u->pane[0], &u->pane[1], &u->pane[2],
                       &u->pane[3], &u->overlay_win};
     for (size_t i = 0; i < ARRAY_LEN(all); i++) {
@@ -591,18 +600,51 @@ static void draw_header(struct ui *u)
     wnoutrefresh(w);
 }
 
+/* The prompt's label (" search patients: "); returns its width in columns. */
+static int prompt_label(const struct ui *u, char *buf, size_t size)
+{
+    snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS ? "filter failures"
+                                                               : "search patients");
+    return shown_width(buf);
+}
+
+/* (Re)makes the prompt's editor in the footer, holding u->prompt. Done when the prompt opens,
+ * so that keys typed in the same burst as '/' reach it, and after a resize. */
+static void open_editor(struct ui *u)
+{
+    lineedit_close(u->le);
+    u->le = NULL;
+    u->le_parent = NULL;
+    if (!u->footer)
+        return;
+    char label[64];
+    int lw = prompt_label(u, label, sizeof label);
+    werase(u->footer);
+    u->le = lineedit_open(u->footer, 0, lw, u->cols - lw, u->prompt,
+                          u->privacy && u->prompt_pane == PANE_PATIENTS);
+    u->le_parent = u->le ? u->footer : NULL;
+}
+
 static void draw_footer(struct ui *u)
 {
     WINDOW *w = u->footer;
     leaveok(w, u->prompting ? FALSE : TRUE);
-    werase(w);
     if (u->prompting) {
-        const char *what = u->prompt_pane == PANE_FAILS ? "filter failures" : "search patients";
-        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, u->prompt);
-        int x = getcurx(w);
+        /* The label, then the editor in the rest of the line; the editor's cells are the
+         * footer's own (a derived window), so they are not erased while it lives. */
+        char label[64];
+        int lw = prompt_label(u, label, sizeof label);
+        if (!u->le || u->le_parent != w)
+            open_editor(u);
+        put(w, 0, 0, lw, label, A_BOLD);
         curs_set(1);
-        wmove(w, 0, x < u->cols ? x : u->cols - 1);
-    } else if (u->status[0] && wall_now() < u->status_until) {
+        if (u->le)
+            lineedit_cursor(u->le);
+        wnoutrefresh(w);
+        return;
+    }
+    werase(w);
+    if (u->status[0] && wall_now() < u->status_until) {
         put_raw(w, 0, 0, u->cols, u->status, A_BOLD);
     } else {
         const char *log_problem = u->e ? engine_log_problem(u->e) : NULL;
@@ -1040,6 +1082,9 @@ static void help_lines(const struct ui *u, struct lines *l)
         add_line(l, "  %-12s %s", actions[a].keys, actions[a].help);
     add_line(l, "  %-12s %s", "mouse", "click selects and focuses, the wheel scrolls");
     add_line(l, "  %-12s %s", "in a view", "j k move, PgDn PgUp a page, g G ends; q Esc close");
+    add_line(l, "  %-12s %s", "in / prompt", "Left Right Home End (Ctrl-A Ctrl-E) move, Backspace "
+                                             "Ctrl-D delete, Ctrl-W a word, Ctrl-U the line; "
+                                             "the failures filter applies as you type");
     add_line(l, " ");
     add_line(l, "Marks in the Orgs pane");
     for (size_t h = 0; h < ARRAY_LEN(marks); h++)
@@ -1659,10 +1704,23 @@ static void close_overlay(struct ui *u)
 static void finish_prompt(struct ui *u, bool accept)
 {
     u->prompting = false;
+    lineedit_close(u->le);
+    u->le = NULL;
+    u->le_parent = NULL;
     curs_set(0);
     u->dirty |= DIRTY_FOOTER;
-    if (!accept)
+    if (!accept) {
+        if (u->prompt_pane == PANE_FAILS) {
+            /* Esc undoes what filtering as you typed did. */
+            free(u->fail_filter);
+            u->fail_filter = u->filter_before;
+            u->filter_before = NULL;
+            u->dirty |= DIRTY_FAILS;
+        }
         return;
+    }
+    free(u->filter_before);
+    u->filter_before = NULL;
     const char *text = u->prompt_len ? u->prompt : NULL;
     if (u->prompt_pane == PANE_FAILS) {
         free(u->fail_filter);
@@ -1678,35 +1736,29 @@ static void finish_prompt(struct ui *u, bool accept)
 
 static void prompt_key(struct ui *u, wint_t ch, bool is_key)
 {
-    if (!is_key && (ch == '\n' || ch == '\r')) {
-        finish_prompt(u, true);
-    } else if (!is_key && ch == 27) {
-        finish_prompt(u, false);
-    } else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-        /* Remove one whole character. */
-        while (u->prompt_len > 0) {
-            unsigned char c = (unsigned char)u->prompt[--u->prompt_len];
-            if ((c & 0xC0) != 0x80)
-                break;
-        }
-        u->prompt[u->prompt_len] = '\0';
-    } else if (is_key && ch == KEY_ENTER) {
-        finish_prompt(u, true);
-    } else if (!is_key && ch >= 0x20 && ch != 0x7f) {
-        char mb[8];
-        mbstate_t st;
-        memset(&st, 0, sizeof st);
-        size_t n = wcrtomb(mb, (wchar_t)ch, &st);
-        if (n != (size_t)-1 && u->prompt_len + n < sizeof u->prompt - 1) {
-            memcpy(u->prompt + u->prompt_len, mb, n);
-            u->prompt_len += n;
-            u->prompt[u->prompt_len] = '\0';
-            /* Keep the buffer clean: no control characters can enter the search. */
-            char *clean = text_clean(u->prompt);
-            snprintf(u->prompt, sizeof u->prompt, "%s", clean);
-            u->prompt_len = strlen(u->prompt);
-            free(clean);
-        }
+    enum lineedit_result r;
+    if (u->le) {
+        r = lineedit_key(u->le, ch, is_key);
+    } else {
+        /* No editor (the window is too small for the footer): Enter and Esc still work. */
+        bool enter = (!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER);
+        r = enter ? LINEEDIT_ACCEPT : !is_key && ch == 27 ? LINEEDIT_CANCEL : LINEEDIT_IGNORED;
+    }
+    if (u->le && r != LINEEDIT_IGNORED) {
+        snprintf(u->prompt, sizeof u->prompt, "%s", lineedit_text(u->le));
+        u->prompt_len = strlen(u->prompt);
+    }
+    switch (r) {
+    case LINEEDIT_ACCEPT: finish_prompt(u, true); return;
+    case LINEEDIT_CANCEL: finish_prompt(u, false); return;
+    case LINEEDIT_IGNORED: return;
+    case LINEEDIT_EDITED: break;
+    }
+    if (u->prompt_pane == PANE_FAILS) {
+        /* The failures filter is local: it applies as you type. */
+        free(u->fail_filter);
+        u->fail_filter = u->prompt_len ? xstrdup(u->prompt) : NULL;
+        u->dirty |= DIRTY_FAILS;
     }
     u->dirty |= DIRTY_FOOTER;
 }
@@ -1786,6 +1838,15 @@ static void do_action(struct ui *u, enum action a)
             snprintf(u->prompt, sizeof u->prompt, "%s", selected_org(u)->search);
             u->prompt_len = strlen(u->prompt);
         }
+        if (u->prompt_pane == PANE_FAILS) {
+            free(u->filter_before);
+            u->filter_before = u->fail_filter ? xstrdup(u->fail_filter) : NULL;
+            if (u->fail_filter) {
+                snprintf(u->prompt, sizeof u->prompt, "%s", u->fail_filter);
+                u->prompt_len = strlen(u->prompt);
+            }
+        }
+        open_editor(u);
         u->dirty |= DIRTY_FOOTER;
         break;
     case ACT_CANCEL:
@@ -2173,6 +2234,7 @@ int ui_run(const struct ui_opts *opts)
     authlog_close(&u->log);
     config_free(&u->cfg);
     free(u->fail_filter);
+    free(u->filter_before);
     free(u->overlay_key);
     selection_free(&u->org_sel);
     selection_free(&u->fail_sel);
