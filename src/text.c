@@ -253,6 +253,8 @@ char *text_ascii(const char *clean)
         size_t n = decode((const unsigned char *)clean + i, len - i, &c);
         if (c < 0x80) {
             out[used++] = (char)c;
+        } else if (c == 0xB7 || c == 0x2014) {
+            out[used++] = '-'; /* the dashboard's separator and "nothing here" dash */
         } else if (translit && wcwidth((wchar_t)c) == 0) {
             /* a combining mark: its base letter has been written already */
         } else if (cd == (iconv_t)-1 || !translit_one(cd, clean + i, n, out, &used, size)) {

@@ -30,7 +30,7 @@ int text_clip(const char *clean, int cols, const char *ellipsis, char *out, size
 
 /* An ASCII rendering of clean UTF-8 text for a terminal whose locale is not UTF-8 (issue 14
  * case 3): letters lose their accents (é -> e, ø -> o), punctuation takes its ASCII spelling
- * (… -> ..., × -> x, — -> --, → -> ->), combining marks are dropped, and anything else
+ * (… -> ..., × -> x, → -> ->; the separators · and — -> -), combining marks are dropped, and anything else
  * (CJK, Devanagari, symbols) becomes one '?' per character, so one byte is one column.
  * Transliteration is glibc iconv's under the C.UTF-8 locale. The caller frees. */
 char *text_ascii(const char *clean);

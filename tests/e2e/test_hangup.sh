@@ -23,7 +23,7 @@ sh -c 'echo $$ >"$0"; exec "$@"' "$E2E_DIR/hup.pid" "$MAXDASH" -c "$E2E_DIR/conf
 echo "exit=$?" >"$E2E_DIR/hup.exit"
 SH
 _cm_start
-tmq new-session -d -s hup -x 80 -y 24 env -i PATH="$PATH" TERM="$E2E_TERM" LANG=C.UTF-8 TZ=UTC \
+tmq new-session -d -s hup -x 80 -y 24 env -i PATH="$PATH" TERM="$E2E_TERM" LANG="$E2E_LANG" TZ=UTC \
     HOME="$T" E2E_DIR="$T" MAXDASH="$MAXDASH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" sh "$T/hupwrap.sh" ||
     fail "tmux new-session failed: $TMQ_OUT"
@@ -45,7 +45,7 @@ wait_until 3000 test -s "$T/hup.exit" || fail "the wrapper never saw maxdash exi
 
 # 2. make demo's own script as the pane's program: nothing of it may outlive the pane.
 mkdir -p "$T/demotmp"
-tmq new-session -d -s demo -x 100 -y 30 env -i PATH="$PATH" TERM="$E2E_TERM" LANG=C.UTF-8 TZ=UTC \
+tmq new-session -d -s demo -x 100 -y 30 env -i PATH="$PATH" TERM="$E2E_TERM" LANG="$E2E_LANG" TZ=UTC \
     HOME="$T" TMPDIR="$T/demotmp" MAXDASH_DEMO_CHAOS=0 ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
     UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
     sh "$MAXDASH_SRC/mk/demo.sh" "$MAXDASH_BUILD" || fail "tmux new-session (demo) failed: $TMQ_OUT"

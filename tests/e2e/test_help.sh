@@ -38,13 +38,14 @@ see_re 'Auth failures'
 keys G Enter
 see "Failure group (Esc closes)"
 _capture
-view=$(printf '%s\n' "$SCREEN" | sed -n '/Failure group (Esc closes)/,/^[│ ]*└/p')
+view=$(printf '%s\n' "$SCREEN" | sed -n "/Failure group (Esc closes)/,/^[$(asc '│') ]*$(asc '└')/p")
 [ -n "$view" ] || fail "no failure group view on the screen"
 # (A masked key, max_dev_ak_01D…C5V, has an ellipsis inside; a cut line ends in one.)
-if printf '%s\n' "$view" | grep -q '… *│*$'; then
-    fail "a line of the failure group is cut instead of wrapped: $(printf '%s\n' "$view" | grep -m 1 '… *│*$')"
+cut_re=$(asc_re '… *│*$')
+if printf '%s\n' "$view" | grep -qE "$cut_re"; then
+    fail "a line of the failure group is cut instead of wrapped: $(printf '%s\n' "$view" | grep -m 1 -E "$cut_re")"
 fi
-printf '%s\n' "$view" | grep -q '^││   ' || fail "no wrapped (indented) continuation line in the failure group"
+printf '%s\n' "$view" | grep -qE "$(asc_re '^││   ')" || fail "no wrapped (indented) continuation line in the failure group"
 keys Escape
 gone "Failure group (Esc closes)"
 log "ok"

@@ -13,7 +13,7 @@ PS1='$ '
 export MAXDASH_DEMO_KEY MAXDASH_DEMO_REVOKED_KEY MAXDASH_DEMO_APPTS_KEY
 SH
 _cm_start
-tmq new-session -d -s sus -x 80 -y 24 env -i PATH="$PATH" TERM="$E2E_TERM" LANG=C.UTF-8 TZ=UTC \
+tmq new-session -d -s sus -x 80 -y 24 env -i PATH="$PATH" TERM="$E2E_TERM" LANG="$E2E_LANG" TZ=UTC \
     HOME="$T" E2E_DIR="$T" ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
     LSAN_OPTIONS="${LSAN_OPTIONS:-}" bash --noprofile --rcfile "$T/rc.sh" -i ||
     fail "tmux new-session failed: $TMQ_OUT"
@@ -25,7 +25,7 @@ see_re '│● westla +[0-9]+ ms│'
 # The frame's right edge is in the last column.
 right_edge_at() { # COLS: the Orgs pane's top line ends at column COLS
     _capture
-    local top; top=$(printf '%s\n' "$SCREEN" | grep -m 1 '┌ Orgs') || return 1
+    local top; top=$(printf '%s\n' "$SCREEN" | grep -m 1 "$(asc '┌ Orgs')") || return 1
     [ "$(width_of "$top")" = "$1" ]
 }
 wait_until 3000 right_edge_at 80 || fail "the dashboard is not 80 columns wide to begin with"
@@ -37,7 +37,7 @@ type_text "fg"; keys Enter
 # No key after fg: the redraw must come from SIGCONT alone.
 if ! wait_until "$(scaled 3000)" right_edge_at 120; then
     _capture
-    fail "after fg the dashboard is still drawn at the old size (top line: $(printf '%s\n' "$SCREEN" | grep -m 1 '┌ Orgs' | cut -c1-40)..., $(width_of "$(printf '%s\n' "$SCREEN" | grep -m 1 '┌ Orgs')") columns)"
+    fail "after fg the dashboard is still drawn at the old size (top line: $(printf '%s\n' "$SCREEN" | grep -m 1 "$(asc '┌ Orgs')" | cut -c1-40)..., $(width_of "$(printf '%s\n' "$SCREEN" | grep -m 1 "$(asc '┌ Orgs')")") columns)"
 fi
 log "after Ctrl-Z, a resize to 120x32 and fg: drawn at 120 columns without a key"
 keys q
