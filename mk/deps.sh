@@ -44,6 +44,9 @@ for group in "$@"; do
         need libjansson-dev        pc  jansson
         need libinih-dev           pc  inih
         need libmicrohttpd-dev     pc  libmicrohttpd
+        # What maxdash needs at run time that --no-install-recommends leaves out: the CA
+        # store, without which no https API can be verified (libcurl recommends it only).
+        need ca-certificates       file /etc/ssl/certs/ca-certificates.crt
         ;;
     test)
         need check                 pc  check
@@ -51,6 +54,7 @@ for group in "$@"; do
         need curl                  cmd curl
         need openssl               cmd openssl
         need ncurses-term          terminfo tmux-256color
+        need procps                cmd ps
         ;;
     screenshot)
         need tmux                  cmd tmux

@@ -9,12 +9,15 @@
 #include "engine.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "keymask.h"
@@ -289,6 +292,11 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, e->http_allowed ? "http,https" : "https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* a key never follows a redirect */
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* A resolver that never answers must not hold the loop: without this, libcurl joins its
+     * resolver thread when a transfer times out or is removed, for as long as getaddrinfo()
+     * takes (glibc: 5 s x 2 tries). With it the thread is left to finish on its own.
+     * (CURLOPT_QUICK_EXIT, libcurl >= 7.87.0; issue 14 case 2.) */
+    curl_easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout * 1000L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout < 10 ? timeout : 10) * 1000L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
@@ -342,7 +350,8 @@ static enum api_transport transport_of(CURLcode rc, const struct xfer *x)
     case CURLE_OK:
         return API_TR_OK;
     case CURLE_OPERATION_TIMEDOUT:
-        return API_TR_TIMEOUT;
+        /* A resolver that never answered is a DNS problem here, not a slow API. */
+        return strncmp(x->errbuf, "Resolving timed out", 19) == 0 ? API_TR_DNS : API_TR_TIMEOUT;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return API_TR_DNS;
@@ -383,6 +392,8 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
     char hint[KEYMASK_MAX];
     config_key_mask(o->cfg->key, hint);
     char *path = api_path_of_url(x->url);
+    const char *q = strchr(x->url, '?');
+    char *query = q && q[1] ? xstrndup(q + 1, strcspn(q + 1, "#")) : NULL;
     if (x->kind == XFER_DETAIL) {
         /* A patient id is the patient's: the log and the groups keep only the route. */
         char *slash = strrchr(path, '/');
@@ -425,6 +436,9 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
         .key_hint = hint,
         .method = "GET",
         .path = path,
+        /* The query (page, pageSize, search) lets `c` repeat the very request; it stays in
+         * memory, never in the log: a search may be a patient's name. */
+        .query = x->kind == XFER_DETAIL ? NULL : query,
         .cls = r->cls,
         .status = r->status,
         .code = r->err.code,
@@ -436,6 +450,7 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
     };
     model_add_failure(m, &f, r->err.trace_id);
     free(path);
+    free(query);
     e->changed |= ENGINE_CHANGED_FAILURES;
 }
 
@@ -708,6 +723,41 @@ static void schedule(struct engine *e)
 
 /* --- public ------------------------------------------------------------------------------- */
 
+long engine_max_connections(void)
+{
+    struct rlimit rl;
+    long cap = ENGINE_MAX_CONNECTIONS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        /* A transfer may hold its socket plus the threaded resolver's socket pair, and the
+         * program keeps a few of its own (terminal, log, pipes): stay well below the limit. */
+        long fit = ((long)rl.rlim_cur - ENGINE_FD_RESERVE) / 3;
+        if (fit < cap)
+            cap = fit < 1 ? 1 : fit;
+    }
+    return cap;
+}
+
+const char *engine_ca_problem(const char *base_url, const char *ca_bundle)
+{
+    if (strncmp(base_url, "https://", 8) != 0 || (ca_bundle && *ca_bundle))
+        return NULL; /* plain http (the sandbox), or the config names its own bundle */
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    bool have_file = v->cainfo && access(v->cainfo, R_OK) == 0;
+    bool have_dir = false;
+    if (v->capath) {
+        DIR *d = opendir(v->capath);
+        if (d) {
+            struct dirent *de;
+            while (!have_dir && (de = readdir(d)))
+                have_dir = de->d_name[0] != '.';
+            closedir(d);
+        }
+    }
+    if (have_file || have_dir || (!v->cainfo && !v->capath))
+        return NULL; /* found, or a TLS backend with its own store (nothing to check) */
+    return "no CA certificates: install ca-certificates or set ca_bundle";
+}
+
 struct engine *engine_new(struct model *m, const struct engine_opts *opts, char *err,
                           size_t errsize)
 {
@@ -719,6 +769,11 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
         }
         global_init = true;
     }
+    const char *ca = engine_ca_problem(m->cfg->set.base_url, m->cfg->set.ca_bundle);
+    if (ca) {
+        bprintf(err, errsize, "%s", ca);
+        return NULL;
+    }
     struct engine *e = xcalloc(1, sizeof *e);
     e->m = m;
     e->opts = *opts;
@@ -728,7 +783,7 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
         bprintf(err, errsize, "libcurl could not create a multi handle");
         return NULL;
     }
-    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256L);
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, engine_max_connections());
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
     api_proxy_from_env(m->cfg->set.base_url, e->proxy, sizeof e->proxy);
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;

@@ -33,8 +33,24 @@ struct engine_fd {
     bool ready; /* set by engine_wait: readable */
 };
 
+/* At most this many connections at once, and fewer under a low RLIMIT_NOFILE. */
+#define ENGINE_MAX_CONNECTIONS 256L
+/* Descriptors left to the rest of the program (terminal, log, pipes, the copy command). */
+#define ENGINE_FD_RESERVE 32L
+
+/* The connection cap for the current RLIMIT_NOFILE soft limit: (limit - ENGINE_FD_RESERVE) / 3
+ * (a socket plus the threaded resolver's socket pair per transfer), at most
+ * ENGINE_MAX_CONNECTIONS, at least 1. Issue 14 case 6: 256 connections under `ulimit -n 256`
+ * failed 176 of 300 orgs with EMFILE, blamed on the API. */
+long engine_max_connections(void);
+
+/* NULL when TLS to base_url can find CA certificates; else a static one-line reason (no CA
+ * bundle configured and libcurl's built-in CA file and directory unreadable or empty: a minimal
+ * Debian without ca-certificates). Plain http and a configured ca_bundle are never a problem. */
+const char *engine_ca_problem(const char *base_url, const char *ca_bundle);
+
 /* Creates the engine over the model (borrowed). NULL with the reason in err when libcurl
- * cannot be set up. */
+ * cannot be set up, or when https has no CA certificates to verify with (engine_ca_problem). */
 struct engine *engine_new(struct model *m, const struct engine_opts *opts, char *err,
                           size_t errsize);
 /* Cancels every transfer and frees the engine. */

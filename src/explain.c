@@ -581,14 +581,24 @@ char *explain_curl(const struct model *m, const struct model_failure *f)
     slash = slash ? strchr(slash + 3, '/') : NULL;
     size_t origin = slash ? (size_t)(slash - base) : strlen(base);
     size_t plen = strlen(path);
+    bool detail = plen >= 5 && strcmp(path + plen - 5, "/{id}") == 0;
     bool patients = plen >= 9 && strcmp(path + plen - 9, "/patients") == 0;
-    char *url = xasprintf("%.*s%s%s", (int)origin, base, path, patients ? "?page=1&pageSize=1" : "");
+    /* A group from an earlier run's log has no query: the probe's is the best guess. */
+    const char *query = f->query ? f->query : patients && f->from_log ? "page=1&pageSize=1" : NULL;
+    char *url = xasprintf("%.*s%.*s%s%s", (int)origin, base, (int)(detail ? plen - 4 : plen), path,
+                          query && !detail ? "?" : "", query && !detail ? query : "");
+    char *qurl = shell_quote(url);
     char *org = xasprintf("X-Organization-Id: %s", f->org_id ? f->org_id : "");
-    char *qurl = shell_quote(url), *qorg = shell_quote(org);
-    char *cmd = xasprintf("curl -sS -H \"Authorization: Bearer $MAX_API_KEY\" -H %s %s", qorg, qurl);
+    char *qorg = shell_quote(org);
+    /* The id in double quotes so the shell expands it; the rest stays single-quoted. */
+    char *cmd = xasprintf("%scurl -sS -H \"Authorization: Bearer $MAX_API_KEY\" -H %s %s%s",
+                          detail ? "# set PATIENT_ID to the patient's id: patient identifiers are "
+                                   "not copied\n"
+                                 : "",
+                          qorg, qurl, detail ? "\"$PATIENT_ID\"" : "");
     free(url);
-    free(org);
     free(qurl);
+    free(org);
     free(qorg);
     return cmd;
 }

@@ -47,7 +47,10 @@ bool explain_budget_wait(const struct model *m, size_t org, bool page, char *buf
  * message, every trace_id; never a key or patient data. Caller frees. */
 char *explain_support_note(const struct model *m, const struct model_failure *f);
 
-/* The request of f as a curl command, the key replaced by $MAX_API_KEY. Caller frees. */
+/* The request of f as a curl command that repeats it exactly: path, the latest occurrence's
+ * query (page, pageSize, search) and headers, the key replaced by $MAX_API_KEY. A patient
+ * detail's id (logged as {id}) becomes $PATIENT_ID, with a comment line saying so: patient
+ * identifiers never go to the clipboard (issue 13). Caller frees. */
 char *explain_curl(const struct model *m, const struct model_failure *f);
 
 #endif

@@ -345,11 +345,24 @@ static int run_config(const struct options *opt)
     return status;
 }
 
+/* Hundreds of orgs want hundreds of connections: take the hard limit of descriptors when the
+ * soft one is lower (macOS and some shells start at 256), as servers do. The engine then sizes
+ * its connection cap from what is in force (engine_max_connections). */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int main(int argc, char **argv)
 {
     /* API keys live in this process's memory from the config load on: no core file may hold
      * them. Soft and hard limit, so nothing below can raise it again. */
     setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+    raise_nofile();
     setlocale(LC_ALL, "");
     util_set_progname("maxdash");
 

@@ -153,6 +153,7 @@ static void failure_free(struct model_failure *f)
     free(f->key_hint);
     free(f->method);
     free(f->path);
+    free(f->query);
     free(f->code);
     free(f->message);
     free(f->required_scope);
@@ -280,6 +281,8 @@ void model_add_failure(struct model *m, const struct model_failure *f, const cha
     if (g->count == 1 || f->last_seen >= g->last_seen) {
         g->last_seen = f->last_seen;
         g->latency_ms = f->latency_ms;
+        free(g->query);
+        g->query = dup_or_null(f->query);
     }
     if (f->first_seen && (f->first_seen < g->first_seen || g->count == 1))
         g->first_seen = f->first_seen;
@@ -314,6 +317,23 @@ void model_add_failure(struct model *m, const struct model_failure *f, const cha
         g = &m->failures[at];
     }
     m->version++;
+}
+
+char *model_failure_key(const struct model_failure *f)
+{
+    /* The unit separator cannot occur in sanitized text, so two groups never share a key. */
+    return xasprintf("%zu\x1f%s\x1f%d\x1f%d\x1f%s\x1f%s\x1f%s\x1f%d", f->org,
+                     f->org_name ? f->org_name : "", (int)f->cls, f->status, f->code ? f->code : "",
+                     f->message ? f->message : "", f->path ? f->path : "", f->from_log);
+}
+
+size_t model_org_latest_failure(const struct model *m, size_t org)
+{
+    /* The groups are ordered by last_seen, the newest last. */
+    for (size_t i = m->nfailures; i-- > 0;)
+        if (m->failures[i].org == org)
+            return i;
+    return (size_t)-1;
 }
 
 void model_note_app(struct model *m, size_t org, const char *app_id)

@@ -90,6 +90,8 @@ struct model_failure {
     char *key_name;
     char *key_hint;
     char *method, *path;
+    char *query;           /* the latest occurrence's query ("page=2&pageSize=50&search=jo"),
+                              NULL when it had none or came from the log: only in memory */
     enum api_class cls;
     int status;
     char *code, *message;
@@ -151,6 +153,13 @@ void model_detail_clear(struct model_detail *d);
 
 /* Adds one failure occurrence (grouping it); strings are copied. */
 void model_add_failure(struct model *m, const struct model_failure *f, const char *trace_id);
+
+/* The identity of a failure group (its grouping fields), for keeping it selected while the
+ * groups regroup; the caller frees. */
+char *model_failure_key(const struct model_failure *f);
+
+/* The index into m->failures of org's most recent failure group (any class), or (size_t)-1. */
+size_t model_org_latest_failure(const struct model *m, size_t org);
 
 /* Adds the records of an earlier run's log as failure groups marked from_log; records of orgs
  * not in the model keep their names with org (size_t)-1. */

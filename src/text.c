@@ -2,6 +2,8 @@
  * it behaves the same in every locale; only measuring asks the locale, through wcwidth. */
 #include "text.h"
 
+#include <iconv.h>
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,4 +210,60 @@ void text_lines_vadd(char ***v, size_t *n, const char *fmt, va_list ap)
     utf8_trim_partial(buf);
     *v = xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[(*n)++] = text_clean(buf);
+}
+
+/* One character (UTF-8, n bytes) transliterated to ASCII by iconv under C.UTF-8, whose
+ * LC_CTYPE has glibc's transliteration tables (the C locale's has almost none: é stays '?').
+ * Appends to out; returns false when iconv has nothing better than '?'. */
+static bool translit_one(iconv_t cd, const char *ch, size_t n, char *out, size_t *used,
+                         size_t size)
+{
+    char tmp[16], *in = (char *)ch, *o = tmp;
+    size_t inleft = n, oleft = sizeof tmp;
+    iconv(cd, NULL, NULL, NULL, NULL);
+    if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 || o == tmp)
+        return false;
+    size_t len = (size_t)(o - tmp);
+    if ((len == 1 && tmp[0] == '?') || *used + len >= size)
+        return false;
+    memcpy(out + *used, tmp, len);
+    *used += len;
+    return true;
+}
+
+char *text_ascii(const char *clean)
+{
+    static iconv_t cd = (iconv_t)-1;
+    static locale_t translit;
+    static bool tried;
+    if (!tried) {
+        tried = true;
+        translit = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+        if (translit) {
+            locale_t old = uselocale(translit);
+            cd = iconv_open("ASCII//TRANSLIT", "UTF-8");
+            uselocale(old);
+        }
+    }
+    size_t len = strlen(clean), size = len * 4 + 1, used = 0, i = 0;
+    char *out = xmalloc(size);
+    locale_t old = translit ? uselocale(translit) : (locale_t)0;
+    while (i < len) {
+        uint32_t c;
+        size_t n = decode((const unsigned char *)clean + i, len - i, &c);
+        if (c < 0x80) {
+            out[used++] = (char)c;
+        } else if (c == 0xB7 || c == 0x2014) {
+            out[used++] = '-'; /* the dashboard's separator and "nothing here" dash */
+        } else if (translit && wcwidth((wchar_t)c) == 0) {
+            /* a combining mark: its base letter has been written already */
+        } else if (cd == (iconv_t)-1 || !translit_one(cd, clean + i, n, out, &used, size)) {
+            out[used++] = '?';
+        }
+        i += n;
+    }
+    if (translit)
+        uselocale(old);
+    out[used] = '\0';
+    return out;
 }

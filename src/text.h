@@ -28,6 +28,13 @@ int text_width(const char *clean);
  * the ellipsis fits. Returns the columns used. */
 int text_clip(const char *clean, int cols, const char *ellipsis, char *out, size_t size);
 
+/* An ASCII rendering of clean UTF-8 text for a terminal whose locale is not UTF-8 (issue 14
+ * case 3): letters lose their accents (é -> e, ø -> o), punctuation takes its ASCII spelling
+ * (… -> ..., × -> x, → -> ->; the separators · and — -> -), combining marks are dropped, and anything else
+ * (CJK, Devanagari, symbols) becomes one '?' per character, so one byte is one column.
+ * Transliteration is glibc iconv's under the C.UTF-8 locale. The caller frees. */
+char *text_ascii(const char *clean);
+
 /* Formats a line (at most 1 KiB, never cut inside a character), sanitizes it and appends it
  * to the array *v of *n lines (grown with xrealloc; the caller frees each line and *v). */
 void text_lines_vadd(char ***v, size_t *n, const char *fmt, va_list ap)

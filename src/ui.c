@@ -14,17 +14,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "authlog.h"
+#include "clip.h"
 #include "cmd_check.h"
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
 #include "model.h"
+#include "selection.h"
+#include "lineedit.h"
 #include "text.h"
 #include "util.h"
 
@@ -68,6 +72,7 @@ enum role {
     ROLE_BORDER,
     ROLE_FOCUS,
     ROLE_SELECTED,
+    ROLE_SEL_DIM,   /* the selection of a pane without the focus */
     ROLE_OK,
     ROLE_AUTH,
     ROLE_SCOPE,
@@ -88,7 +93,7 @@ static void theme_init(bool color)
     attr_t mono[ROLE_COUNT] = {
         [ROLE_NORMAL] = A_NORMAL,   [ROLE_HEADER] = A_REVERSE, [ROLE_TITLE] = A_BOLD,
         [ROLE_BORDER] = A_NORMAL,   [ROLE_FOCUS] = A_BOLD,     [ROLE_SELECTED] = A_REVERSE,
-        [ROLE_OK] = A_NORMAL,       [ROLE_AUTH] = A_BOLD,      [ROLE_SCOPE] = A_BOLD,
+        [ROLE_SEL_DIM] = A_REVERSE | A_DIM, [ROLE_OK] = A_NORMAL,       [ROLE_AUTH] = A_BOLD,      [ROLE_SCOPE] = A_BOLD,
         [ROLE_RATE] = A_BOLD,       [ROLE_DOWN] = A_BOLD,      [ROLE_DIM] = A_DIM,
         [ROLE_WARN] = A_BOLD,       [ROLE_PROD] = A_REVERSE | A_BOLD,
         [ROLE_STAGING] = A_REVERSE,
@@ -114,6 +119,7 @@ static void theme_init(bool color)
                                                 r == ROLE_PROD ? A_BOLD : 0);
     }
     role_attr[ROLE_DIM] = A_DIM;
+    role_attr[ROLE_SEL_DIM] = A_REVERSE | A_DIM;
 }
 
 /* --- state -------------------------------------------------------------------------------- */
@@ -156,6 +162,11 @@ struct ui {
     size_t sel_org, org_top;
     size_t sel_patient;
     size_t sel_fail, fail_top;
+    /* The selections by identity (issue 13); sel_org, sel_patient and sel_fail are their rows
+     * as of the last sync_selection. */
+    struct selection org_sel, fail_sel, patient_sel;
+    bool patients_reset;   /* the user changed page, search or org: the next page starts on top */
+    struct clip_job clips[4]; /* copies running in a child (tmux, copy_command) */
     bool all_failures;
     bool org_failures;   /* only the selected org's */
     char *fail_filter;
@@ -163,17 +174,22 @@ struct ui {
     const char *copy_command; /* --copy-command, else the config's */
 
     enum overlay overlay;
-    size_t overlay_fail;   /* index into the visible failure list */
+    char *overlay_key;     /* the failure group the overlay shows (model_failure_key) */
     int overlay_scroll;
+    int overlay_rows;      /* rows of text the overlay showed last (a page for PgDn) */
     bool prompting;
     enum pane prompt_pane;
-    char prompt[256];
+    char prompt[LINEEDIT_MAX + 1]; /* the prompt's text, kept in step with the editor */
     size_t prompt_len;
+    struct lineedit *le;   /* the prompt's editor while prompting and the footer exists */
+    WINDOW *le_parent;     /* the footer it was made in (a resize makes a new footer) */
+    char *filter_before;   /* the failures filter when the prompt opened (Esc restores it) */
 
     char status[256];
     double status_until;
     unsigned dirty;
     bool quit;
+    int exit_status; /* ui_run's: 0, or 129 when the terminal went away */
     unsigned long model_version;
     long shown_countdown;
     long shown_second; /* monotonic second of the last wait countdown redraw */
@@ -181,6 +197,8 @@ struct ui {
 
 static int sig_pipe[2] = {-1, -1};
 static bool curses_on;
+
+static void sync_selection(struct ui *u);
 
 
 
@@ -224,6 +242,9 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
     sigaction(SIGWINCH, &sa, NULL);
+    /* Back from Ctrl-Z: the window may have changed size while we were stopped (the SIGWINCH
+     * went to the shell), and ncurses only repaints at the size it knew. */
+    sigaction(SIGCONT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
@@ -240,13 +261,36 @@ static void install_signals(void)
 
 /* --- text helpers ------------------------------------------------------------------------- */
 
+/* The locale is not UTF-8 (LANG=C, a Latin-1 locale): every piece of text goes to the screen
+ * as ASCII (text_ascii), so nothing drawn is outside the locale's charset and one byte is one
+ * column. Set once by ui_run. */
+static bool ascii_only;
+
+/* Columns clean text takes as put() draws it. */
+static int shown_width(const char *clean)
+{
+    if (!ascii_only)
+        return text_width(clean);
+    char *ascii = text_ascii(clean);
+    int width = (int)strlen(ascii);
+    free(ascii);
+    return width;
+}
+
 /* Draws clean text at (y, x) clipped to cols columns; returns the columns used. */
 static int put(WINDOW *w, int y, int x, int cols, const char *clean, attr_t attr)
 {
     if (cols <= 0 || !clean)
         return 0;
     char buf[1024];
-    int used = text_clip(clean, cols, "\xE2\x80\xA6", buf, sizeof buf);
+    int used;
+    if (ascii_only) {
+        char *ascii = text_ascii(clean);
+        used = text_clip(ascii, cols, "...", buf, sizeof buf);
+        free(ascii);
+    } else {
+        used = text_clip(clean, cols, "\xE2\x80\xA6", buf, sizeof buf);
+    }
     if (!buf[0])
         return 0;
     wattrset(w, attr);
@@ -282,18 +326,29 @@ static int putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt,
 /* Right-aligned. */
 static void put_right(WINDOW *w, int y, int right, int cols, const char *clean, attr_t attr)
 {
-    int width = text_width(clean);
+    int width = shown_width(clean);
     if (width > cols)
         width = cols;
     put(w, y, right - width, cols, clean, attr);
 }
 
+/* The marks of the Orgs pane, by health: what is drawn and what the help says of it, from one
+ * table so that the legend can never disagree with the screen. */
+static const struct {
+    const char *utf, *ascii, *meaning;
+} marks[] = {
+    [HEALTH_CHECKING] = {"\xE2\x80\xA6", ".", "checking (nothing back yet)"},
+    [HEALTH_OK] = {"\xE2\x97\x8F", "+", "ok, with the latency"},
+    [HEALTH_AUTH] = {"\xE2\x9C\x97", "x", "401 unauthorized: the key is refused"},
+    [HEALTH_SCOPE] = {"!", "!", "403 forbidden: a scope is missing"},
+    [HEALTH_NOT_FOUND] = {"?", "?", "404: the org is not visible to this app"},
+    [HEALTH_RATE] = {"\xE2\x97\xB7", "~", "429 rate limited"},
+    [HEALTH_DOWN] = {"\xE2\x96\xBC", "v", "down: timeout, connection, DNS, TLS, 5xx, bad response"},
+};
+
 static const char *mark_glyph(const struct ui *u, enum model_health h)
 {
-    static const char *const utf[] = {"\xE2\x80\xA6", "\xE2\x97\x8F", "\xE2\x9C\x97", "!", "?",
-                                      "\xE2\x97\xB7", "\xE2\x96\xBC"};
-    static const char *const ascii[] = {".", "+", "x", "!", "?", "~", "v"};
-    return u->utf8 ? utf[h] : ascii[h];
+    return u->utf8 ? marks[h].utf : marks[h].ascii;
 }
 
 static enum role health_role(enum model_health h)
@@ -351,6 +406,12 @@ static void set_rect(struct rect *r, int y, int x, int h, int w)
 
 /* Decides where the panes go. 80x24 and larger shows all four; smaller sizes stack the panes
  * and drop the failures, then the organization pane; below 40x10 a notice only. */
+/* Rows (frame included) the panes want, in the order they get them when the window is short
+ * (issue 14 case 7): the selected org's Status and cause, a few failure rows, every org, then
+ * patients with what is left (hidden below PAT_MIN_H: a header and one row are the least that
+ * is worth a pane). */
+enum { ORG_H = 7, FAILS_MIN_H = 4, PAT_MIN_H = 4 };
+
 static void layout(struct ui *u)
 {
     int L = u->lines, C = u->cols;
@@ -362,28 +423,54 @@ static void layout(struct ui *u)
     set_rect(&u->r_header, 0, 0, 1, C);
     set_rect(&u->r_footer, L - 1, 0, 1, C);
     int top = 1, avail = L - 2;
+    int orgs_want = (int)u->m.norgs + 2 < 3 ? 3 : (int)u->m.norgs + 2;
     if (C >= 70) {
-        int fails_h = avail >= 22 ? (avail >= 40 ? avail / 4 : 6) : avail >= 16 ? 4 : 0;
+        /* Orgs on the left, the selected org over its patients on the right, failures below. */
+        int fails_h = avail >= 40 ? avail / 4 : avail >= 22 ? 6 : avail >= 14 ? FAILS_MIN_H : 3;
         int main_h = avail - fails_h;
         int orgs_w = C >= 120 ? 30 : 22;
         set_rect(&u->r_pane[PANE_ORGS], top, 0, main_h, orgs_w);
-        int org_h = main_h >= 16 ? 7 : main_h >= 12 ? 5 : 0;
-        set_rect(&u->r_pane[PANE_ORG], top, orgs_w, org_h, C - orgs_w);
-        set_rect(&u->r_pane[PANE_PATIENTS], top + org_h, orgs_w, main_h - org_h, C - orgs_w);
-        if (fails_h)
-            set_rect(&u->r_pane[PANE_FAILS], top + main_h, 0, fails_h, C);
+        int org_h = main_h < ORG_H ? main_h : ORG_H;
+        if (main_h - org_h < PAT_MIN_H) {
+            set_rect(&u->r_pane[PANE_ORG], top, orgs_w, main_h, C - orgs_w);
+        } else {
+            set_rect(&u->r_pane[PANE_ORG], top, orgs_w, org_h, C - orgs_w);
+            set_rect(&u->r_pane[PANE_PATIENTS], top + org_h, orgs_w, main_h - org_h, C - orgs_w);
+        }
+        set_rect(&u->r_pane[PANE_FAILS], top + main_h, 0, fails_h, C);
     } else {
-        /* Narrow: one column, the orgs list short. */
-        int orgs_h = avail >= 20 ? 6 : 4;
-        int fails_h = avail >= 24 ? 5 : 0;
-        int org_h = avail >= 18 ? 5 : 0;
-        int pat_h = avail - orgs_h - fails_h - org_h;
-        set_rect(&u->r_pane[PANE_ORGS], top, 0, orgs_h, C);
-        if (org_h)
-            set_rect(&u->r_pane[PANE_ORG], top + orgs_h, 0, org_h, C);
-        set_rect(&u->r_pane[PANE_PATIENTS], top + orgs_h + org_h, 0, pat_h, C);
-        if (fails_h)
-            set_rect(&u->r_pane[PANE_FAILS], top + orgs_h + org_h + pat_h, 0, fails_h, C);
+        /* Narrow: one column, in the order of what matters when rows run out. */
+        int org_h = avail >= ORG_H + 3 + FAILS_MIN_H ? ORG_H : avail - 3 - 3;
+        if (org_h < 3)
+            org_h = 0; /* below 40x10 the notice takes over; this is 12 rows or fewer */
+        int fails_h = avail - org_h - 3 >= FAILS_MIN_H ? FAILS_MIN_H : 3;
+        int orgs_h = avail - org_h - fails_h;
+        if (orgs_h > orgs_want)
+            orgs_h = orgs_want;
+        int pat_h = avail - orgs_h - org_h - fails_h;
+        if (pat_h < PAT_MIN_H) {
+            fails_h += pat_h; /* too few for patients: more failure rows instead */
+            pat_h = 0;
+        } else if (pat_h > 2 * FAILS_MIN_H + 8) {
+            /* Plenty: failures grow too, up to a quarter of the window. */
+            int more = avail / 4 - fails_h;
+            if (more > 0) {
+                fails_h += more;
+                pat_h -= more;
+            }
+        }
+        int y = top;
+        set_rect(&u->r_pane[PANE_ORGS], y, 0, orgs_h, C);
+        y += orgs_h;
+        if (org_h) {
+            set_rect(&u->r_pane[PANE_ORG], y, 0, org_h, C);
+            y += org_h;
+        }
+        if (pat_h) {
+            set_rect(&u->r_pane[PANE_PATIENTS], y, 0, pat_h, C);
+            y += pat_h;
+        }
+        set_rect(&u->r_pane[PANE_FAILS], y, 0, fails_h, C);
     }
     if (!u->r_pane[u->focus].shown)
         u->focus = PANE_ORGS;
@@ -391,6 +478,11 @@ static void layout(struct ui *u)
 
 static void free_windows(struct ui *u)
 {
+    /* The editor's window is derived from the footer: it goes first (its text is in
+     * u->prompt, and draw_footer makes a new one in the new footer). */
+    lineedit_close(u->le);
+    u->le = NULL;
+    u->le_parent = NULL;
     WINDOW **all[] = {&u->header, &u->footer, &u->pane[0], &u->pane[1], &u->pane[2],
                       &u->pane[3], &u->overlay_win};
     for (size_t i = 0; i < ARRAY_LEN(all); i++) {
@@ -514,18 +606,51 @@ static void draw_header(struct ui *u)
     wnoutrefresh(w);
 }
 
+/* The prompt's label (" search patients: "); returns its width in columns. */
+static int prompt_label(const struct ui *u, char *buf, size_t size)
+{
+    snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS ? "filter failures"
+                                                               : "search patients");
+    return shown_width(buf);
+}
+
+/* (Re)makes the prompt's editor in the footer, holding u->prompt. Done when the prompt opens,
+ * so that keys typed in the same burst as '/' reach it, and after a resize. */
+static void open_editor(struct ui *u)
+{
+    lineedit_close(u->le);
+    u->le = NULL;
+    u->le_parent = NULL;
+    if (!u->footer)
+        return;
+    char label[64];
+    int lw = prompt_label(u, label, sizeof label);
+    werase(u->footer);
+    u->le = lineedit_open(u->footer, 0, lw, u->cols - lw, u->prompt,
+                          u->privacy && u->prompt_pane == PANE_PATIENTS);
+    u->le_parent = u->le ? u->footer : NULL;
+}
+
 static void draw_footer(struct ui *u)
 {
     WINDOW *w = u->footer;
     leaveok(w, u->prompting ? FALSE : TRUE);
-    werase(w);
     if (u->prompting) {
-        const char *what = u->prompt_pane == PANE_FAILS ? "filter failures" : "search patients";
-        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, u->prompt);
-        int x = getcurx(w);
+        /* The label, then the editor in the rest of the line; the editor's cells are the
+         * footer's own (a derived window), so they are not erased while it lives. */
+        char label[64];
+        int lw = prompt_label(u, label, sizeof label);
+        if (!u->le || u->le_parent != w)
+            open_editor(u);
+        put(w, 0, 0, lw, label, A_BOLD);
         curs_set(1);
-        wmove(w, 0, x < u->cols ? x : u->cols - 1);
-    } else if (u->status[0] && wall_now() < u->status_until) {
+        if (u->le)
+            lineedit_cursor(u->le);
+        wnoutrefresh(w);
+        return;
+    }
+    werase(w);
+    if (u->status[0] && wall_now() < u->status_until) {
         put_raw(w, 0, 0, u->cols, u->status, A_BOLD);
     } else {
         const char *log_problem = u->e ? engine_log_problem(u->e) : NULL;
@@ -568,7 +693,7 @@ static void draw_orgs(struct ui *u)
         const struct model_org *o = &u->m.orgs[i];
         enum model_health hl = model_org_health(o);
         bool sel = i == u->sel_org;
-        attr_t base = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        attr_t base = !sel ? A_NORMAL : role_attr[u->focus == PANE_ORGS ? ROLE_SELECTED : ROLE_SEL_DIM];
         if (sel)
             mvwhline(w, row + 1, 1, ' ' | base, width);
         char word[32];
@@ -586,7 +711,7 @@ static void draw_orgs(struct ui *u)
         put(w, row + 1, 1, 1, mark_glyph(u, hl), sel ? base : role_attr[health_role(hl)]);
         bool warn = o->cfg->key && o->cfg->key->warnings;
         put(w, row + 1, 2, 1, warn ? "!" : " ", sel ? base : role_attr[ROLE_WARN]);
-        int word_w = text_width(word);
+        int word_w = shown_width(word);
         put_raw(w, row + 1, 3, width - 3 - word_w - 1, o->cfg->name, base);
         put_right(w, row + 1, width + 1, word_w, word,
                   sel ? base : role_attr[hl == HEALTH_OK ? ROLE_NORMAL : health_role(hl)]);
@@ -827,8 +952,8 @@ static void draw_patients(struct ui *u)
         if (i >= o->page.len)
             break;
         const struct api_patient *p = &o->page.items[i];
-        bool sel = u->focus == PANE_PATIENTS && i == u->sel_patient;
-        attr_t a = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        bool sel = i == u->sel_patient;
+        attr_t a = !sel ? A_NORMAL : role_attr[u->focus == PANE_PATIENTS ? ROLE_SELECTED : ROLE_SEL_DIM];
         if (sel)
             mvwhline(w, r + 2, 1, ' ' | a, width);
         char name[512];
@@ -900,8 +1025,8 @@ static void draw_fails(struct ui *u)
         if (vi >= n)
             break;
         const struct model_failure *f = &u->m.failures[idx[vi]];
-        bool sel = u->focus == PANE_FAILS && vi == u->sel_fail;
-        attr_t a = sel ? role_attr[ROLE_SELECTED] : A_NORMAL;
+        bool sel = vi == u->sel_fail;
+        attr_t a = !sel ? A_NORMAL : role_attr[u->focus == PANE_FAILS ? ROLE_SELECTED : ROLE_SEL_DIM];
         if (sel)
             mvwhline(w, r + 1, 1, ' ' | a, width);
         char when[16];
@@ -926,7 +1051,7 @@ static void draw_fails(struct ui *u)
         x += put_raw(w, r + 1, x, 12, f->org_name ? f->org_name : "?", a) + 1;
         x += put(w, r + 1, x, 4, status, sel ? a : role_attr[f->cls == API_UNAUTHORIZED ? ROLE_AUTH : f->cls == API_FORBIDDEN ? ROLE_SCOPE : ROLE_DOWN]) + 1;
         int trace_w = trace ? (width >= 100 ? 36 : 14) : 0;
-        tw = text_width(right) + trace_w;
+        tw = shown_width(right) + trace_w;
         int msg_w = width - x - tw;
         char msg[512];
         snprintf(msg, sizeof msg, "%s %s %s", f->code ? f->code : api_class_name(f->cls),
@@ -935,7 +1060,7 @@ static void draw_fails(struct ui *u)
         put_raw(w, r + 1, x, msg_w, msg, a);
         if (tw > 0 && width - tw > x) {
             int rx = width + 1 - tw;
-            rx += put(w, r + 1, rx, text_width(right), right, sel ? a : role_attr[ROLE_DIM]);
+            rx += put(w, r + 1, rx, shown_width(right), right, sel ? a : role_attr[ROLE_DIM]);
             if (trace)
                 put(w, r + 1, rx, trace_w, trace, a);
         }
@@ -967,15 +1092,22 @@ static void free_lines(struct lines *l)
     free(l->v);
 }
 
-static void help_lines(struct lines *l)
+static void help_lines(const struct ui *u, struct lines *l)
 {
     add_line(l, "Keys");
     for (int a = 0; a < ACT_COUNT; a++)
         add_line(l, "  %-12s %s", actions[a].keys, actions[a].help);
     add_line(l, "  %-12s %s", "mouse", "click selects and focuses, the wheel scrolls");
+    add_line(l, "  %-12s %s", "in a view", "j k move, PgDn PgUp a page, g G ends; q Esc close");
+    add_line(l, "  %-12s %s", "in / prompt", "Left Right Home End (Ctrl-A Ctrl-E) move, Backspace "
+                                             "Ctrl-D delete, Ctrl-W a word, Ctrl-U the line; "
+                                             "the failures filter applies as you type");
     add_line(l, " ");
-    add_line(l, "Marks: ok, x 401 unauthorized, ! 403 forbidden, ? 404 not visible,");
-    add_line(l, "       ~ 429 rate limited, v down (timeout, 5xx, network), stale = old data");
+    add_line(l, "Marks in the Orgs pane");
+    for (size_t h = 0; h < ARRAY_LEN(marks); h++)
+        add_line(l, "  %-12s %s", mark_glyph(u, (enum model_health)h), marks[h].meaning);
+    add_line(l, "  %-12s %s", "stale", "refreshing has failed for a while: the data is old");
+    add_line(l, "  %-12s %s", "! after it", "the key has warnings (Organization pane)");
 }
 
 static void patient_lines(struct ui *u, struct lines *l)
@@ -1012,15 +1144,27 @@ static void patient_lines(struct ui *u, struct lines *l)
     add_line(l, "Updated      %s", field(u, p->updated, false));
 }
 
+/* The failure group whose model_failure_key is key, or NULL when it is gone. */
+static const struct model_failure *group_by_key(const struct ui *u, const char *key)
+{
+    for (size_t k = u->m.nfailures; key && k-- > 0;) {
+        char *fk = model_failure_key(&u->m.failures[k]);
+        bool same = strcmp(fk, key) == 0;
+        free(fk);
+        if (same)
+            return &u->m.failures[k];
+    }
+    return NULL;
+}
+
 static void failure_lines(struct ui *u, struct lines *l)
 {
-    size_t idx[1000];
-    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
-    if (u->overlay_fail >= n) {
+    /* The group that was opened, wherever regrouping moved it. */
+    const struct model_failure *f = group_by_key(u, u->overlay_key);
+    if (!f) {
         add_line(l, "(this group is no longer listed)");
         return;
     }
-    const struct model_failure *f = &u->m.failures[idx[u->overlay_fail]];
     struct explain ex;
     explain_failure(&u->m, f, &ex);
     if (ex.headline)
@@ -1052,6 +1196,45 @@ static void failure_lines(struct ui *u, struct lines *l)
     }
 }
 
+/* Breaks every line wider than cols columns (as put() draws it) at spaces, the rest of a
+ * line indented like its start plus two, so that long explanations are read whole instead of
+ * cut. A word wider than cols is cut where it must be. */
+static void wrap_lines(struct lines *l, int cols)
+{
+    if (cols < 8)
+        return;
+    struct lines out = {0};
+    for (size_t i = 0; i < l->n; i++) {
+        char *line = ascii_only ? text_ascii(l->v[i]) : xstrdup(l->v[i]);
+        const char *rest = line;
+        int indent = (int)strspn(line, " ");
+        bool first = true;
+        while (*rest) {
+            int lead = first ? 0 : indent + 2;
+            char piece[1024];
+            text_clip(rest, cols - lead, "", piece, sizeof piece);
+            size_t n = strlen(piece);
+            if (n < strlen(rest)) {
+                char *sp = strrchr(piece, ' ');
+                if (sp && sp - piece > (first ? indent : 0))
+                    n = (size_t)(sp - piece);
+            }
+            if (n == 0)
+                n = 1; /* no room at all: make progress */
+            add_line(&out, "%*s%.*s", lead, "", (int)n, rest);
+            rest += n;
+            while (*rest == ' ')
+                rest++;
+            first = false;
+        }
+        if (first)
+            add_line(&out, " ");
+        free(line);
+    }
+    free_lines(l);
+    *l = out;
+}
+
 static void draw_overlay(struct ui *u)
 {
     if (u->overlay == OVERLAY_NONE || u->too_small)
@@ -1059,7 +1242,7 @@ static void draw_overlay(struct ui *u)
     struct lines l = {0};
     const char *title = "Help";
     if (u->overlay == OVERLAY_HELP)
-        help_lines(&l);
+        help_lines(u, &l);
     else if (u->overlay == OVERLAY_PATIENT) {
         title = "Patient";
         patient_lines(u, &l);
@@ -1067,14 +1250,16 @@ static void draw_overlay(struct ui *u)
         title = "Failure group";
         failure_lines(u, &l);
     }
-    int h = (int)l.n + 2, w = 10;
+    int w = 10;
     for (size_t i = 0; i < l.n; i++)
-        if (text_width(l.v[i]) + 4 > w)
-            w = text_width(l.v[i]) + 4;
-    if (h > u->lines - 2)
-        h = u->lines - 2;
+        if (shown_width(l.v[i]) + 4 > w)
+            w = shown_width(l.v[i]) + 4;
     if (w > u->cols - 2)
         w = u->cols - 2;
+    wrap_lines(&l, w - 4);
+    int h = (int)l.n + 2;
+    if (h > u->lines - 2)
+        h = u->lines - 2;
     if (u->overlay_win)
         delwin(u->overlay_win);
     u->overlay_win = newwin(h, w, (u->lines - h) / 2, (u->cols - w) / 2);
@@ -1089,10 +1274,22 @@ static void draw_overlay(struct ui *u)
     snprintf(t, sizeof t, " %s (Esc closes) ", title);
     put(ow, 0, 2, w - 4, t, role_attr[ROLE_FOCUS]);
     int rows = h - 2;
+    u->overlay_rows = rows;
     if (u->overlay_scroll > (int)l.n - rows)
         u->overlay_scroll = (int)l.n - rows > 0 ? (int)l.n - rows : 0;
     for (int r = 0; r < rows && (size_t)(r + u->overlay_scroll) < l.n; r++)
         put(ow, r + 1, 2, w - 4, l.v[r + u->overlay_scroll], A_NORMAL);
+    if ((int)l.n > rows) {
+        /* More than fits: where we are and how to move, on the bottom border. */
+        char more[96];
+        int first = u->overlay_scroll + 1, last = u->overlay_scroll + rows;
+        snprintf(more, sizeof more, " %s%d-%d of %zu, j/k PgDn PgUp ", 
+                 last < (int)l.n ? (u->utf8 ? "\xE2\x86\x93 more " : "v more ") : "", first,
+                 last, l.n);
+        int mw = shown_width(more);
+        if (mw < w - 4)
+            put(ow, h - 1, w - 2 - mw, mw, more, role_attr[ROLE_FOCUS]);
+    }
     wnoutrefresh(ow);
     free_lines(&l);
 }
@@ -1113,6 +1310,8 @@ static void draw(struct ui *u)
     }
     if (!u->dirty)
         return;
+    if (u->dirty & DIRTY_PANES)
+        sync_selection(u);
     curs_set(0);
     if (u->dirty & DIRTY_HEADER)
         draw_header(u);
@@ -1168,6 +1367,10 @@ static void select_org(struct ui *u, size_t i)
     engine_unwant_page(u->e, u->sel_org);
     u->sel_org = i;
     u->sel_patient = 0;
+    u->patients_reset = true;
+    const char *name = u->m.orgs[i].cfg->name;
+    selection_set(&u->org_sel, &name, 1, 0);
+    u->org_sel.row = i;
     struct model_org *o = &u->m.orgs[i];
     engine_want_page(u->e, i, o->page_no, o->search);
     u->dirty |= DIRTY_PANES | DIRTY_HEADER;
@@ -1184,8 +1387,14 @@ static void move_sel(struct ui *u, long delta, bool absolute)
     }
     case PANE_PATIENTS: {
         struct model_org *o = selected_org(u);
-        long n = o ? (long)o->page.len : 0, at = absolute ? delta : (long)u->sel_patient + delta;
+        long n = o && o->have_page ? (long)o->page.len : 0;
+        long at = absolute ? delta : (long)u->sel_patient + delta;
         u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+        if (n > 0) {
+            const char *id = o->page.items[u->sel_patient].id ? o->page.items[u->sel_patient].id : "";
+            selection_set(&u->patient_sel, &id, 1, 0);
+            u->patient_sel.row = u->sel_patient;
+        }
         u->dirty |= DIRTY_PATIENTS;
         break;
     }
@@ -1193,6 +1402,13 @@ static void move_sel(struct ui *u, long delta, bool absolute)
         long n = (long)visible_failures(u, idx, ARRAY_LEN(idx));
         long at = absolute ? delta : (long)u->sel_fail + delta;
         u->sel_fail = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+        if (n > 0) {
+            char *key = model_failure_key(&u->m.failures[idx[u->sel_fail]]);
+            const char *k = key;
+            selection_set(&u->fail_sel, &k, 1, 0);
+            u->fail_sel.row = u->sel_fail;
+            free(key);
+        }
         u->dirty |= DIRTY_FAILS;
         break;
     }
@@ -1212,118 +1428,256 @@ static void change_page(struct ui *u, long delta)
         return;
     engine_want_page(u->e, u->sel_org, next, o->search);
     u->sel_patient = 0;
+    u->patients_reset = true;
     u->dirty |= DIRTY_PATIENTS;
 }
 
-static void base64(const char *in, size_t len, char *out)
+/* Keeps every list's selection on the same item after the model or a filter changed
+ * (issue 13): orgs by name, failure groups by their grouping fields, patients by id. When the
+ * item is gone the nearest neighbour is selected and the status line says so. */
+static void sync_selection(struct ui *u)
 {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < len; i += 3) {
-        unsigned v = (unsigned char)in[i] << 16;
-        if (i + 1 < len)
-            v |= (unsigned char)in[i + 1] << 8;
-        if (i + 2 < len)
-            v |= (unsigned char)in[i + 2];
-        out[o++] = tbl[(v >> 18) & 63];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? tbl[v & 63] : '=';
+    size_t idx[1000];
+    if (u->m.norgs) {
+        const char **keys = xmalloc(u->m.norgs * sizeof *keys);
+        for (size_t i = 0; i < u->m.norgs; i++)
+            keys[i] = u->m.orgs[i].cfg->name;
+        if (!u->org_sel.key) /* the org of --org, or the first */
+            selection_set(&u->org_sel, keys, u->m.norgs, u->sel_org);
+        selection_resolve(&u->org_sel, keys, u->m.norgs);
+        free(keys);
+        if (u->org_sel.row != u->sel_org)
+            select_org(u, u->org_sel.row);
     }
-    out[o] = '\0';
+    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+    char **fkeys = xmalloc((n ? n : 1) * sizeof *fkeys);
+    for (size_t i = 0; i < n; i++)
+        fkeys[i] = model_failure_key(&u->m.failures[idx[i]]);
+    enum selection_outcome out = selection_resolve(&u->fail_sel, (const char *const *)fkeys, n);
+    if (out != SELECTION_EMPTY && u->sel_fail != u->fail_sel.row) {
+        u->sel_fail = u->fail_sel.row;
+        u->dirty |= DIRTY_FAILS;
+    }
+    if (out == SELECTION_NEIGHBOUR) {
+        const struct model_failure *f = &u->m.failures[idx[u->sel_fail]];
+        set_status(u, " the selected failure group is no longer listed: selected %s %d %s",
+                   f->org_name ? f->org_name : "?", f->status,
+                   f->code ? f->code : api_class_name(f->cls));
+    }
+    for (size_t i = 0; i < n; i++)
+        free(fkeys[i]);
+    free(fkeys);
+    /* Patients: a page the user asked for starts on top once it has arrived; a refresh of the
+     * same page keeps the patient. */
+    struct model_org *o = selected_org(u);
+    if (!o || !o->have_page || o->page_loading)
+        return;
+    if (u->patients_reset) {
+        selection_reset(&u->patient_sel);
+        u->patients_reset = false;
+    }
+    const char **ids = xmalloc((o->page.len ? o->page.len : 1) * sizeof *ids);
+    for (size_t i = 0; i < o->page.len; i++)
+        ids[i] = o->page.items[i].id ? o->page.items[i].id : "";
+    out = selection_resolve(&u->patient_sel, ids, o->page.len);
+    free(ids);
+    if (out != SELECTION_EMPTY && u->sel_patient != u->patient_sel.row) {
+        u->sel_patient = u->patient_sel.row;
+        u->dirty |= DIRTY_PATIENTS;
+    }
+    if (out == SELECTION_NEIGHBOUR)
+        set_status(u, " the selected patient is no longer on this page: selected row %zu",
+                   u->sel_patient + 1);
 }
 
-/* Puts text on the clipboard with OSC 52: the terminal does it, so it works over SSH. */
-static void copy_osc52(const char *text)
+/* --- copying ------------------------------------------------------------------------------ */
+
+/* What y, Y and c act on: the failure shown in an open overlay, else the selected failure
+ * group when the failures pane has the focus, else the selected org's latest failure. Never
+ * anything else (issue 13: a wrong copy is worse than none). */
+struct target {
+    const char *org;                 /* for "nothing to copy for ORG" */
+    const struct model_failure *f;   /* NULL: nothing to copy */
+    const char *trace;               /* the trace_id y copies; NULL when f has none */
+    struct model_failure one;        /* a patient detail's failure, f points here */
+    char *one_trace[1];
+    double one_time[1];
+};
+
+static bool ends_with(const char *s, const char *tail)
 {
-    size_t len = strlen(text);
-    char *enc = xmalloc(len * 4 / 3 + 8);
-    base64(text, len, enc);
-    char *seq = xasprintf("\033]52;c;%s\a", enc);
-    fflush(stdout);
-    if (write(STDOUT_FILENO, seq, strlen(seq)) < 0) {
-        /* nothing to do: the status line says what was attempted */
-    }
-    free(seq);
-    free(enc);
+    size_t a = s ? strlen(s) : 0, b = strlen(tail);
+    return a >= b && strcmp(s + a - b, tail) == 0;
 }
 
-/* Pipes text to copy_command (sh -c, stdin the text, output discarded) without waiting:
- * the child is reaped by the loop. */
-static bool copy_command(const char *cmd, const char *text)
+static bool detail_target(struct ui *u, struct target *t)
 {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
+    const struct model_detail *d = &u->m.detail;
+    t->org = d->org < u->m.norgs ? u->m.orgs[d->org].cfg->name : "?";
+    if (!d->probe.done || d->probe.cls == API_OK)
         return false;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+    const char *trace = d->probe.err.trace_id;
+    /* The group the engine put this failure in: the one holding its trace_id. */
+    const struct model_failure *g = NULL;
+    for (size_t k = u->m.nfailures; !g && k-- > 0;) {
+        const struct model_failure *f = &u->m.failures[k];
+        if (f->org != d->org || !ends_with(f->path, "/{id}") || f->status != d->probe.status ||
+            f->cls != d->probe.cls)
+            continue;
+        if (!trace)
+            g = f;
+        for (size_t i = 0; trace && i < f->ntrace && !g; i++)
+            if (strcmp(f->trace_ids[i], trace) == 0)
+                g = f;
+    }
+    if (!g)
         return false;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        dup2(fds[0], STDIN_FILENO);
-        if (null >= 0) {
-            dup2(null, STDOUT_FILENO);
-            dup2(null, STDERR_FILENO);
-        }
-        setsid(); /* off the terminal: it must not read keys or draw */
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[0]);
-    size_t len = strlen(text);
-    bool ok = write(fds[1], text, len) == (ssize_t)len; /* small: fits the pipe */
-    close(fds[1]);
-    return ok;
+    /* Only this occurrence: the note and the curl speak of the failure on screen. */
+    t->one = *g;
+    t->one.count = 1;
+    t->one.first_seen = t->one.last_seen = d->probe.at;
+    t->one.query = NULL;
+    t->one_trace[0] = (char *)trace;
+    t->one_time[0] = d->probe.at;
+    t->one.trace_ids = trace ? t->one_trace : NULL;
+    t->one.trace_times = trace ? t->one_time : NULL;
+    t->one.ntrace = trace ? 1 : 0;
+    t->f = &t->one;
+    t->trace = trace;
+    return true;
 }
 
-/* Copies text; what says what it is for the status line. */
+static bool find_target(struct ui *u, struct target *t)
+{
+    memset(t, 0, sizeof *t);
+    size_t idx[1000];
+    if (u->overlay == OVERLAY_PATIENT)
+        return detail_target(u, t);
+    if (u->overlay == OVERLAY_FAILURE) {
+        t->f = group_by_key(u, u->overlay_key);
+    } else if (u->focus == PANE_FAILS) {
+        size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
+        t->f = u->sel_fail < n ? &u->m.failures[idx[u->sel_fail]] : NULL;
+    } else {
+        struct model_org *o = selected_org(u);
+        t->org = o ? o->cfg->name : "?";
+        size_t k = o ? model_org_latest_failure(&u->m, u->sel_org) : (size_t)-1;
+        t->f = k != (size_t)-1 ? &u->m.failures[k] : NULL;
+    }
+    if (!t->f)
+        return false;
+    t->org = t->f->org_name ? t->f->org_name : "?";
+    t->trace = t->f->ntrace ? t->f->trace_ids[t->f->ntrace - 1] : NULL;
+    return true;
+}
+
+/* "eastside 401 /v1/marketplace/me, trace 550e8400…": org, status, endpoint, trace_id's start. */
+static void target_text(const struct target *t, char *buf, size_t size)
+{
+    const struct model_failure *f = t->f;
+    char status[16];
+    if (f->status)
+        snprintf(status, sizeof status, "%d", f->status);
+    else
+        snprintf(status, sizeof status, "%s", api_class_name(f->cls));
+    bprintf(buf, size, "%s %s %s, %s%.8s%s", t->org, status, f->path ? f->path : "?",
+            t->trace ? "trace " : "no trace_id", t->trace ? t->trace : "",
+            t->trace ? "\xE2\x80\xA6" : "");
+    utf8_trim_partial(buf);
+}
+
+static void start_clip(struct ui *u, enum clip_via via, const char *const *argv,
+                       const char *text, const char *what)
+{
+    struct clip_job *job = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(u->clips) && !job; i++)
+        if (!u->clips[i].pid)
+            job = &u->clips[i];
+    if (!job) {
+        set_status(u, " not copied: %zu copies are still running (%s)", ARRAY_LEN(u->clips),
+                   clip_via_name(via));
+        return;
+    }
+    char err[256];
+    if (clip_start(job, via, argv, text, what, err, sizeof err))
+        set_status(u, " copying %s via %s", what, clip_via_name(via));
+    else
+        set_status(u, " not copied: %s could not start: %s", clip_via_name(via), err);
+}
+
+/* Copies text; what names it with its target for the status line. Inside tmux the copy goes
+ * through tmux (load-buffer -w); the user's copy_command wins over both. */
 static void copy_text(struct ui *u, const char *text, const char *what)
 {
     const char *cmd = u->copy_command ? u->copy_command : u->cfg.set.copy_command;
+    const char *tmux = getenv("TMUX");
     if (cmd) {
-        if (copy_command(cmd, text))
-            set_status(u, " copied %s (copy_command)", what);
-        else
-            set_status(u, " could not run copy_command");
+        const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+        start_clip(u, CLIP_COMMAND, argv, text, what);
+    } else if (tmux && *tmux) {
+        const char *argv[] = {"tmux", "load-buffer", "-w", "-", NULL};
+        start_clip(u, CLIP_TMUX, argv, text, what);
     } else {
-        copy_osc52(text);
-        set_status(u, " copied %s to the clipboard (OSC 52)", what);
+        fflush(stdout);
+        if (clip_osc52(STDOUT_FILENO, text, false))
+            set_status(u, " copied %s via OSC 52", what);
+        else
+            set_status(u, " not copied: writing OSC 52 to the terminal failed: %s", strerror(errno));
     }
 }
 
-/* The failure group the copy keys act on: the open one, the selected one, or the newest. */
-static const struct model_failure *selected_failure(struct ui *u)
+/* The loop's turn for running copies: reports each that ended, truthfully. */
+static void poll_clips(struct ui *u)
 {
-    size_t idx[1000];
-    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
-    if (n == 0)
-        return NULL;
-    size_t at = u->overlay == OVERLAY_FAILURE ? u->overlay_fail
-              : u->focus == PANE_FAILS ? u->sel_fail : 0;
-    return at < n ? &u->m.failures[idx[at]] : NULL;
-}
-
-static const char *selected_trace(struct ui *u)
-{
-    size_t idx[1000];
-    size_t n = visible_failures(u, idx, ARRAY_LEN(idx));
-    if (u->focus == PANE_FAILS || u->overlay == OVERLAY_FAILURE) {
-        size_t at = u->overlay == OVERLAY_FAILURE ? u->overlay_fail : u->sel_fail;
-        if (at < n) {
-            const struct model_failure *f = &u->m.failures[idx[at]];
-            return f->ntrace ? f->trace_ids[f->ntrace - 1] : NULL;
+    for (size_t i = 0; i < ARRAY_LEN(u->clips); i++) {
+        struct clip_job *job = &u->clips[i];
+        int status;
+        if (!clip_poll(job, &status))
+            continue;
+        char why[320];
+        clip_failure_text(job, status, why, sizeof why);
+        if (!why[0]) {
+            set_status(u, " copied %s via %s", job->what, clip_via_name(job->via));
+        } else if (job->via == CLIP_TMUX) {
+            /* An older tmux (no load-buffer -w) or none reachable: its passthrough. */
+            fflush(stdout);
+            clip_osc52(STDOUT_FILENO, job->text, true);
+            set_status(u, " copied %s via %s (tmux load-buffer -w: %s)", job->what,
+                       clip_via_name(CLIP_OSC52_TMUX), why);
+        } else {
+            set_status(u, " NOT COPIED %s: copy_command failed: %s", job->what, why);
         }
-        return NULL;
+        clip_job_free(job);
     }
-    struct model_org *o = selected_org(u);
-    if (o && o->probe_me.err.trace_id)
-        return o->probe_me.err.trace_id;
-    if (o && o->probe_patients.err.trace_id)
-        return o->probe_patients.err.trace_id;
-    return n ? (u->m.failures[idx[0]].ntrace ? u->m.failures[idx[0]].trace_ids[u->m.failures[idx[0]].ntrace - 1] : NULL) : NULL;
+}
+
+static void copy_action(struct ui *u, enum action a)
+{
+    struct target t;
+    if (!find_target(u, &t)) {
+        if (t.org)
+            set_status(u, " nothing to copy for %s: no failure", t.org);
+        else
+            set_status(u, " nothing to copy: no failure %s",
+                       u->overlay == OVERLAY_FAILURE ? "(the group is no longer listed)" : "selected");
+        return;
+    }
+    char about[256], what[320];
+    target_text(&t, about, sizeof about);
+    if (a == ACT_COPY_TRACE) {
+        if (!t.trace) {
+            set_status(u, " nothing to copy for %s: its failure has no trace_id (%s)", t.org, about);
+            return;
+        }
+        bprintf(what, sizeof what, "trace_id: %s", about);
+        copy_text(u, t.trace, what);
+        return;
+    }
+    char *text = a == ACT_COPY_NOTE ? explain_support_note(&u->m, t.f) : explain_curl(&u->m, t.f);
+    bprintf(what, sizeof what, "%s: %s", a == ACT_COPY_NOTE ? "a support note" : "the request as curl",
+            about);
+    copy_text(u, text, what);
+    free(text);
 }
 
 static void open_selected(struct ui *u)
@@ -1340,7 +1694,8 @@ static void open_selected(struct ui *u)
     } else if (u->focus == PANE_FAILS) {
         if (u->sel_fail < visible_failures(u, idx, ARRAY_LEN(idx))) {
             u->overlay = OVERLAY_FAILURE;
-            u->overlay_fail = u->sel_fail;
+            free(u->overlay_key);
+            u->overlay_key = u->fail_sel.key ? xstrdup(u->fail_sel.key) : NULL;
             u->overlay_scroll = 0;
             u->dirty |= DIRTY_OVERLAY;
         }
@@ -1370,54 +1725,61 @@ static void close_overlay(struct ui *u)
 static void finish_prompt(struct ui *u, bool accept)
 {
     u->prompting = false;
+    lineedit_close(u->le);
+    u->le = NULL;
+    u->le_parent = NULL;
     curs_set(0);
     u->dirty |= DIRTY_FOOTER;
-    if (!accept)
+    if (!accept) {
+        if (u->prompt_pane == PANE_FAILS) {
+            /* Esc undoes what filtering as you typed did. */
+            free(u->fail_filter);
+            u->fail_filter = u->filter_before;
+            u->filter_before = NULL;
+            u->dirty |= DIRTY_FAILS;
+        }
         return;
+    }
+    free(u->filter_before);
+    u->filter_before = NULL;
     const char *text = u->prompt_len ? u->prompt : NULL;
     if (u->prompt_pane == PANE_FAILS) {
         free(u->fail_filter);
         u->fail_filter = text ? xstrdup(text) : NULL;
-        u->sel_fail = 0;
-        u->dirty |= DIRTY_FAILS;
+        u->dirty |= DIRTY_FAILS; /* the selection stays on its group if the filter keeps it */
     } else {
         engine_want_page(u->e, u->sel_org, 1, text);
         u->sel_patient = 0;
+        u->patients_reset = true;
         u->dirty |= DIRTY_PATIENTS;
     }
 }
 
 static void prompt_key(struct ui *u, wint_t ch, bool is_key)
 {
-    if (!is_key && (ch == '\n' || ch == '\r')) {
-        finish_prompt(u, true);
-    } else if (!is_key && ch == 27) {
-        finish_prompt(u, false);
-    } else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-        /* Remove one whole character. */
-        while (u->prompt_len > 0) {
-            unsigned char c = (unsigned char)u->prompt[--u->prompt_len];
-            if ((c & 0xC0) != 0x80)
-                break;
-        }
-        u->prompt[u->prompt_len] = '\0';
-    } else if (is_key && ch == KEY_ENTER) {
-        finish_prompt(u, true);
-    } else if (!is_key && ch >= 0x20 && ch != 0x7f) {
-        char mb[8];
-        mbstate_t st;
-        memset(&st, 0, sizeof st);
-        size_t n = wcrtomb(mb, (wchar_t)ch, &st);
-        if (n != (size_t)-1 && u->prompt_len + n < sizeof u->prompt - 1) {
-            memcpy(u->prompt + u->prompt_len, mb, n);
-            u->prompt_len += n;
-            u->prompt[u->prompt_len] = '\0';
-            /* Keep the buffer clean: no control characters can enter the search. */
-            char *clean = text_clean(u->prompt);
-            snprintf(u->prompt, sizeof u->prompt, "%s", clean);
-            u->prompt_len = strlen(u->prompt);
-            free(clean);
-        }
+    enum lineedit_result r;
+    if (u->le) {
+        r = lineedit_key(u->le, ch, is_key);
+    } else {
+        /* No editor (the window is too small for the footer): Enter and Esc still work. */
+        bool enter = (!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER);
+        r = enter ? LINEEDIT_ACCEPT : !is_key && ch == 27 ? LINEEDIT_CANCEL : LINEEDIT_IGNORED;
+    }
+    if (u->le && r != LINEEDIT_IGNORED) {
+        snprintf(u->prompt, sizeof u->prompt, "%s", lineedit_text(u->le));
+        u->prompt_len = strlen(u->prompt);
+    }
+    switch (r) {
+    case LINEEDIT_ACCEPT: finish_prompt(u, true); return;
+    case LINEEDIT_CANCEL: finish_prompt(u, false); return;
+    case LINEEDIT_IGNORED: return;
+    case LINEEDIT_EDITED: break;
+    }
+    if (u->prompt_pane == PANE_FAILS) {
+        /* The failures filter is local: it applies as you type. */
+        free(u->fail_filter);
+        u->fail_filter = u->prompt_len ? xstrdup(u->prompt) : NULL;
+        u->dirty |= DIRTY_FAILS;
     }
     u->dirty |= DIRTY_FOOTER;
 }
@@ -1435,25 +1797,33 @@ static void focus_pane(struct ui *u, int step)
 
 static void do_action(struct ui *u, enum action a)
 {
+    /* A key acts on what the screen shows: an earlier key of the same burst may have changed
+     * a filter, so the rows are found again first. */
+    sync_selection(u);
     if (u->overlay != OVERLAY_NONE) {
         switch (a) {
         case ACT_CANCEL:
         case ACT_OPEN:
         case ACT_HELP:
+        case ACT_QUIT: /* q closes what it is looking at, as in less and k9s; q again quits */
             close_overlay(u);
             return;
-        case ACT_QUIT:
-            u->quit = true;
-            return;
         case ACT_DOWN:
-            u->overlay_scroll++;
-            u->dirty |= DIRTY_OVERLAY;
-            return;
         case ACT_UP:
-            if (u->overlay_scroll > 0)
-                u->overlay_scroll--;
+        case ACT_NEXT_PAGE:
+        case ACT_PREV_PAGE:
+        case ACT_FIRST:
+        case ACT_LAST: {
+            int page = u->overlay_rows > 1 ? u->overlay_rows - 1 : 1;
+            u->overlay_scroll += a == ACT_DOWN ? 1 : a == ACT_UP ? -1 : a == ACT_NEXT_PAGE ? page
+                               : a == ACT_PREV_PAGE ? -page : a == ACT_FIRST ? -1000000 : 1000000;
+            if (u->overlay_scroll < 0)
+                u->overlay_scroll = 0; /* the top; draw_overlay stops it at the bottom */
             u->dirty |= DIRTY_OVERLAY;
             return;
+        }
+        case ACT_REDRAW:
+            break;
         case ACT_COPY_TRACE:
         case ACT_COPY_NOTE:
         case ACT_COPY_CURL:
@@ -1465,6 +1835,10 @@ static void do_action(struct ui *u, enum action a)
     }
     switch (a) {
     case ACT_QUIT: u->quit = true; break;
+    case ACT_REDRAW:
+        clearok(curscr, TRUE); /* the terminal was written over: repaint every cell */
+        u->dirty = DIRTY_ALL;
+        break;
     case ACT_HELP:
         u->overlay = OVERLAY_HELP;
         u->overlay_scroll = 0;
@@ -1485,6 +1859,15 @@ static void do_action(struct ui *u, enum action a)
             snprintf(u->prompt, sizeof u->prompt, "%s", selected_org(u)->search);
             u->prompt_len = strlen(u->prompt);
         }
+        if (u->prompt_pane == PANE_FAILS) {
+            free(u->filter_before);
+            u->filter_before = u->fail_filter ? xstrdup(u->fail_filter) : NULL;
+            if (u->fail_filter) {
+                snprintf(u->prompt, sizeof u->prompt, "%s", u->fail_filter);
+                u->prompt_len = strlen(u->prompt);
+            }
+        }
+        open_editor(u);
         u->dirty |= DIRTY_FOOTER;
         break;
     case ACT_CANCEL:
@@ -1494,6 +1877,7 @@ static void do_action(struct ui *u, enum action a)
             u->dirty |= DIRTY_FAILS;
         } else if (selected_org(u) && selected_org(u)->search) {
             engine_want_page(u->e, u->sel_org, 1, NULL);
+            u->patients_reset = true;
             u->dirty |= DIRTY_PATIENTS;
         }
         break;
@@ -1508,32 +1892,13 @@ static void do_action(struct ui *u, enum action a)
         engine_refresh_all(u->e);
         set_status(u, " refreshing every org (within the rate budget)");
         break;
-    case ACT_COPY_TRACE: {
-        const char *t = selected_trace(u);
-        if (t) {
-            char what[128];
-            snprintf(what, sizeof what, "trace_id %s", t);
-            copy_text(u, t, what);
-        } else {
-            set_status(u, " no trace_id here to copy");
-        }
-        break;
-    }
+    case ACT_COPY_TRACE:
     case ACT_COPY_NOTE:
-    case ACT_COPY_CURL: {
-        const struct model_failure *f = selected_failure(u);
-        if (!f) {
-            set_status(u, " no failure selected");
-            break;
-        }
-        char *text = a == ACT_COPY_NOTE ? explain_support_note(&u->m, f) : explain_curl(&u->m, f);
-        copy_text(u, text, a == ACT_COPY_NOTE ? "a support note" : "the request as curl");
-        free(text);
+    case ACT_COPY_CURL:
+        copy_action(u, a);
         break;
-    }
     case ACT_ORG_FAILS:
         u->org_failures = !u->org_failures;
-        u->sel_fail = 0;
         u->dirty |= DIRTY_FAILS;
         break;
     case ACT_PRIVACY:
@@ -1543,7 +1908,6 @@ static void do_action(struct ui *u, enum action a)
         break;
     case ACT_ALL_FAILS:
         u->all_failures = !u->all_failures;
-        u->sel_fail = 0;
         u->dirty |= DIRTY_FAILS;
         break;
     default:
@@ -1602,11 +1966,13 @@ static void on_resize(struct ui *u)
     u->dirty = DIRTY_ALL;
 }
 
-static void read_input(struct ui *u)
+/* Reads every pending key; returns how many were read. */
+static int read_input(struct ui *u)
 {
     wint_t ch;
-    int rc;
+    int rc, n = 0;
     while ((rc = wget_wch(stdscr, &ch)) != ERR) {
+        n++;
         bool is_key = rc == KEY_CODE_YES;
         if (is_key && ch == KEY_RESIZE) {
             /* ncurses has resized already (resizeterm queues this key): calling resizeterm
@@ -1628,8 +1994,22 @@ static void read_input(struct ui *u)
         if (a != ACT_NONE)
             do_action(u, a);
         if (u->quit)
-            return;
+            return n;
     }
+    return n;
+}
+
+/* The terminal is gone (the SSH session dropped, the tmux pane was killed) when stdin polls
+ * as hung up, or reads fail with EIO. A parent that catches SIGHUP (make demo's script, any
+ * `trap ... HUP` wrapper) keeps it from reaching us, and every read then returns at once:
+ * without this the loop spun at full CPU and kept spending the app's rate budget. */
+static bool terminal_gone(void)
+{
+    struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+        return true;
+    char c;
+    return read(STDIN_FILENO, &c, 0) < 0 && errno == EIO;
 }
 
 static void read_signals(struct ui *u)
@@ -1638,7 +2018,7 @@ static void read_signals(struct ui *u)
     ssize_t n;
     while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == SIGWINCH)
+            if (buf[i] == SIGWINCH || buf[i] == SIGCONT)
                 on_resize(u);
             else
                 u->quit = true;
@@ -1690,14 +2070,20 @@ static void loop(struct ui *u)
         draw(u);
         double now = wall_now();
         long to_second = (long)((1.0 - (now - floor(now))) * 1000.0) + 1;
-        struct engine_fd fds[2] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
-        engine_wait(u->e, fds, 2, to_second);
-        while (waitpid(-1, NULL, WNOHANG) > 0) /* copy_command children */
-            ;
+        /* A running copy's stderr reaches its end when the child exits: that wakes us. */
+        struct engine_fd fds[2 + ARRAY_LEN(u->clips)] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
+        size_t nfds = 2;
+        for (size_t i = 0; i < ARRAY_LEN(u->clips); i++)
+            if (u->clips[i].pid && u->clips[i].err_fd >= 0)
+                fds[nfds++] = (struct engine_fd){u->clips[i].err_fd, false};
+        engine_wait(u->e, fds, nfds, to_second);
+        poll_clips(u);
         if (fds[1].ready)
             read_signals(u);
-        if (fds[0].ready)
-            read_input(u);
+        if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
+            u->quit = true;
+            u->exit_status = 128 + SIGHUP; /* as if the hang-up had reached us, like htop */
+        }
     }
 }
 
@@ -1714,6 +2100,52 @@ static bool terminal_usable(void)
         return false;
     }
     return true;
+}
+
+const char *ui_term_fallback(const char *term)
+{
+    /* Terminals whose own entry is often missing on the far side of an SSH session (ncurses-term
+     * lacks the newest) but which emulate xterm: alacritty, ghostty, kitty, wezterm, foot... */
+    static const char *const xterm_like[] = {"alacritty", "contour", "foot", "ghostty", "kitty",
+                                             "rio", "wezterm", "konsole", "gnome", "vte",
+                                             "iterm", "iterm2", "st", "termite"};
+    if (!term || !*term)
+        return NULL;
+    if (strncmp(term, "tmux", 4) == 0 || strncmp(term, "screen", 6) == 0)
+        return strcmp(term, "screen-256color") == 0 ? "screen" : "screen-256color";
+    if (strncmp(term, "xterm-", 6) == 0 || strncmp(term, "rxvt", 4) == 0)
+        return strcmp(term, "xterm-256color") == 0 ? NULL : "xterm-256color";
+    size_t stem = strcspn(term, "-.");
+    for (size_t i = 0; i < ARRAY_LEN(xterm_like); i++)
+        if (strlen(xterm_like[i]) == stem && strncmp(term, xterm_like[i], stem) == 0)
+            return "xterm-256color";
+    return NULL;
+}
+
+/* newterm() on $TERM, else on its fallback (ui_term_fallback) when terminfo lacks it. *note
+ * gets the one line to say after exit when a fallback was used (caller frees); on failure the
+ * reason has been said already. $TERM is never echoed raw: it may hold escape sequences. */
+static SCREEN *open_screen(char **note)
+{
+    const char *term = getenv("TERM");
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (screen)
+        return screen;
+    char *shown = config_printable(term ? term : "");
+    const char *alt = ui_term_fallback(term);
+    if (alt && (screen = newterm(alt, stdout, stdin))) {
+        *note = xasprintf("TERM=%s has no terminfo entry here; used %s (install the terminal's "
+                          "terminfo, e.g. infocmp -x | ssh HOST tic -x -, to silence this)",
+                          shown, alt);
+    } else if (alt) {
+        warnmsg("TERM=%s has no terminfo entry here, nor has %s: install ncurses-term or run "
+                "with TERM=xterm-256color", shown, alt);
+    } else {
+        warnmsg("TERM=%s has no terminfo entry here: install its terminfo (infocmp -x | ssh "
+                "HOST tic -x -) or run with TERM=xterm-256color", shown);
+    }
+    free(shown);
+    return screen;
 }
 
 int ui_run(const struct ui_opts *opts)
@@ -1775,15 +2207,16 @@ int ui_run(const struct ui_opts *opts)
 
     const char *codeset = nl_langinfo(CODESET);
     u->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    ascii_only = !u->utf8;
     u->privacy = opts->privacy || u->cfg.set.privacy;
     u->copy_command = opts->copy_command && *opts->copy_command ? opts->copy_command : NULL;
     bool color = !opts->no_color && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         die(1, "pipe: %s", strerror(errno));
-    SCREEN *screen = newterm(NULL, stdout, stdin);
+    char *term_note = NULL;
+    SCREEN *screen = open_screen(&term_note);
     if (!screen) {
-        warnmsg("cannot use the terminal (TERM=%s)", getenv("TERM"));
         engine_free(u->e);
         model_free(&u->m);
         authlog_close(&u->log);
@@ -1822,9 +2255,21 @@ int ui_run(const struct ui_opts *opts)
     authlog_close(&u->log);
     config_free(&u->cfg);
     free(u->fail_filter);
+    free(u->filter_before);
+    free(u->overlay_key);
+    selection_free(&u->org_sel);
+    selection_free(&u->fail_sel);
+    selection_free(&u->patient_sel);
+    for (size_t i = 0; i < ARRAY_LEN(u->clips); i++)
+        clip_job_free(&u->clips[i]); /* a child still running is left to finish on its own */
+    if (term_note) {
+        warnmsg("%s", term_note); /* said once, after the screen is gone */
+        free(term_note);
+    }
+    int status = u->exit_status;
     free(u);
     close(sig_pipe[0]);
     close(sig_pipe[1]);
     sig_pipe[0] = sig_pipe[1] = -1;
-    return 0;
+    return status;
 }

@@ -17,4 +17,9 @@ struct ui_opts {
  * error or an unusable terminal). */
 int ui_run(const struct ui_opts *opts);
 
+/* The terminfo entry to try when $TERM's own is missing (issue 14 case 4): xterm-256color for
+ * xterm-* and for terminals known to emulate xterm (alacritty, ghostty, kitty, wezterm, foot...),
+ * screen-256color for tmux* and screen*; NULL when nothing fits. A static string. */
+const char *ui_term_fallback(const char *term);
+
 #endif

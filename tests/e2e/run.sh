@@ -84,6 +84,7 @@ for t in $tests; do
     env -i PATH="$PATH" HOME="$dir/home" LANG=C.UTF-8 TZ=UTC TMPDIR="$dir" \
         MAXDASH_BUILD="$MAXDASH_BUILD" MAXDASH_SRC="$MAXDASH_SRC" \
         E2E_TMP="$dir" E2E_SOCKET="$sock" E2E_SCALE="${E2E_SCALE:-1}" E2E_TRACE="${E2E_TRACE:-}" \
+        E2E_TERM_TYPE="${E2E_TERM_TYPE:-}" E2E_LANG="${E2E_LANG:-}" \
         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
         E2E_LIB="$e2e_dir/lib.sh" ${E2E_ENV:-} \
         timeout -k 20 "$tlimit" bash "$t" >"$root/$name.log" 2>&1 </dev/null &

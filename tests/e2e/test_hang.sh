@@ -21,7 +21,8 @@ see "refreshing" 2000 "the header shows the refresh in flight"
 # send-keys to the capture that shows it must be <= 100 ms.
 LATENCIES=
 press() {
-    local key=$1 want="Organization ─ $2 ·" t0 t1 ms
+    local key=$1 want t0 t1 ms
+    want=$(asc "Organization ─ $2 ·")
     _now; t0=$NOW_US
     keys "$key"
     while :; do

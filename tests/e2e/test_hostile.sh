@@ -62,7 +62,7 @@ tmq list-buffers
 check_aligned() { # WHEN ID_PREFIX
     local when=$1 idp=$2 header row n=0 i=0 pre
     local -a files=() what=() rows=()
-    header=$(printf '%s\n' "$SCREEN" | grep -m 1 -E '│Name +Born +Sex +MRN +Id')
+    header=$(printf '%s\n' "$SCREEN" | grep -m 1 -E "$(asc_re '│Name +Born +Sex +MRN +Id')")
     [ -n "$header" ] || fail "$when: no table header"
     # measure NAME LINE TEXT: the width of LINE before TEXT goes to a file.
     measure() {
@@ -91,7 +91,7 @@ check_aligned() { # WHEN ID_PREFIX
         born) [ "$w" = "$want_born" ] || fail "$when: the Born column is at x=$w, not $want_born, on: ${rows[k]}" ;;
         mrn) [ "$w" = "$want_mrn" ] || fail "$when: the MRN column is at x=$w, not $want_mrn, on: ${rows[k]}" ;;
         row) [ "$w" = 160 ] || fail "$when: a row is $w columns wide, not 160 (its right border moved): ${rows[k]}"
-             case ${rows[k]} in *│) ;; *) fail "$when: a row does not end with the pane's border: ${rows[k]}" ;; esac ;;
+             case ${rows[k]} in *"$(asc '│')") ;; *) fail "$when: a row does not end with the pane's border: ${rows[k]}" ;; esac ;;
         esac
     done
     rm -f "${files[@]}"
@@ -128,8 +128,11 @@ _capture
 check_aligned "westla" "pat_"
 
 # The control: maxdash's own OSC 52 ('y' copies a trace id) does reach tmux as a paste buffer.
+# (y copies the selected org's latest failure: eastside's 401; westla has none.)
+keys j
+see "Organization ─ eastside"
 keys y
-see "copied trace_id" 2000
+see "copied trace_id: eastside 401" 2000
 got_buffer() { tmq list-buffers; [ -n "$TMQ_OUT" ]; }
 wait_until 2000 got_buffer || fail "y: no paste buffer, so the OSC 52 check above proves nothing"
 tmq show-buffer

@@ -43,15 +43,28 @@ wait_exit 2000 || fail "Ctrl-C did not quit within 2 s"
 restored "Ctrl-C"
 log "Ctrl-C: exit 0, terminal restored"
 
-# q with an overlay open and a search prompt: still quits (q in the prompt is text).
+# q with an overlay open closes the overlay, as in less and k9s (issue 14 case 8); the next q
+# quits. In the search prompt q is text.
 start_maxdash -s overlay -x 80 -y 24
 see "Patients ─ 1503"
 keys '?'
 see "Help (Esc closes)"
 keys q
-wait_exit 2000 || fail "q with the help open did not quit"
-[ "$EXIT_STATUS" = 0 ] || fail "q with the help open: exit status $EXIT_STATUS"
-restored "q with the help open"
+gone "Help (Esc closes)" 2000 "q should close the help"
+see "Patients ─ 1503"
+not_seen "exit=" "q with the help open quit the program"
+keys Tab Enter
+see "Patient (Esc closes)"
+keys q
+gone "Patient (Esc closes)" 2000 "q should close the patient"
+keys '/'
+type_text "q"
+see "search patients: q"
+keys Escape
+keys q
+wait_exit 2000 || fail "q with no overlay did not quit"
+[ "$EXIT_STATUS" = 0 ] || fail "q: exit status $EXIT_STATUS"
+restored "q after closing the help"
 
 start_maxdash -s term -x 80 -y 24
 see_re '│● westla +[0-9]+ ms│'

@@ -19,12 +19,12 @@ deadline=$(scaled $((REFRESH * 1000 + 1000)))
 see_re '│[0-9]{2}:[0-9]{2}:[0-9]{2} westla 401 unauthorized /[a-z/{}]+ Invalid or missing API key .*trace [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}│' \
     "$deadline" "westla's 401 in the Auth-failures pane within one refresh"
 log "westla's 401 appeared $(( $(now_ms) - t0 )) ms after the revoke (refresh ${REFRESH}s)"
-row=$(printf '%s\n' "$SCREEN" | grep -E '│[0-9:]{8} westla 401' | head -n 1)
+row=$(printf '%s\n' "$SCREEN" | grep -E "$(asc_re '│[0-9:]{8} westla 401')" | head -n 1)
 trace=$(printf '%s\n' "$row" | grep -oE 'trace [0-9a-f-]{36}' | sed 's/^trace //')
 [ ${#trace} = 36 ] || fail "no whole trace id on westla's row: '$row'"
 log "trace id on screen: $trace"
 # Newest first: the rows' times never increase downwards.
-times=$(printf '%s\n' "$SCREEN" | sed -n '/Auth failures (/,/└/p' | grep -oE '^│[0-9]{2}:[0-9]{2}:[0-9]{2}' | tr -d '│:')
+times=$(printf '%s\n' "$SCREEN" | sed -n "/Auth failures (/,/$(asc '└')/p" | grep -oE "$(asc_re '^│[0-9]{2}:[0-9]{2}:[0-9]{2}')" | tr -d "$(asc '│'):")
 [ "$times" = "$(printf '%s\n' "$times" | sort -r)" ] || fail "the failures are not newest first: $times"
 see_re '│✗ westla +401│' 2000 "the Orgs pane marks westla 401"
 

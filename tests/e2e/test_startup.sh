@@ -25,7 +25,7 @@ see "Patients ─ 1503 · page 1/31" "$(scaled 2000)"
 see "$first_name" "$(scaled 2000)" "westla's first patient"
 see "$first_mrn" "$(scaled 2000)"
 # Auth-failures pane: eastside's 401 with a trace id, north's 403.
-see_re '│[0-9]{2}:[0-9]{2}:[0-9]{2} eastside 401 unauthorized .*trace [0-9a-f]{8}-[0-9a-f]{4}' "$(scaled 2000)"
+see_re '│[0-9]{2}:[0-9]{2}:[0-9]{2} eastside 401 unauthorized .*trace [0-9a-f]{8}-[0-9a-f]{2}' "$(scaled 2000)"  # {2}: in the C locale "..." takes two columns more than "…"
 see_re '│[0-9]{2}:[0-9]{2}:[0-9]{2} north 403 forbidden' "$(scaled 2000)"
 filled=$(( $(now_ms) - t0 ))
 log "all four panes filled after $filled ms"
@@ -38,7 +38,7 @@ case $header in *SANDBOX) ;; *) fail "the header does not end with the SANDBOX b
 # Organization pane: westla's /marketplace/me, the key masked, scopes, status.
 see "Organization ─ westla · West LA Dermatology"
 see "Org id   org_westla"
-see "App  my-healthcare-app (app"
+see "App  my-healthcare-app (a"  # (a…: in the C locale "..." leaves two columns fewer
 rest=${DEMO_KEY#max_dev_ak_}
 see "Key      demo  max_dev_ak_${rest:0:3}…${rest: -3}  staging"
 see "Scopes   read:patients  read:appointments"
@@ -52,7 +52,7 @@ line=$(screen_line "┌ Orgs (7)")
 [ "$(width_of "$line")" = 80 ] || fail "the top border line is not 80 columns wide: '$line'"
 
 # The shortened trace id on screen is one that maxdash logged for eastside.
-trace=$(printf '%s\n' "$SCREEN" | grep -E 'eastside 401' | grep -oE 'trace [0-9a-f]{8}-[0-9a-f]{4}' | head -n 1)
+trace=$(printf '%s\n' "$SCREEN" | grep -E 'eastside 401' | grep -oE 'trace [0-9a-f]{8}-[0-9a-f]{2}' | head -n 1)
 trace=${trace#trace }
 grep -q "\"org\":\"eastside\".*\"trace_id\":\"$trace" "$T/auth-failures.jsonl" ||
     fail "the trace id $trace… shown for eastside is not in maxdash's log $(cat "$T/auth-failures.jsonl")"

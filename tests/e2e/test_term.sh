@@ -1,5 +1,7 @@
 # No usable terminal: TERM=dumb, TERM unset, an unknown TERM, no tty at all: a clear message on
-# stderr and exit 2, and the screen is never touched.
+# stderr and exit 2, and the screen is never touched. A terminal whose terminfo entry is missing
+# but which emulates xterm (ghostty, kitty, alacritty, wezterm...) runs on xterm-256color and
+# says so once after exit (issue 14 case 4); $TERM is never echoed raw.
 . "$MAXDASH_SRC/tests/e2e/lib.sh"
 
 start_sandbox
@@ -17,7 +19,31 @@ in_pane() {
 }
 in_pane dumb TERM=dumb "TERM is dumb: the dashboard needs a real terminal"
 in_pane unset TERM= "TERM is not set"
-in_pane unknown TERM=no-such-terminal-xyz "no-such-terminal-xyz"
+in_pane unknown TERM=no-such-terminal-xyz "TERM=no-such-terminal-xyz has no terminfo entry here: install its terminfo"
+grep -qF "run with TERM=xterm-256color" "$T/unknown.err" || fail "unknown TERM: no suggested fix: $(cat "$T/unknown.err")"
+
+# Missing entries of xterm-like terminals: the dashboard runs on xterm-256color.
+fallback() { # NAME TERM
+    infocmp "$2" >/dev/null 2>&1 && { log "$2 has a terminfo entry here: not a fallback case"; return; }
+    start_maxdash -s "$1" -x 80 -y 24 -e "TERM=$2"
+    see_re '● westla +[0-9]+ ms' "$(scaled 5000)" "TERM=$2 should fall back to xterm-256color"
+    [ ! -s "$T/$1.err" ] || fail "TERM=$2: said something while the screen was up: $(cat -v "$T/$1.err")"
+    keys q
+    wait_exit 2000 || fail "TERM=$2: q did not quit"
+    [ "$EXIT_STATUS" = 0 ] || fail "TERM=$2: exit status $EXIT_STATUS"
+    [ "$(wc -l <"$T/$1.err")" = 1 ] || fail "TERM=$2: not one line on stderr: $(cat -v "$T/$1.err")"
+    log "TERM=$(printf %q "$2"): $(cat "$T/$1.err")"
+}
+fallback ghostty xterm-ghostty
+grep -qF "TERM=xterm-ghostty has no terminfo entry here; used xterm-256color" "$T/ghostty.err" ||
+    fail "TERM=xterm-ghostty: the fallback is not said: $(cat -v "$T/ghostty.err")"
+fallback kitty xterm-kitty
+fallback alacritty alacritty
+fallback wezterm wezterm
+# A TERM holding escape sequences (a title change, a colour) is shown cleaned, never raw.
+fallback hostile $'xterm-\e]0;PWNED\a\e[31m'
+LC_ALL=C grep -q $'[\x01-\x1f\x7f]' "$T/hostile.err" && fail "a control byte of \$TERM reached stderr: $(cat -v "$T/hostile.err")"
+grep -q "used xterm-256color" "$T/hostile.err" || fail "hostile TERM: $(cat -v "$T/hostile.err")"
 
 # Not a terminal at all: stdin and stdout redirected.
 rc=0

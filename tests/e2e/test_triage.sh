@@ -40,7 +40,7 @@ grep -q "$trace" "$T/state/auth-failures.jsonl" 2>/dev/null || grep -rq "$trace"
 
 n0=$(copies)
 keys y
-see "copied trace_id $trace" 2000 "the status line confirms the copy"
+see "copied trace_id: north 403 /v1/patients, trace ${trace:0:8}" 2000 "the status line names what was copied"
 wait_until 2000 test "$(copies)" -gt "$n0" || fail "y wrote no OSC 52 sequence"
 [ "$(last_copy)" = "$trace" ] || fail "y copied '$(last_copy)', not the trace_id $trace"
 

@@ -185,6 +185,7 @@ START_TEST(support_note_and_curl_hold_trace_ids_and_no_key)
     f.code = "forbidden";
     f.message = "Insufficient scope. Required: read:patients";
     f.method = "GET";
+    f.query = "page=3&pageSize=20&search=jo";
     char *ids[] = {"trace-one-550e8400", "trace-two-e29b"};
     double times[] = {999.0, 1000.0};
     f.trace_ids = ids;
@@ -200,7 +201,8 @@ START_TEST(support_note_and_curl_hold_trace_ids_and_no_key)
     free(note);
     char *curl = explain_curl(&m, &f);
     ck_assert_ptr_nonnull(strstr(curl, "$MAX_API_KEY"));
-    ck_assert_ptr_nonnull(strstr(curl, "'https://api.maxcare.ai/v1/patients?page=1&pageSize=1'"));
+    /* The failed request's own query, not the probe's. */
+    ck_assert_ptr_nonnull(strstr(curl, "'https://api.maxcare.ai/v1/patients?page=3&pageSize=20&search=jo'"));
     ck_assert_ptr_nonnull(strstr(curl, "'X-Organization-Id: org_north'"));
     ck_assert_ptr_null(strstr(curl, "max_dev_ak_"));
     free(curl);
@@ -208,6 +210,14 @@ START_TEST(support_note_and_curl_hold_trace_ids_and_no_key)
     f.org_id = orgs[1].id;
     curl = explain_curl(&m, &f);
     ck_assert_ptr_nonnull(strstr(curl, "'X-Organization-Id: org_'\\''evil'"));
+    free(curl);
+    /* A patient detail: the id is the caller's $PATIENT_ID, never the literal {id}. */
+    f.path = "/v1/patients/{id}";
+    f.query = NULL;
+    curl = explain_curl(&m, &f);
+    ck_assert_ptr_nonnull(strstr(curl, "# set PATIENT_ID"));
+    ck_assert_ptr_nonnull(strstr(curl, "'https://api.maxcare.ai/v1/patients/'\"$PATIENT_ID\""));
+    ck_assert_ptr_null(strstr(curl, "{id}"));
     free(curl);
 }
 END_TEST

@@ -82,6 +82,29 @@ START_TEST(measures_and_clips_by_columns)
 }
 END_TEST
 
+/* Issue 14 case 3: what a non-UTF-8 terminal is sent. */
+static void ascii_is(const char *in, const char *want)
+{
+    char *got = text_ascii(in);
+    ck_assert_msg(strcmp(got, want) == 0, "text_ascii(%s) = [%s], not [%s]", in, got, want);
+    for (const char *p = got; *p; p++)
+        ck_assert_msg((unsigned char)*p < 0x80, "a byte above 0x7F in [%s]", got);
+    free(got);
+}
+
+START_TEST(ascii_rendering_for_other_locales)
+{
+    ascii_is("Hern\xC3\xA1ndez-L\xC3\xB3pez, \xC3\x96mer", "Hernandez-Lopez, Omer");
+    ascii_is("S\xC3\xB8ren \xC3\x93lafsd\xC3\xB3ttir Nguy\xE1\xBB\x85n", "Soren Olafsdottir Nguyen");
+    ascii_is("\xE2\x80\xA6 \xC3\x97" "3 \xE2\x86\x92", "... x3 ->");
+    ascii_is("e\xCC\x81x", "ex");                 /* a combining acute is dropped */
+    ascii_is("\xE4\xBD\x90\xE8\x97\xA4, \xE4\xBC\x9F", "??, ?"); /* one ? per character */
+    ascii_is("\xE2\x97\x8F ok", "? ok");
+    ascii_is("", "");
+    ascii_is("plain ASCII stays", "plain ASCII stays");
+}
+END_TEST
+
 SUITE(text)
 {
     Suite *s = suite_create("text");
@@ -90,6 +113,7 @@ SUITE(text)
     tcase_add_test(tc, drops_controls_and_bidi);
     tcase_add_test(tc, replaces_invalid_utf8);
     tcase_add_test(tc, measures_and_clips_by_columns);
+    tcase_add_test(tc, ascii_rendering_for_other_locales);
     suite_add_tcase(s, tc);
     return s;
 }
