@@ -480,8 +480,11 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     double now = mono_now(), wall = wall_now();
     long latency_ms = (long)((now - x->start) * 1000.0 + 0.5);
     long status = 0;
-    if (rc == CURLE_OK)
+    char *ctype = NULL; /* owned by the handle */
+    if (rc == CURLE_OK) {
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+    }
 
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
@@ -493,6 +496,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         .body = x->body,
         .len = x->len,
         .rate = &x->rl,
+        .content_type = ctype,
     };
     struct api_result r;
     api_interpret(&resp, &r);
