@@ -1035,14 +1035,31 @@ static char *read_line(char *str, int num, void *stream)
 
 /* --- key sources ----------------------------------------------------------------------- */
 
-/* Drops one trailing "\n" or "\r\n": what editors and `echo` add after a key. */
-static void strip_newline(char *s, size_t *len)
+/* Keeps the first line of a key file or a key command's output, without the spaces and tabs
+ * around it, and wipes the rest: `pass show` prints the key, then "login: ..." and
+ * "recovery-code: ..." lines, which are secrets too and must never become HTTP headers
+ * (issue 11). A line ends at "\n" or "\r". */
+static void keep_first_line(char *s, size_t *len)
 {
-    if (*len > 0 && s[*len - 1] == '\n') {
-        s[--*len] = '\0';
-        if (*len > 0 && s[*len - 1] == '\r')
-            s[--*len] = '\0';
-    }
+    size_t end = strcspn(s, "\r\n");
+    size_t start = 0;
+    while (start < end && (s[start] == ' ' || s[start] == '\t'))
+        start++;
+    while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+        end--;
+    memmove(s, s + start, end - start);
+    explicit_bzero(s + (end - start), *len - (end - start));
+    *len = end - start;
+}
+
+/* The offset of the first control character (C0 or DEL) of a key, or -1: such a key would
+ * split or end the Authorization header (issue 11). */
+static long control_at(const char *s)
+{
+    for (const char *c = s; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            return (long)(c - s);
+    return -1;
 }
 
 static char *read_key_file(const char *path, char **why)
@@ -1103,9 +1120,9 @@ static char *read_key_file(const char *path, char **why)
         wipe_free(data);
         return NULL;
     }
-    strip_newline(data, &len);
+    keep_first_line(data, &len);
     if (len == 0) {
-        *why = xasprintf("key file '%s' is empty", q);
+        *why = xasprintf("key file '%s' is empty on its first line, where maxdash reads the key", q);
         wipe_free(data);
         return NULL;
     }
@@ -1315,9 +1332,9 @@ static char *run_key_command(const char *command, char **envp, char **why)
         *why = xstrdup("the command printed a NUL byte: that is not a key");
     } else {
         out[out_len] = '\0';
-        strip_newline(out, &out_len);
+        keep_first_line(out, &out_len);
         if (out_len == 0)
-            *why = xstrdup("the command printed no key");
+            *why = xstrdup("the command printed no key on its first line");
         else
             result = out;
     }
@@ -1546,6 +1563,14 @@ static void resolve_keys(struct parser *p)
                 k->value = NULL;
             }
             break;
+        }
+        long ctl = k->value && !why ? control_at(k->value) : -1;
+        if (ctl >= 0) {
+            why = xasprintf("the key holds a control character (at character %ld), which "
+                            "cannot go into an HTTP header: store the key alone on one line",
+                            ctl + 1);
+            wipe_free(k->value);
+            k->value = NULL;
         }
         if (why) {
             PERR(p, k->source_line, "key \"%s\": %s", k->name, why);

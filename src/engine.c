@@ -253,6 +253,9 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     const struct config_key *key = o->cfg->key;
     if (!key || !key->value)
         return NULL;
+    /* The config refuses these already; a value that could split a header is never sent. */
+    if (!api_header_value_ok(key->value) || !api_header_value_ok(o->cfg->id))
+        return NULL;
     struct xfer *x = xcalloc(1, sizeof *x);
     x->org = org;
     x->kind = kind;

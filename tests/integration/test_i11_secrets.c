@@ -76,6 +76,41 @@ START_TEST(truncated_body_reaches_no_output)
 }
 END_TEST
 
+/* Case 2: a key file as `pass show` writes it (the key, then login and recovery-code lines,
+ * with CRLF) used to be sent whole: the extra lines became headers and the mask showed the
+ * end of the recovery code. Its first line is the key. */
+START_TEST(key_file_first_line_is_the_key)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct chk c;
+    chk_init(&c);
+    char keyfile[4200];
+    snprintf(keyfile, sizeof keyfile, "%s/pass.key", c.dir);
+    ck_assert(test_write_file(keyfile, "  " K_ACTIVE " \r\nlogin: jane\r\n"
+                                       "recovery-code: RCVRY-XYZ\r\n", 0600));
+    char *cfg = NULL;
+    ck_assert(asprintf(&cfg, "[maxdash]\nbase_url = %s\nlog_file = %s\n[key \"pass\"]\n"
+                             "file = %s\n[org \"clinic\"]\nid = org_a\nkey = pass\n",
+                       sb.base_url, c.log, keyfile) > 0);
+    chk_config_raw(&c, cfg);
+    free(cfg);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "exit %d: %s%s", o.r.status, o.r.out, o.r.err);
+    json_t *org = chk_org(o.doc, "clinic");
+    const char *hint = sbt_jstr(org, "key.hint");
+    ck_assert_str_eq(hint, "max_dev_ak_TES\xE2\x80\xA6" "001");
+    ck_assert_msg(!json_object_get(org, "warnings") ||
+                      json_array_size(json_object_get(org, "warnings")) == 0,
+                  "warnings: %s", o.r.out);
+    ck_assert_msg(!strstr(o.r.out, "XYZ") && !strstr(o.r.err, "XYZ"), "recovery code shown");
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(i11_secrets)
 {
     Suite *s = suite_create("i11_secrets");
@@ -83,6 +118,7 @@ SUITE(i11_secrets)
     tcase_set_timeout(tc, 60);
     tcase_add_unchecked_fixture(tc, sandbox_tmp_setup, sandbox_tmp_teardown);
     tcase_add_test(tc, truncated_body_reaches_no_output);
+    tcase_add_test(tc, key_file_first_line_is_the_key);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -799,8 +799,14 @@ START_TEST(key_file_contents)
         {TEST_KEY, TEST_KEY, 0},
         {TEST_KEY "\n", TEST_KEY, 0},
         {TEST_KEY "\r\n", TEST_KEY, 0},
-        {TEST_KEY "\n\n", TEST_KEY "\n", CONFIG_KEYWARN_SPACE}, /* only one newline goes */
-        {TEST_KEY " \n", TEST_KEY " ", CONFIG_KEYWARN_SPACE},
+        /* Issue 11: the first line, without the spaces and tabs around it. */
+        {TEST_KEY "\n\n", TEST_KEY, 0},
+        {TEST_KEY " \n", TEST_KEY, 0},
+        {" \t" TEST_KEY "\t\r\n", TEST_KEY, 0},
+        {TEST_KEY "\nlogin: jane\nrecovery-code: ABCD-EFGH-1234\n", TEST_KEY, 0},
+        {TEST_KEY "\r\nX-Injected: 1\r\n", TEST_KEY, 0},
+        {TEST_KEY "\rX-Injected: 1", TEST_KEY, 0},
+        {"max_prd_ak_abc def\n", "max_prd_ak_abc def", CONFIG_KEYWARN_SPACE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config cfg;
@@ -1077,8 +1083,6 @@ START_TEST(warnings)
         {"sk_live_abcdefghijklmnop", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_FORMAT},
         {"max_prd_ak_", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_FORMAT},
         {"max_prd_ak_abc def", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
-        {"max_prd_ak_abcdef\t", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
-        {"max_prd_ak_abc\x01" "def", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
         {" max_prd_ak_abcdef", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
         {"\"" TEST_KEY "\"", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_QUOTED},
         {"'" DEV_KEY "'", "https://api.maxcare.ai/v1",
@@ -1097,6 +1101,46 @@ START_TEST(warnings)
         ck_assert_ptr_eq(cfg.orgs[0].key, &cfg.keys[0]); /* and so every org using it */
         done(&cfg, &e);
     }
+}
+END_TEST
+
+/* Issue 11 case 2: a key with a control character would split the Authorization header (an
+ * injected header, a mask showing the end of a recovery code): a config error, whatever the
+ * source, at the line of its source. A key file's or command's first line only is the key. */
+START_TEST(key_with_control_character_is_an_error)
+{
+    static const char *const keys[] = {"max_prd_ak_abcdef\t", "max_prd_ak_abc\x01" "def",
+                                       "max_prd_ak_abc\r\nX-Injected: 1", "max_prd_ak_abc\x7f"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        setenv("MAXDASH_TEST_KEY", keys[i], 1);
+        struct config cfg;
+        struct config_errors e;
+        ck_assert_msg(!load("[maxdash]\nbase_url = https://api.maxcare.ai/v1\n" TAIL, &cfg, &e),
+                      "case %zu accepted", i);
+        ck_assert_msg(errors_contain(&e, "holds a control character"), "case %zu:%s", i,
+                      dump(&e));
+        ck_assert_ptr_null(cfg.keys[0].value);
+        done(&cfg, &e);
+    }
+    struct config cfg;
+    struct config_errors e;
+    ck_assert(!load("[key \"k\"]\nvalue = max_prd_ak_abc\x01" "defghijklmnop\n[org \"o\"]\n"
+                    "id = org_1\nkey = k\n", &cfg, &e));
+    expect_one_error(&e, 2, "key \"k\": the key holds a control character (at character 15)");
+    done(&cfg, &e);
+    /* The command's first line is the key; the rest is never read as part of it. */
+    ck_assert_msg(load_command("printf 'max_dev_ak_DEVabcdefghijkl''mnopqr7Y\\nlogin: jane\\n"
+                               "recovery-code: ABCD-EFGH-1234\\n'", 0600, &cfg, &e),
+                  "errors:%s", dump(&e));
+    ck_assert_str_eq(cfg.keys[0].value, DEV_KEY);
+    done(&cfg, &e);
+    ck_assert(!load_command("printf '\\nmax_dev_ak_DEVabcdefghijkl''mnopqr7Y\\n'", 0600, &cfg,
+                            &e));
+    expect_one_error(&e, 2, "the command printed no key on its first line");
+    done(&cfg, &e);
+    ck_assert(!load_key_file("\n" TEST_KEY "\n", 0600, &cfg, &e));
+    expect_one_error(&e, 2, "k.key' is empty on its first line");
+    done(&cfg, &e);
 }
 END_TEST
 
@@ -1199,6 +1243,7 @@ SUITE(config)
     tcase_add_test(keys, command_holding_the_key_is_refused);
     tcase_add_test(keys, command_in_a_writable_config_is_refused);
     tcase_add_test(keys, warnings);
+    tcase_add_test(keys, key_with_control_character_is_an_error);
     tcase_add_test(keys, warning_sentences);
     tcase_add_test(keys, printable_text);
     tcase_add_test(keys, source_texts_and_masks);
