@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "api.h"
@@ -300,6 +301,13 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    if (e->http_allowed || strncasecmp(x->url, "http://", 7) == 0) {
+        /* Loopback is never proxied, and a key never goes to a proxy over plain HTTP (a proxy
+         * from *_proxy would see the Authorization header in clear text): connect directly
+         * (issue 11). https elsewhere may use a proxy, through a CONNECT tunnel. */
+        curl_easy_setopt(h, CURLOPT_PROXY, "");
+        curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    }
     if (e->m->cfg->set.ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, e->m->cfg->set.ca_bundle);
     if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {

@@ -2,9 +2,15 @@
  * reports or the failure log (case 1). */
 #include "testing.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "check_support.h"
 #include "http.h"
@@ -111,6 +117,112 @@ START_TEST(key_file_first_line_is_the_key)
 }
 END_TEST
 
+/* A loopback "proxy" that records every byte that reaches it and answers 502. */
+struct rec_proxy {
+    int fd, port;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    volatile int stop;
+    char got[16384];
+    size_t len;
+};
+
+static void *rec_proxy_main(void *arg)
+{
+    struct rec_proxy *p = arg;
+    while (!p->stop) {
+        struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+        if (poll(&pfd, 1, 50) <= 0)
+            continue;
+        int c = accept(p->fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        struct pollfd cp = {.fd = c, .events = POLLIN};
+        while (poll(&cp, 1, 200) > 0) {
+            char buf[2048];
+            ssize_t n = read(c, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            pthread_mutex_lock(&p->lock);
+            size_t room = sizeof p->got - 1 - p->len;
+            size_t take = (size_t)n < room ? (size_t)n : room;
+            memcpy(p->got + p->len, buf, take);
+            p->len += take;
+            p->got[p->len] = '\0';
+            pthread_mutex_unlock(&p->lock);
+            if (memmem(buf, (size_t)n, "\r\n\r\n", 4))
+                break;
+        }
+        static const char answer[] = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n"
+                                     "Connection: close\r\n\r\n";
+        ssize_t w = write(c, answer, sizeof answer - 1);
+        (void)w;
+        close(c);
+    }
+    return NULL;
+}
+
+static void rec_proxy_start(struct rec_proxy *p)
+{
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->lock, NULL);
+    p->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert(p->fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    ck_assert(bind(p->fd, (struct sockaddr *)&a, sizeof a) == 0);
+    ck_assert(listen(p->fd, 16) == 0);
+    socklen_t al = sizeof a;
+    ck_assert(getsockname(p->fd, (struct sockaddr *)&a, &al) == 0);
+    p->port = ntohs(a.sin_port);
+    ck_assert(pthread_create(&p->thread, NULL, rec_proxy_main, p) == 0);
+}
+
+static void rec_proxy_stop(struct rec_proxy *p)
+{
+    p->stop = 1;
+    pthread_join(p->thread, NULL);
+    close(p->fd);
+    pthread_mutex_destroy(&p->lock);
+}
+
+/* Case 3: with http_proxy/ALL_PROXY set, libcurl sent the request to the loopback sandbox
+ * through the proxy, Authorization and all, in clear text. Loopback is never proxied. */
+START_TEST(loopback_is_never_proxied)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct rec_proxy px;
+    rec_proxy_start(&px);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, NULL, one_org);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", px.port);
+    static char vars[6][96];
+    static const char *const names[] = {"http_proxy", "HTTP_PROXY", "https_proxy",
+                                        "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+    const char *env[7];
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(vars[i], sizeof vars[i], "%s=%s", names[i], url);
+        env[i] = vars[i];
+    }
+    env[6] = NULL;
+    struct chk_out o;
+    chk_run_env(&c, (const char *[]){"--json", NULL}, env, DEADLINE_MS, &o);
+    pthread_mutex_lock(&px.lock);
+    bool reached = px.len > 0;
+    bool auth = strstr(px.got, "uthorization") != NULL;
+    pthread_mutex_unlock(&px.lock);
+    rec_proxy_stop(&px);
+    ck_assert_msg(!auth, "the Authorization header reached the proxy");
+    ck_assert_msg(!reached, "a request to the loopback sandbox went through the proxy");
+    ck_assert_msg(o.r.status == 0, "exit %d: %s", o.r.status, o.r.out);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(i11_secrets)
 {
     Suite *s = suite_create("i11_secrets");
@@ -119,6 +231,7 @@ SUITE(i11_secrets)
     tcase_add_unchecked_fixture(tc, sandbox_tmp_setup, sandbox_tmp_teardown);
     tcase_add_test(tc, truncated_body_reaches_no_output);
     tcase_add_test(tc, key_file_first_line_is_the_key);
+    tcase_add_test(tc, loopback_is_never_proxied);
     suite_add_tcase(s, tc);
     return s;
 }
