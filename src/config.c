@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harden.h"
 #include "keymask.h"
 #include "text.h"
 #include "util.h"
@@ -1206,6 +1207,7 @@ static char *run_key_command(const char *command, char **envp, char **why)
         dup2(devnull, 0);
         dup2(outp[1], 1);
         dup2(errp[1], 2);
+        harden_close_from(3); /* nothing of ours reaches the command (issue 11 case 7) */
         /* Dispositions and the mask survive exec: give the shell the defaults. */
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);

@@ -15,9 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "api.h"
+#include "harden.h"
 #include "keymask.h"
 #include "util.h"
 
@@ -210,6 +212,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+/* libcurl's sockets are opened close-on-exec: a child (copy_command) must never inherit a
+ * connection to the API (issue 11 case 7). */
+static curl_socket_t open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)userp;
+    (void)purpose;
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct xfer *x = userp;
@@ -301,6 +312,7 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
     if (e->http_allowed || strncasecmp(x->url, "http://", 7) == 0) {
         /* Loopback is never proxied, and a key never goes to a proxy over plain HTTP (a proxy
          * from *_proxy would see the Authorization header in clear text): connect directly
@@ -684,6 +696,7 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
         return NULL;
     }
     curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256L);
+    harden_cloexec_all(); /* the multi handle's wake-up socket pair is not close-on-exec */
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;
     e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);

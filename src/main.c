@@ -10,6 +10,7 @@
 #include "cmd_check.h"
 #include "cmd_log.h"
 #include "config.h"
+#include "harden.h"
 #include "ui.h"
 #include "keymask.h"
 #include "text.h"
@@ -345,6 +346,9 @@ int main(int argc, char **argv)
     /* API keys live in this process's memory from the config load on: no core file may hold
      * them. Soft and hard limit, so nothing below can raise it again. */
     setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+    /* Nor may another process of the user read them from /proc/PID/mem (issue 11 case 7):
+     * before any key is loaded, so there is no moment when one could. */
+    harden_no_dump();
     setlocale(LC_ALL, "");
     util_set_progname("maxdash");
 

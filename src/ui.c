@@ -24,6 +24,7 @@
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
+#include "harden.h"
 #include "model.h"
 #include "text.h"
 #include "util.h"
@@ -1248,6 +1249,7 @@ static bool copy_command(const char *cmd, const char *text)
             dup2(null, STDERR_FILENO);
         }
         setsid(); /* off the terminal: it must not read keys or draw */
+        harden_close_from(3); /* no socket to the API, no log (issue 11 case 7) */
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }

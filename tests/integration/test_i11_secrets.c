@@ -4,12 +4,19 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check_support.h"
@@ -223,6 +230,108 @@ START_TEST(loopback_is_never_proxied)
 }
 END_TEST
 
+/* Case 7: another process of the user read whole keys from /proc/PID/mem. maxdash is not
+ * dumpable: its /proc/PID entries belong to root and another process of the user cannot open
+ * its memory. As root (CI) maxdash runs as nobody, so that the difference shows. */
+START_TEST(process_is_not_dumpable)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    sbt_add_fault(&sb, "{\"fault\": \"hang\", \"org\": \"org_a\"}");
+    /* Under /tmp itself, so that nobody can reach it. */
+    char dir[] = "/tmp/maxdash-i11.XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    char cfgpath[128], *cfg = NULL;
+    snprintf(cfgpath, sizeof cfgpath, "%s/config.ini", dir);
+    ck_assert(asprintf(&cfg, "[maxdash]\nbase_url = %s\nlog_file = %s/auth.jsonl\n[key \"k\"]\n"
+                             "env = I11_KEY\n[org \"o\"]\nid = org_a\nkey = k\n",
+                       sb.base_url, dir) > 0);
+    ck_assert(test_write_file(cfgpath, cfg, 0600));
+    free(cfg);
+    bool root = geteuid() == 0;
+    const uid_t nobody = 65534;
+    if (root) {
+        ck_assert(chown(dir, nobody, nobody) == 0);
+        ck_assert(chown(cfgpath, nobody, nobody) == 0);
+    }
+    char maxdash[4096];
+    test_program("maxdash", maxdash, sizeof maxdash);
+    char home[256], key[128];
+    snprintf(home, sizeof home, "HOME=%s", dir);
+    snprintf(key, sizeof key, "I11_KEY=%s", K_ACTIVE);
+    char *envp[] = {"PATH=/usr/bin:/bin", home, key, "LC_ALL=C.UTF-8", NULL};
+    char *argv[] = {maxdash, "check", "-c", cfgpath, "--timeout", "3", NULL};
+    /* Closed by the child's exec: its end of file says maxdash runs (before it, the ids'
+     * change makes the child non-dumpable for a moment, which must not count). */
+    int execd[2];
+    ck_assert(pipe2(execd, O_CLOEXEC) == 0);
+    pid_t pid = fork();
+    if (pid == 0) { /* nothing but system calls here: the parent may have threads */
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0), dup2(null, 1), dup2(null, 2);
+        /* Raw system calls: glibc's wrappers signal every thread of the parent, and wait. */
+        if (root && (syscall(SYS_setgroups, 0, NULL) != 0 ||
+                     syscall(SYS_setresgid, nobody, nobody, nobody) != 0 ||
+                     syscall(SYS_setresuid, nobody, nobody, nobody) != 0 ||
+                     /* a change of ids makes a process non-dumpable until its exec: undo
+                      * that, so that only maxdash itself can make the difference */
+                     syscall(SYS_prctl, PR_SET_DUMPABLE, 1L, 0L, 0L, 0L) != 0))
+            _exit(126);
+        execve(argv[0], argv, envp);
+        _exit(127);
+    }
+    ck_assert(pid > 0);
+    close(execd[1]);
+    struct pollfd pfd = {.fd = execd[0], .events = POLLIN};
+    char byte;
+    ck_assert_msg(poll(&pfd, 1, 3000) == 1 && read(execd[0], &byte, 1) == 0,
+                  "maxdash did not start");
+    close(execd[0]);
+    char exe[64], mem[64], stat[64], target[4200];
+    snprintf(exe, sizeof exe, "/proc/%d/exe", (int)pid);
+    snprintf(mem, sizeof mem, "/proc/%d/mem", (int)pid);
+    snprintf(stat, sizeof stat, "/proc/%d/stat", (int)pid);
+    bool protected = false, ran = false;
+    long long deadline = test_now_ms() + 2500; /* maxdash runs 3 s (the hang) */
+    while (!protected && test_now_ms() < deadline) {
+        /* Looked at as another process of maxdash's user would: as root, with nobody's
+         * effective ids (root's capabilities go with them). */
+        if (root)
+            ck_assert(setegid(nobody) == 0 && seteuid(nobody) == 0);
+        ssize_t n = readlink(exe, target, sizeof target - 1);
+        int e = errno;
+        bool started = n > 0 && (target[n] = '\0', strcmp(target, maxdash) == 0);
+        ran |= started;
+        if (n < 0 && e == EACCES) {
+            protected = true; /* the test's own fork was readable: this is maxdash, hidden */
+        } else if (started) {
+            int fd = open(mem, O_RDONLY);
+            protected = fd < 0 && errno == EACCES;
+            if (fd >= 0)
+                close(fd);
+        }
+        if (root)
+            ck_assert(seteuid(0) == 0 && setegid(0) == 0);
+        if (!protected)
+            poll(NULL, 0, 5);
+    }
+    /* Still running (not a zombie, not gone): the answer was about maxdash at work. */
+    size_t len = 0;
+    char *st = test_read_file(stat, &len);
+    const char *close_paren = st ? strrchr(st, ')') : NULL;
+    bool alive = close_paren && close_paren[1] == ' ' && close_paren[2] != 'Z';
+    free(st);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    test_rmtree(dir);
+    sandbox_free(&sb);
+    ck_assert_msg(alive, "maxdash was not running any more when looked at");
+    ck_assert_msg(protected, "maxdash stayed dumpable: another process of its user could "
+                  "open its /proc/PID/mem%s", ran ? "" : " (never seen running)");
+}
+END_TEST
+
 SUITE(i11_secrets)
 {
     Suite *s = suite_create("i11_secrets");
@@ -232,6 +341,7 @@ SUITE(i11_secrets)
     tcase_add_test(tc, truncated_body_reaches_no_output);
     tcase_add_test(tc, key_file_first_line_is_the_key);
     tcase_add_test(tc, loopback_is_never_proxied);
+    tcase_add_test(tc, process_is_not_dumpable);
     suite_add_tcase(s, tc);
     return s;
 }
