@@ -1092,6 +1092,13 @@ static char *read_key_file(const char *path, char **why)
         close(fd);
         return NULL;
     }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        *why = xasprintf("key file '%s' is owned by another user (uid %u), who could replace "
+                         "the key: it must be yours (uid %u) or root's",
+                         q, (unsigned)st.st_uid, (unsigned)geteuid());
+        close(fd);
+        return NULL;
+    }
     char *data = xmalloc(KEY_OUTPUT_MAX + 2);
     size_t len = 0;
     for (;;) {
@@ -1429,6 +1436,23 @@ static char *read_config(struct parser *p, size_t *size)
     if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
         PERR(p, 0, "is %s, not a config file", S_ISDIR(st.st_mode) ? "a directory"
                                                                   : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    /* Like ssh with its config: every setting can redirect keys (base_url) or run programs
+     * (command, copy_command), so only its owner may write it, and the owner is you or root
+     * (issue 11 case 5). */
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        PERR(p, 0, "is owned by another user (uid %u), who could change any setting: maxdash "
+                   "reads only a config of yours (uid %u) or root's",
+             (unsigned)st.st_uid, (unsigned)geteuid());
+        close(fd);
+        return NULL;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        PERR(p, 0, "can be written by group or others (mode %04o), who could redirect keys "
+                   "or run programs through it: run 'chmod go-w %s'",
+             (unsigned)(st.st_mode & 07777), p->path);
         close(fd);
         return NULL;
     }

@@ -332,6 +332,23 @@ START_TEST(process_is_not_dumpable)
 }
 END_TEST
 
+/* Case 5: a config that others can write was accepted ("0 warnings") and its commands ran. */
+START_TEST(config_writable_by_others_is_refused)
+{
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, "http://127.0.0.1:9/v1", NULL, one_org);
+    ck_assert(chmod(c.cfg, 0666) == 0);
+    struct chk_out o;
+    chk_run(&c, NULL, DEADLINE_MS, &o);
+    ck_assert_int_eq(o.r.status, 2);
+    ck_assert_msg(strstr(o.r.err, "config.ini: can be written by group or others (mode 0666)"),
+                  "stderr: %s", o.r.err);
+    chk_out_free(&o);
+    chk_free(&c);
+}
+END_TEST
+
 SUITE(i11_secrets)
 {
     Suite *s = suite_create("i11_secrets");
@@ -342,6 +359,7 @@ SUITE(i11_secrets)
     tcase_add_test(tc, key_file_first_line_is_the_key);
     tcase_add_test(tc, loopback_is_never_proxied);
     tcase_add_test(tc, process_is_not_dumpable);
+    tcase_add_test(tc, config_writable_by_others_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1042,6 +1042,56 @@ START_TEST(command_holding_the_key_is_refused)
 }
 END_TEST
 
+/* Issue 11 case 5: a config or key file that another user can write, or that another user
+ * owns, is refused before anything in it is used (its key command never runs). */
+START_TEST(config_and_key_file_of_others_are_refused)
+{
+    static const mode_t modes[] = {0666, 0620, 0602, 0660};
+    char *marker = file_in_dir("ran");
+    char command[1024];
+    snprintf(command, sizeof command, "touch %s; echo " DEV_KEY, marker);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        struct config cfg;
+        struct config_errors e;
+        ck_assert(!load_command(command, modes[i], &cfg, &e));
+        char want[64];
+        snprintf(want, sizeof want, "(mode %04o)", (unsigned)modes[i]);
+        expect_one_error(&e, 0, want);
+        ck_assert(errors_contain(&e, "can be written by group or others"));
+        ck_assert_int_ne(access(marker, F_OK), 0);
+        done(&cfg, &e);
+    }
+    free(marker);
+    if (geteuid() != 0)
+        return; /* giving a file away needs root */
+    struct config cfg;
+    struct config_errors e;
+    ck_assert(test_write_file(path, "[key \"k\"]\nenv = MAXDASH_TEST_KEY\n[org \"o\"]\n"
+                                    "id = org_1\nkey = k\n", 0644));
+    ck_assert(chown(path, 65534, 65534) == 0);
+    memset(&e, 0, sizeof e);
+    ck_assert(!config_load(path, &cfg, &e));
+    expect_one_error(&e, 0, "is owned by another user (uid 65534), who could change any setting");
+    done(&cfg, &e);
+    /* Root's own is fine (a system-wide config). */
+    ck_assert(chown(path, 0, 0) == 0);
+    setenv("MAXDASH_TEST_KEY", TEST_KEY, 1);
+    memset(&e, 0, sizeof e);
+    ck_assert_msg(config_load(path, &cfg, &e), "errors:%s", dump(&e));
+    done(&cfg, &e);
+
+    ck_assert(load_key_file(TEST_KEY "\n", 0600, &cfg, &e));
+    done(&cfg, &e);
+    char *key = file_in_dir("k.key");
+    ck_assert(chown(key, 65534, 65534) == 0);
+    ck_assert(!load("[key \"k\"]\nfile = k.key\n[org \"o\"]\nid = org_1\nkey = k\n", &cfg, &e));
+    expect_one_error(&e, 2, "k.key' is owned by another user (uid 65534), who could replace");
+    done(&cfg, &e);
+    ck_assert(chown(key, 0, 0) == 0);
+    free(key);
+}
+END_TEST
+
 START_TEST(command_in_a_writable_config_is_refused)
 {
     struct config cfg;
@@ -1050,8 +1100,8 @@ START_TEST(command_in_a_writable_config_is_refused)
     char command[1024];
     snprintf(command, sizeof command, "touch %s; echo " DEV_KEY, marker);
     ck_assert(!load_command(command, 0664, &cfg, &e));
-    expect_one_error(&e, 2, "key \"k\": a command in a config file that group or others can "
-                            "write (mode 0664) runs whatever they put there: run 'chmod go-w ");
+    expect_one_error(&e, 0, "can be written by group or others (mode 0664), who could redirect "
+                            "keys or run programs through it: run 'chmod go-w ");
     ck_assert_int_ne(access(marker, F_OK), 0);
     done(&cfg, &e);
     free(marker);
@@ -1242,6 +1292,7 @@ SUITE(config)
     tcase_add_test(keys, command_environment_holds_no_key);
     tcase_add_test(keys, command_holding_the_key_is_refused);
     tcase_add_test(keys, command_in_a_writable_config_is_refused);
+    tcase_add_test(keys, config_and_key_file_of_others_are_refused);
     tcase_add_test(keys, warnings);
     tcase_add_test(keys, key_with_control_character_is_an_error);
     tcase_add_test(keys, warning_sentences);
