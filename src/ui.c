@@ -509,6 +509,8 @@ static void draw_header(struct ui *u)
     wnoutrefresh(w);
 }
 
+static const char *mask_text(const struct ui *u);
+
 static void draw_footer(struct ui *u)
 {
     WINDOW *w = u->footer;
@@ -516,7 +518,9 @@ static void draw_footer(struct ui *u)
     werase(w);
     if (u->prompting) {
         const char *what = u->prompt_pane == PANE_FAILS ? "filter failures" : "search patients";
-        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, u->prompt);
+        /* In privacy mode a patient search is typed blind: it is a name or an MRN. */
+        bool hide = u->privacy && u->prompt_pane != PANE_FAILS && u->prompt_len > 0;
+        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, hide ? mask_text(u) : u->prompt);
         int x = getcurx(w);
         curs_set(1);
         wmove(w, 0, x < u->cols ? x : u->cols - 1);
@@ -751,7 +755,8 @@ static void draw_patients(struct ui *u)
         long total = o->page.total_count, pages = o->page.total_pages;
         snprintf(title, sizeof title, "Patients %s %ld %s page %ld/%ld%s%s%s%s", u->utf8 ? "\xE2\x94\x80" : "-",
                  total < 0 ? (long)o->page.len : total, dot, o->page_no, pages < 0 ? 1 : pages,
-                 o->search ? " \xC2\xB7 search \"" : "", o->search ? o->search : "",
+                 o->search ? " \xC2\xB7 search \"" : "",
+                 o->search ? (u->privacy ? mask_text(u) : o->search) : "", /* a name, an MRN */
                  o->search ? "\"" : "", o->page_loading ? " \xC2\xB7 loading\xE2\x80\xA6" : "");
         utf8_trim_partial(title);
     }
