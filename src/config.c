@@ -106,47 +106,10 @@ static bool key_char(char c)
            c == '_' || c == '-';
 }
 
-static const char *const key_prefixes[] = {"max_prd_ak_", "max_dev_ak_"};
-
-/* Masks every "max_prd_ak_…"/"max_dev_ak_…" token in s: text quoted from a file or a command
- * may hold a key where none was expected. */
-static char *mask_key_tokens(const char *s)
-{
-    struct buf b = {0};
-    const char *p = s;
-    while (*p) {
-        size_t plen = 0;
-        for (size_t i = 0; i < ARRAY_LEN(key_prefixes); i++) {
-            size_t n = strlen(key_prefixes[i]);
-            if (strncmp(p, key_prefixes[i], n) == 0 && key_char(p[n])) {
-                plen = n;
-                break;
-            }
-        }
-        if (!plen) {
-            buf_add(&b, p, 1);
-            p++;
-            continue;
-        }
-        size_t len = plen;
-        while (key_char(p[len]))
-            len++;
-        char *token = xstrndup(p, len);
-        char masked[KEYMASK_MAX];
-        keymask_locale(token, masked);
-        wipe_free(token);
-        buf_adds(&b, masked);
-        p += len;
-    }
-    return buf_take(&b);
-}
 
 char *config_printable(const char *s)
 {
-    char *clean = text_clean(s ? s : "");
-    char *out = mask_key_tokens(clean);
-    wipe_free(clean);
-    return out;
+    return text_clean(s ? s : ""); /* which masks every key-shaped token */
 }
 
 /* Copies s into out for quoting in a message, cut (on a character boundary) with "..." when

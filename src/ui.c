@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "explain.h"
 #include "harden.h"
+#include "keymask.h"
 #include "model.h"
 #include "text.h"
 #include "util.h"
@@ -1266,8 +1267,9 @@ static bool copy_command(const char *cmd, const char *text)
 }
 
 /* Copies text; what says what it is for the status line. */
-static void copy_text(struct ui *u, const char *text, const char *what)
+static void copy_text(struct ui *u, const char *raw, const char *what)
 {
+    char *text = keymask_text(raw); /* a key in an org id or the base_url path (issue 11) */
     const char *cmd = u->copy_command ? u->copy_command : u->cfg.set.copy_command;
     if (cmd) {
         if (copy_command(cmd, text))
@@ -1278,6 +1280,7 @@ static void copy_text(struct ui *u, const char *text, const char *what)
         copy_osc52(text);
         set_status(u, " copied %s to the clipboard (OSC 52)", what);
     }
+    free(text);
 }
 
 /* The failure group the copy keys act on: the open one, the selected one, or the newest. */
