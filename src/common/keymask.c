@@ -93,11 +93,10 @@ static size_t token_at(const char *p)
         size_t len = n;
         while (key_char(p[len]))
             len++;
-        /* A masked form: "max_prd_ak_" + up to three characters + an ellipsis. */
-        if (len - n <= 3 && (strncmp(p + len, "\xE2\x80\xA6", 3) == 0 ||
-                             strncmp(p + len, "...", 3) == 0))
-            return 0;
-        return len;
+        /* Three characters or fewer are no key, and are what a masked form shows before its
+         * ellipsis: left alone, so masking twice changes nothing and text never grows (the
+         * masked form of four or more is never longer than the token). */
+        return len - n >= 4 ? len : 0;
     }
     return 0;
 }

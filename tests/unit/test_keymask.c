@@ -163,11 +163,12 @@ START_TEST(key_in_any_text_is_masked)
         {"max_prd_ak_ABC\xE2\x80\xA6XYZ", "max_prd_ak_ABC\xE2\x80\xA6XYZ"}, /* already masked */
         {"max_prd_ak_ABC...XYZ", "max_prd_ak_ABC...XYZ"},
         {"max_prd_ak_", "max_prd_ak_"}, {"no key here_ak_", "no key here_ak_"}, {"", ""},
-        {"max_prd_ak_ab", "max_prd_ak_\xE2\x80\xA6"},
+        {"max_prd_ak_ab", "max_prd_ak_ab"}, {"max_prd_ak_abcd", "max_prd_ak_\xE2\x80\xA6"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *m = keymask_text(cases[i].in);
         ck_assert_msg(strcmp(m, cases[i].out) == 0, "case %zu: %s", i, m);
+        ck_assert_uint_le(strlen(m), strlen(cases[i].in)); /* never grows */
         char *again = keymask_text(m);
         ck_assert_msg(strcmp(again, m) == 0, "case %zu: masking twice gave %s", i, again);
         char *clean = text_clean(cases[i].in);
