@@ -349,6 +349,33 @@ START_TEST(config_writable_by_others_is_refused)
 }
 END_TEST
 
+/* Case 4 on stderr: a message quoting a value (here the log path, where a key was pasted)
+ * masks it; chk_run fails on a whole test key in stderr. */
+START_TEST(message_quoting_a_key_masks_it)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    struct chk c;
+    chk_init(&c);
+    char file[4200], *cfg = NULL;
+    snprintf(file, sizeof file, "%s/afile", c.dir);
+    ck_assert(test_write_file(file, "", 0600));
+    /* The log directory cannot be made: a file stands where a directory should. */
+    ck_assert(asprintf(&cfg, "[maxdash]\nbase_url = %s\nlog_file = %s/" K_ACTIVE "/log.jsonl\n"
+                             "%s" CHK_ORG("faulty", "org_a", "active"),
+                       sb.base_url, file, chk_key_sections()) > 0);
+    chk_config_raw(&c, cfg);
+    free(cfg);
+    struct chk_out o;
+    chk_run(&c, NULL, DEADLINE_MS, &o);
+    ck_assert_msg(strstr(o.r.err, "max_dev_ak_TES\xE2\x80\xA6" "001"),
+                  "no masked key in the message: %s", o.r.err);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(i11_secrets)
 {
     Suite *s = suite_create("i11_secrets");
@@ -360,6 +387,7 @@ SUITE(i11_secrets)
     tcase_add_test(tc, loopback_is_never_proxied);
     tcase_add_test(tc, process_is_not_dumpable);
     tcase_add_test(tc, config_writable_by_others_is_refused);
+    tcase_add_test(tc, message_quoting_a_key_masks_it);
     suite_add_tcase(s, tc);
     return s;
 }
