@@ -26,6 +26,8 @@
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
+#include "harden.h"
+#include "keymask.h"
 #include "model.h"
 #include "selection.h"
 #include "lineedit.h"
@@ -631,6 +633,8 @@ static void open_editor(struct ui *u)
     u->le_parent = u->le ? u->footer : NULL;
 }
 
+static const char *mask_text(const struct ui *u);
+
 static void draw_footer(struct ui *u)
 {
     WINDOW *w = u->footer;
@@ -643,6 +647,10 @@ static void draw_footer(struct ui *u)
         if (!u->le || u->le_parent != w)
             open_editor(u);
         put(w, 0, 0, lw, label, A_BOLD);
+        /* In privacy mode a patient search is typed blind (the editor shows nothing of it: it
+         * is a name or an MRN); the mask says that something is there. */
+        if (u->privacy && u->prompt_pane != PANE_FAILS && u->prompt_len > 0)
+            put(w, 0, lw, u->cols - lw, mask_text(u), A_BOLD);
         curs_set(1);
         if (u->le)
             lineedit_cursor(u->le);
@@ -885,7 +893,8 @@ static void draw_patients(struct ui *u)
         long total = o->page.total_count, pages = o->page.total_pages;
         snprintf(title, sizeof title, "Patients %s %ld %s page %ld/%ld%s%s%s%s", u->utf8 ? "\xE2\x94\x80" : "-",
                  total < 0 ? (long)o->page.len : total, dot, o->page_no, pages < 0 ? 1 : pages,
-                 o->search ? " \xC2\xB7 search \"" : "", o->search ? o->search : "",
+                 o->search ? " \xC2\xB7 search \"" : "",
+                 o->search ? (u->privacy ? mask_text(u) : o->search) : "", /* a name, an MRN */
                  o->search ? "\"" : "", o->page_loading ? " \xC2\xB7 loading\xE2\x80\xA6" : "");
         char age[64], wait[64];
         if (o->page_loading && explain_budget_wait(&u->m, (size_t)(o - u->m.orgs), true, wait,
@@ -1607,8 +1616,9 @@ static void start_clip(struct ui *u, enum clip_via via, const char *const *argv,
 
 /* Copies text; what names it with its target for the status line. Inside tmux the copy goes
  * through tmux (load-buffer -w); the user's copy_command wins over both. */
-static void copy_text(struct ui *u, const char *text, const char *what)
+static void copy_text(struct ui *u, const char *raw, const char *what)
 {
+    char *text = keymask_text(raw); /* a key in an org id or the base_url path (issue 11) */
     const char *cmd = u->copy_command ? u->copy_command : u->cfg.set.copy_command;
     const char *tmux = getenv("TMUX");
     if (cmd) {
@@ -1624,6 +1634,7 @@ static void copy_text(struct ui *u, const char *text, const char *what)
         else
             set_status(u, " not copied: writing OSC 52 to the terminal failed: %s", strerror(errno));
     }
+    free(text);
 }
 
 /* The loop's turn for running copies: reports each that ended, truthfully. */
