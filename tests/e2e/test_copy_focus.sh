@@ -69,9 +69,9 @@ note=$(last_copy)
 case $note in *"Organization id: org_eastside"*) ;; *) fail "Y on eastside: the note is about another org" ;; esac
 
 # --- case 2: the failures pane keeps its group when a new group arrives on top ------------------
+# Focused, the pane holds on to the group highlighted (here the newest, the first row).
 keys Tab Tab
 see "Auth failures ("
-keys j
 # The highlighted row (reverse video, not dim) and its trace_id.
 selected_row() { screen_e | grep -aE $'\e\\[(0;)?7m' | grep -aE "$TRACE_RE" | tail -n 1 | sed $'s/\e\\[[0-9;]*m//g'; }
 wait_until 2000 test -n "$(selected_row)" || fail "no highlighted failure row"
