@@ -108,12 +108,22 @@ bool clip_start(struct clip_job *job, enum clip_via via, const char *const *argv
     close(in[0]);
     close(errp[1]);
     fcntl(errp[0], F_SETFL, fcntl(errp[0], F_GETFL) | O_NONBLOCK);
-    /* The text is small (a trace_id, a note, a command): it fits the pipe's buffer. A child
-     * that exits without reading gives EPIPE, which its exit status reports. */
-    size_t len = strlen(text);
-    ssize_t w = write(in[1], text, len);
-    (void)w;
+    /* The text is small (a trace_id, a note of at most 200 trace_ids, a command): it fits the
+     * pipe's buffer. Non-blocking all the same, so that a child that does not read can never
+     * freeze the loop; a child that exits without reading gives EPIPE (SIGPIPE is ignored),
+     * which its exit status reports. */
+    fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t w = write(in[1], text + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
     close(in[1]);
+    job->truncated = off < len;
     job->pid = pid;
     job->err_fd = errp[0];
     job->via = via;
@@ -160,8 +170,13 @@ bool clip_poll(struct clip_job *job, int *status)
 void clip_failure_text(const struct clip_job *job, int status, char *buf, size_t size)
 {
     buf[0] = '\0';
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        /* Success only if the text got there: a child that ends without reading it (EPIPE)
+         * or one that would not take it at once did not copy it. */
+        if (job->truncated)
+            bprintf(buf, size, "exit status 0 without reading the whole text");
         return;
+    }
     char first[sizeof job->err];
     size_t n = strcspn(job->err, "\n");
     memcpy(first, job->err, n);

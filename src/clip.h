@@ -27,6 +27,8 @@ struct clip_job {
     size_t err_len;
     char *what;        /* the status line's description of what is copied; owned */
     char *text;        /* kept for a fallback to OSC 52 (tmux); owned */
+    bool truncated;    /* the child did not take the whole text at once (it exited first, or
+                          the text outgrew the pipe: never waited for): reported as failed */
 };
 
 /* "OSC 52", "OSC 52 in tmux passthrough", "tmux load-buffer -w", "copy_command"; static. */
@@ -45,8 +47,9 @@ bool clip_start(struct clip_job *job, enum clip_via via, const char *const *argv
  * *status is its wait status. */
 bool clip_poll(struct clip_job *job, int *status);
 
-/* Describes how a job ended, for the status line: "" when it succeeded, else e.g.
- * "exit status 127: sh: 1: xclip: not found" (stderr's first line, sanitized). */
+/* Describes how a job ended, for the status line: "" when it succeeded (exit status 0 and the
+ * whole text taken), else e.g. "exit status 127: sh: 1: xclip: not found" (stderr's first
+ * line, sanitized). */
 void clip_failure_text(const struct clip_job *job, int status, char *buf, size_t size);
 
 /* Frees what job owns and closes its descriptor (it must have ended). */

@@ -1462,6 +1462,10 @@ static void sync_selection(struct ui *u)
     char **fkeys = xmalloc((n ? n : 1) * sizeof *fkeys);
     for (size_t i = 0; i < n; i++)
         fkeys[i] = model_failure_key(&u->m.failures[idx[i]]);
+    /* Unfocused and never moved, the selection follows the newest group; once the pane has the
+     * focus it holds on to its group, so that y then Enter act on the same one. */
+    if (!u->fail_sel.key && u->focus == PANE_FAILS && n)
+        selection_set(&u->fail_sel, (const char *const *)fkeys, n, u->sel_fail < n ? u->sel_fail : 0);
     enum selection_outcome out = selection_resolve(&u->fail_sel, (const char *const *)fkeys, n);
     if (out != SELECTION_EMPTY && u->sel_fail != u->fail_sel.row) {
         u->sel_fail = u->fail_sel.row;
@@ -1488,6 +1492,9 @@ static void sync_selection(struct ui *u)
     const char **ids = xmalloc((o->page.len ? o->page.len : 1) * sizeof *ids);
     for (size_t i = 0; i < o->page.len; i++)
         ids[i] = o->page.items[i].id ? o->page.items[i].id : "";
+    if (!u->patient_sel.key && u->focus == PANE_PATIENTS && o->page.len)
+        selection_set(&u->patient_sel, ids, o->page.len,
+                      u->sel_patient < o->page.len ? u->sel_patient : 0);
     out = selection_resolve(&u->patient_sel, ids, o->page.len);
     free(ids);
     if (out != SELECTION_EMPTY && u->sel_patient != u->patient_sel.row) {
@@ -1704,9 +1711,10 @@ static void open_selected(struct ui *u)
         }
     } else if (u->focus == PANE_FAILS) {
         if (u->sel_fail < visible_failures(u, idx, ARRAY_LEN(idx))) {
+            /* The highlighted row's group (the selection may still be following the top). */
             u->overlay = OVERLAY_FAILURE;
             free(u->overlay_key);
-            u->overlay_key = u->fail_sel.key ? xstrdup(u->fail_sel.key) : NULL;
+            u->overlay_key = model_failure_key(&u->m.failures[idx[u->sel_fail]]);
             u->overlay_scroll = 0;
             u->dirty |= DIRTY_OVERLAY;
         }

@@ -807,8 +807,11 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
     bool faulted = sb_faults_match(&s->faults, org, path, &latency, &hit);
     pthread_mutex_unlock(&s->lock);
     latency += s->opts.latency_ms;
-    if (latency > 0 && !sb_server_nap(s, latency))
+    if (latency > 0 && !sb_server_nap(s, latency)) {
+        if (faulted)
+            sb_fault_clear(&hit); /* stopping during a latency fault: the hit was copied */
         return MHD_NO;
+    }
 
     struct answer a = {0};
     if (faulted && (hit.kind == SB_FAULT_HANG || hit.kind == SB_FAULT_RESET)) {

@@ -69,9 +69,12 @@ note=$(last_copy)
 case $note in *"Organization id: org_eastside"*) ;; *) fail "Y on eastside: the note is about another org" ;; esac
 
 # --- case 2: the failures pane keeps its group when a new group arrives on top ------------------
+# south selected in the Orgs pane (r will refresh only it); then the failures pane, focused,
+# holds on to the group highlighted (the newest, the first row).
+keys j j
+see "Organization ─ south"
 keys Tab Tab
 see "Auth failures ("
-keys j
 # The highlighted row (reverse video, not dim) and its trace_id.
 selected_row() { screen_e | grep -aE $'\e\\[(0;)?7m' | grep -aE "$TRACE_RE" | tail -n 1 | sed $'s/\e\\[[0-9;]*m//g'; }
 wait_until 2000 test -n "$(selected_row)" || fail "no highlighted failure row"
@@ -81,13 +84,17 @@ before_org=$(jfield "$(record_of "$before_trace")" org)
 [ -n "$before_org" ] || fail "the highlighted row's trace_id $before_trace is not in the log"
 # A new auth failure group: south's /marketplace/me answers 403 from now on.
 ctl POST /_sandbox/faults '{"fault": "status", "status": 403, "org": "org_south", "path": "/marketplace/me", "message": "Storm of south"}' >/dev/null
-refresh_until "Storm of south"
+keys r
+see "Storm of south" 5000 "the new group is listed"
 wait_until 2000 test -n "$(selected_row)" || fail "no highlighted failure row after the new group"
 after=$(selected_row)
 after_trace=$(printf '%s' "$after" | grep -oE "$TRACE_RE")
 after_org=$(jfield "$(record_of "$after_trace")" org)
 [ "$after_org" = "$before_org" ] && [ "$(jfield "$(record_of "$after_trace")" path)" = "$(jfield "$(record_of "$before_trace")" path)" ] ||
     fail "a new group moved the highlight from $before_org to $after_org ($after)"
+# It arrived on top: the highlighted group is now the second row.
+srow=$(screen_e | sed -n '/Auth failures (/,$p' | grep -anE $'\e\\[(0;)?7m' | grep -aE "$TRACE_RE" | head -n 1 | cut -d: -f1)
+[ "$srow" = 3 ] || fail "the new group did not arrive above the highlighted one (highlight on line $srow of the pane)"
 keys Enter
 see "Failure group (Esc closes)" 2000
 see "Org          $before_org (org_$before_org)" 2000 "Enter opens the highlighted group"

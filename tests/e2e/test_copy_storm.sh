@@ -43,36 +43,48 @@ selected_trace() {
     screen_e | grep -aE $'\e\\[(0;)?7m' | grep -aoE "$TRACE_RE" | tail -n 1
 }
 
-# highlight_row: the highlighted row's place in the failures pane, 1 for the first.
-highlight_row() {
-    screen_e | sed -n '/Auth failures (/,$p' | grep -anE $'\e\\[(0;)?7m' | grep -aE "$TRACE_RE" |
-        head -n 1 | cut -d: -f1 | awk '{ print $1 - 1 }'
+# hl: one capture of the failures pane; HL_ROW the highlighted row's place (1 for the first),
+# HL_TRACE its trace_id, HL_GROUP its group ("org path status" from the log).
+hl() {
+    local line
+    line=$(screen_e | sed -n '/Auth failures (/,$p' | grep -anE $'\e\\[(0;)?7m' | grep -aE "$TRACE_RE" | head -n 1)
+    HL_ROW=$(( ${line%%:*} - 1 ))
+    HL_TRACE=$(printf '%s' "$line" | grep -aoE "$TRACE_RE" | tail -n 1)
+    HL_GROUP=''
+    [ -n "$HL_TRACE" ] && HL_GROUP=$(group_of "$HL_TRACE")
+    return 0
 }
 
 keys Tab Tab
 see "Auth failures ("
 lines0=$(wc -l <"$LOGF")
 start_ms=$(now_ms)
-prev=''
 for i in $(seq 1 100); do
-    # j or k at random, never off the ends of the list: every move selects another group (a
-    # group that fails again jumps to the top, so its row changes all the time).
-    row=$(highlight_row)
-    if [ "$row" -le 1 ]; then keys j
-    elif [ "$row" -ge 14 ]; then keys k
-    elif [ $((RANDOM % 2)) = 0 ]; then keys j
-    else keys k; fi
-    shown='' shown_group=''
-    deadline=$(($(now_ms) + 3000))
-    while :; do
-        shown=$(selected_trace)
-        [ -n "$shown" ] && shown_group=$(group_of "$shown")
-        [ -n "$shown_group" ] && [ "$shown_group" != "$prev" ] && break
-        [ "$(now_ms)" -lt "$deadline" ] || fail "copy $i: the highlight did not move to another group (still $shown: '$shown_group', before '$prev')"
-        nap 0.01
+    # j or k at random, never off the ends of the list: every move selects another group. (A
+    # group that fails again jumps to the top, so its row changes all the time: when the row
+    # changed between the look and the key, k on the first row does nothing; look again.)
+    moved=0
+    for attempt in 1 2 3 4 5; do
+        hl
+        [ -n "$HL_GROUP" ] || fail "copy $i: no highlighted failure row (or its trace_id is not in the log)"
+        prev=$HL_GROUP
+        if [ "$HL_ROW" -le 1 ]; then keys j
+        elif [ "$HL_ROW" -ge 14 ]; then keys k
+        elif [ $((RANDOM % 2)) = 0 ]; then keys j
+        else keys k; fi
+        # The screen after the move: the highlight is on another group.
+        deadline=$(($(now_ms) + 1000))
+        while [ "$(now_ms)" -lt "$deadline" ]; do
+            hl
+            if [ -n "$HL_GROUP" ] && [ "$HL_GROUP" != "$prev" ]; then moved=1; break; fi
+            nap 0.01
+        done
+        [ $moved = 1 ] && break
     done
+    [ $moved = 1 ] || fail "copy $i: five moves did not move the highlight to another group (still $HL_TRACE: '$HL_GROUP')"
+    shown=$HL_TRACE shown_group=$HL_GROUP
     # The user's reaction time: failures keep arriving meanwhile.
-    nap "0.$((RANDOM % 15))"
+    nap "$(printf "0.%03d" $((RANDOM % 150)))"   # 0 to 149 ms
     n0=$(copies)
     keys y
     wait_until 2000 copied_since "$n0" || fail "copy $i: y wrote no OSC 52"
@@ -80,7 +92,6 @@ for i in $(seq 1 100); do
     got_group=$(group_of "$got")
     [ "$got_group" = "$shown_group" ] ||
         fail "copy $i: y copied $got ($got_group) while the highlighted row was $shown ($shown_group)"
-    prev=$shown_group
 done
 secs=$((($(now_ms) - start_ms) / 1000))
 arrived=$(($(wc -l <"$LOGF") - lines0))

@@ -534,6 +534,45 @@ START_TEST(a_merged_budget_keeps_the_sends_of_both_keys)
 }
 END_TEST
 
+START_TEST(a_group_keeps_its_latest_query_its_key_and_the_org_finds_its_latest)
+{
+    make_config(30, 100, 2, NULL);
+    struct model m;
+    model_init(&m, &cfg, NULL, 0);
+    ck_assert_uint_eq(model_org_latest_failure(&m, 0), (size_t)-1);
+    struct model_failure f = failure(0, API_SERVER_ERROR, 500, "internal_error", "boom", PT, 100);
+    f.query = "page=2&pageSize=50";
+    model_add_failure(&m, &f, "t1");
+    char *k1 = model_failure_key(&m.failures[0]);
+    f = failure(0, API_SERVER_ERROR, 500, "internal_error", "boom", PT, 90);
+    f.query = "page=9&pageSize=50"; /* older: does not replace the latest's query */
+    model_add_failure(&m, &f, "t0");
+    ck_assert_str_eq(m.failures[0].query, "page=2&pageSize=50");
+    f = failure(0, API_SERVER_ERROR, 500, "internal_error", "boom", PT, 120);
+    f.query = "page=1&pageSize=50&search=jo";
+    model_add_failure(&m, &f, "t2");
+    ck_assert_str_eq(m.failures[0].query, "page=1&pageSize=50&search=jo");
+    /* Another org's newer group, and org 0's own other group. */
+    f = failure(1, API_UNAUTHORIZED, 401, "unauthorized", BADKEY, ME, 130);
+    model_add_failure(&m, &f, "u1");
+    f = failure(0, API_UNAUTHORIZED, 401, "unauthorized", BADKEY, ME, 125);
+    model_add_failure(&m, &f, "u0");
+    size_t k = model_org_latest_failure(&m, 0);
+    ck_assert_uint_ne(k, (size_t)-1);
+    ck_assert_str_eq(m.failures[k].path, ME);
+    ck_assert_str_eq(m.failures[model_org_latest_failure(&m, 1)].trace_ids[0], "u1");
+    /* The key follows the group, whatever its place. */
+    char *k2 = model_failure_key(&m.failures[0]);
+    ck_assert_str_eq(k1, k2);
+    char *k3 = model_failure_key(&m.failures[k]);
+    ck_assert_str_ne(k1, k3);
+    free(k1);
+    free(k2);
+    free(k3);
+    model_free(&m);
+}
+END_TEST
+
 SUITE(model)
 {
     Suite *s = suite_create("model");
@@ -554,6 +593,7 @@ SUITE(model)
     tcase_add_test(tc, an_older_occurrence_widens_the_group_without_moving_last_seen_back);
     tcase_add_test(tc, trace_ids_are_capped_keeping_the_newest_in_order);
     tcase_add_test(tc, groups_from_the_log_stay_apart_from_live_ones);
+    tcase_add_test(tc, a_group_keeps_its_latest_query_its_key_and_the_org_finds_its_latest);
     suite_add_tcase(s, tc);
     return s;
 }
