@@ -431,6 +431,13 @@ static char *take_string(json_t *o, const char *field)
     return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
 }
 
+/* A server's text, cut to the bounds also when an older maxdash or a hand wrote it. */
+static char *take_cut(json_t *o, const char *field, size_t max)
+{
+    json_t *v = json_object_get(o, field);
+    return json_is_string(v) ? authlog_cut(json_string_value(v), max) : NULL;
+}
+
 /* One line into r; false when it is not a record. */
 static bool parse_record(const char *line, size_t len, struct authlog_record *r)
 {
@@ -449,10 +456,10 @@ static bool parse_record(const char *line, size_t len, struct authlog_record *r)
     r->key_hint = take_string(o, "key_hint");
     r->method = take_string(o, "method");
     r->path = take_string(o, "path");
-    r->code = take_string(o, "code");
-    r->message = take_string(o, "message");
-    r->trace_id = take_string(o, "trace_id");
-    r->required_scope = take_string(o, "required_scope");
+    r->code = take_cut(o, "code", AUTHLOG_ID_MAX);
+    r->message = take_cut(o, "message", AUTHLOG_TEXT_MAX);
+    r->trace_id = take_cut(o, "trace_id", AUTHLOG_ID_MAX);
+    r->required_scope = take_cut(o, "required_scope", AUTHLOG_ID_MAX);
     r->cls = take_string(o, "class");
     /* A hand-edited file may hold any number; only an HTTP status is one. */
     json_t *st = json_object_get(o, "http_status");

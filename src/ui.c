@@ -174,6 +174,7 @@ struct ui {
     double status_until;
     unsigned dirty;
     bool quit;
+    int quit_signal;    /* SIGTERM, SIGINT or SIGHUP that ended the loop: exit 128 + it */
     unsigned long model_version;
     long shown_countdown;
     long shown_second; /* monotonic second of the last wait countdown redraw */
@@ -233,7 +234,10 @@ static void install_signals(void)
     fa.sa_handler = on_fatal;
     sigemptyset(&fa.sa_mask);
     fa.sa_flags = SA_RESETHAND;
-    int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
+    /* Every signal whose default would end the process with the terminal raw (issue 12):
+     * SIGUSR1/2 and SIGALRM too. SIGXFSZ is ignored by authlog_open (a write error). */
+    int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGUSR1, SIGUSR2,
+                   SIGALRM, SIGTRAP, SIGSYS, SIGVTALRM, SIGPROF};
     for (size_t i = 0; i < ARRAY_LEN(fatal); i++)
         sigaction(fatal[i], &fa, NULL);
 }
@@ -522,14 +526,11 @@ static void draw_footer(struct ui *u)
     } else if (u->status[0] && wall_now() < u->status_until) {
         put_raw(w, 0, 0, u->cols, u->status, A_BOLD);
     } else {
-        const char *log_problem = u->e ? engine_log_problem(u->e) : NULL;
-        if (log_problem)
-            putf(w, 0, 0, u->cols, role_attr[ROLE_WARN], " log: %s", log_problem);
-        else
-            put(w, 0, 0, u->cols,
-                " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
-                "y copy trace  m mask  a all",
-                role_attr[ROLE_DIM]);
+        /* A log problem is in the Auth-failures pane's title (draw_log_state). */
+        put(w, 0, 0, u->cols,
+            " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
+            "y copy trace  m mask  a all",
+            role_attr[ROLE_DIM]);
     }
     wnoutrefresh(w);
 }
@@ -847,6 +848,26 @@ static size_t visible_failures(struct ui *u, size_t *out, size_t max)
     return n;
 }
 
+/* The log's trouble on the top border of the failures pane, right-aligned over the title's
+ * tail, from the first failed open or write until the next good write (issue 12): a place that
+ * stays, unlike the 6 s status line. */
+static void draw_log_state(struct ui *u, WINDOW *w)
+{
+    char problem[300];
+    authlog_problem(&u->log, problem, sizeof problem);
+    if (!problem[0])
+        return;
+    char text[400];
+    snprintf(text, sizeof text, " LOG NOT WRITTEN: %s ", problem);
+    utf8_trim_partial(text);
+    int width = getmaxx(w) - 2;
+    char *clean = text_clean(text);
+    int cols = text_width(clean);
+    free(clean);
+    int x = cols < width ? 1 + width - cols : 1;
+    put_raw(w, 0, x, width - (x - 1), text, role_attr[ROLE_WARN] | A_BOLD);
+}
+
 static void draw_fails(struct ui *u)
 {
     WINDOW *w = u->pane[PANE_FAILS];
@@ -862,6 +883,7 @@ static void draw_fails(struct ui *u)
              u->org_failures && selected_org(u) ? selected_org(u)->cfg->name : "");
     utf8_trim_partial(title);
     frame(u, w, PANE_FAILS, title);
+    draw_log_state(u, w);
     int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
     if (h <= 0)
         goto done;
@@ -1617,10 +1639,13 @@ static void read_signals(struct ui *u)
     ssize_t n;
     while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == SIGWINCH)
+            if (buf[i] == SIGWINCH) {
                 on_resize(u);
-            else
+            } else {
                 u->quit = true;
+                if (!u->quit_signal)
+                    u->quit_signal = buf[i];
+            }
         }
     }
 }
@@ -1720,7 +1745,8 @@ int ui_run(const struct ui_opts *opts)
     char err[512];
     u->have_log = authlog_open(&u->log, u->cfg.set.log_file, err, sizeof err);
     model_init(&u->m, &u->cfg, NULL, 0);
-    struct engine_opts eo = {.log = u->have_log ? &u->log : NULL};
+    /* Also a log that could not be opened: each append tries again and says why it failed. */
+    struct engine_opts eo = {.log = &u->log};
     u->e = engine_new(&u->m, &eo, err, sizeof err);
     if (!u->e) {
         warnmsg("%s", err);
@@ -1742,8 +1768,13 @@ int ui_run(const struct ui_opts *opts)
             bprintf(u->status, sizeof u->status, " %s:%ld: torn record skipped (written during a crash?)",
                      u->cfg.set.log_file, skipped_line);
     }
+    char warn[600];
     if (!u->have_log)
         bprintf(u->status, sizeof u->status, " %s (failures are not logged)", err);
+    else if (u->log.warning[0])
+        bprintf(u->status, sizeof u->status, " %s", u->log.warning);
+    else if (authlog_check_files(u->cfg.set.log_file, warn, sizeof warn))
+        bprintf(u->status, sizeof u->status, " %s", warn);
     u->status_until = wall_now() + 6;
 
     for (size_t i = 0; org_name && i < u->m.norgs; i++)
@@ -1801,9 +1832,11 @@ int ui_run(const struct ui_opts *opts)
     authlog_close(&u->log);
     config_free(&u->cfg);
     free(u->fail_filter);
+    int quit_signal = u->quit_signal;
     free(u);
     close(sig_pipe[0]);
     close(sig_pipe[1]);
     sig_pipe[0] = sig_pipe[1] = -1;
-    return 0;
+    /* As shells expect of a program ended by SIGTERM, SIGINT or SIGHUP (issue 12). */
+    return quit_signal ? 128 + quit_signal : 0;
 }
