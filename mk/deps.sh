@@ -51,6 +51,7 @@ for group in "$@"; do
         need curl                  cmd curl
         need openssl               cmd openssl
         need ncurses-term          terminfo tmux-256color
+        need logrotate             file /usr/sbin/logrotate
         ;;
     screenshot)
         need tmux                  cmd tmux

@@ -197,6 +197,14 @@ bool authlog_open(struct authlog *log, const char *path, char *err, size_t errsi
     log->fd = -1;
     log->path = xstrdup(path);
     log->rotate_at = AUTHLOG_ROTATE_BYTES;
+    /* Smaller rotations for tests of sharing and rotation (maxdash.1, ENVIRONMENT). */
+    const char *env = getenv("MAXDASH_LOG_ROTATE_BYTES");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 4096 && v <= AUTHLOG_ROTATE_BYTES)
+            log->rotate_at = v;
+    }
     if (make_parents(path, err, errsize)) {
         if (open_fd(log, err, errsize))
             return true;

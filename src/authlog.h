@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Rotation threshold: the file moves to FILE.1 (replacing it) past this size. */
+/* Rotation threshold: the file moves to FILE.1 (replacing it) past this size; the environment
+ * variable MAXDASH_LOG_ROTATE_BYTES (4096 up to this) lowers it, for tests. */
 #define AUTHLOG_ROTATE_BYTES (10L * 1024 * 1024)
 
 /* Bounds on what a server can make maxdash keep (issue 12): a longer trace_id, code or
