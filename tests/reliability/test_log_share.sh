@@ -1,4 +1,4 @@
-# R9 log sharing (issue 12, Deliver 2): three maxdash processes append to one log and rotate
+# Log sharing (issue 12, Deliver 2): three maxdash processes append to one log and rotate
 # it: a dashboard of 1 org, a dashboard of 20 orgs, and a `maxdash check` loop, for 60 s
 # (REL_SHORT=1: 20 s). Every answer is a 403 with a 40 kB message (cut to 1 KiB in the log) and
 # the log rotates at 128 KiB (MAXDASH_LOG_ROTATE_BYTES; rate_budget 1000 so that the 20 orgs
