@@ -195,6 +195,7 @@ bool authlog_open(struct authlog *log, const char *path, char *err, size_t errsi
     signal(SIGXFSZ, SIG_IGN);
     memset(log, 0, sizeof *log);
     log->fd = -1;
+    log->end = -1;
     log->path = xstrdup(path);
     log->rotate_at = AUTHLOG_ROTATE_BYTES;
     /* Smaller rotations for tests of sharing and rotation (maxdash.1, ENVIRONMENT). */
@@ -214,8 +215,27 @@ bool authlog_open(struct authlog *log, const char *path, char *err, size_t errsi
     return false;
 }
 
+static void forget_recent(struct authlog *log)
+{
+    for (size_t i = 0; i < log->nrecent; i++)
+        free(log->recent[i]);
+    log->nrecent = 0;
+    log->end = -1;
+}
+
+static void remember(struct authlog *log, const char *line)
+{
+    if (log->nrecent == AUTHLOG_RECENT) {
+        free(log->recent[0]);
+        memmove(&log->recent[0], &log->recent[1], (AUTHLOG_RECENT - 1) * sizeof *log->recent);
+        log->nrecent--;
+    }
+    log->recent[log->nrecent++] = xstrdup(line);
+}
+
 void authlog_close(struct authlog *log)
 {
+    forget_recent(log);
     if (log->fd >= 0)
         close(log->fd);
     free(log->path);
@@ -312,6 +332,7 @@ static bool path_names_fd(const struct authlog *log)
 
 static void unlock_close(struct authlog *log)
 {
+    forget_recent(log); /* another file: what it held is not this one's business */
     if (log->fd >= 0) {
         flock(log->fd, LOCK_UN);
         close(log->fd);
@@ -361,10 +382,59 @@ static bool rotate(struct authlog *log, char *err, size_t errsize)
     return false;
 }
 
+/* Whether the last MiB of the open file of size bytes holds needle. */
+static bool memmem_fd(int fd, off_t size, const char *needle)
+{
+    off_t from = size > (1 << 20) ? size - (1 << 20) : 0;
+    size_t len = (size_t)(size - from);
+    char *buf = xmalloc(len ? len : 1);
+    ssize_t got = pread(fd, buf, len, from);
+    bool found = got > 0 && memmem(buf, (size_t)got, needle, strlen(needle)) != NULL;
+    free(buf);
+    return found;
+}
+
+/* Whether the file (fd, size bytes) holds needle (a whole line) near its end. */
+static bool tail_holds(int fd, off_t size, const char *needle)
+{
+    return fd >= 0 && size > 0 && needle && memmem_fd(fd, size, needle);
+}
+
+/* After a copytruncate (the file shorter than this process left it, its copy at FILE.1): the
+ * recent lines of this process in neither file were appended between the copy and the
+ * truncation, and are appended again (before the new line, so the order stays). */
+static void repair_truncation(struct authlog *log, const struct stat *st)
+{
+    char *older = xasprintf("%s.1", log->path);
+    int ofd = open(older, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    free(older);
+    struct stat ost;
+    if (ofd < 0 || fstat(ofd, &ost) != 0 || !S_ISREG(ost.st_mode)) {
+        /* No copy: someone emptied the file on purpose; nothing to put back. */
+        if (ofd >= 0)
+            close(ofd);
+        forget_recent(log);
+        return;
+    }
+    for (size_t i = 0; i < log->nrecent; i++) {
+        const char *line = log->recent[i];
+        if (tail_holds(ofd, ost.st_size, line) || tail_holds(log->fd, st->st_size, line))
+            continue;
+        size_t len = strlen(line);
+        if (write(log->fd, line, len) == (ssize_t)len)
+            log->repaired++;
+    }
+    close(ofd);
+}
+
 static bool append_locked(struct authlog *log, const char *line, size_t len, char *err,
                           size_t errsize)
 {
     struct stat st;
+    if (fstat(log->fd, &st) == 0 && log->end >= 0 && (long)st.st_size < log->end) {
+        repair_truncation(log, &st);
+        fstat(log->fd, &st);
+    }
     if (fstat(log->fd, &st) == 0) {
         log->size = (long)st.st_size;
         if (log->size > 0 && log->size + (long)len > log->rotate_at) {
@@ -403,9 +473,12 @@ static bool append_locked(struct authlog *log, const char *line, size_t len, cha
         bprintf(err, errsize, "cannot write to the log %s: %s", log->path,
                 w < 0 ? strerror(e) : "short write (disk full?)");
         set_reason(log, w < 0 ? e : 0);
+        log->end = -1;
         return false;
     }
     log->torn_tail = false;
+    log->end = log->size;
+    remember(log, line[0] == '\n' ? line + 1 : line);
     return true;
 }
 

@@ -17,6 +17,9 @@
 #define AUTHLOG_TEXT_MAX 1024
 #define AUTHLOG_CUT_MARK "\xE2\x80\xA6[cut]"
 
+/* Lines a process remembers of its own, to append again those a copytruncate lost. */
+#define AUTHLOG_RECENT 32
+
 struct authlog_record {
     double time;        /* wall-clock seconds */
     char *org, *org_id, *key, *key_hint;
@@ -40,6 +43,11 @@ struct authlog {
                            device"); empty when the log works */
     char warning[512];  /* a problem found with the file that is not an error (its mode, a
                            symlink at FILE.1); empty when none; set by open and reopen */
+    long end;           /* the file's size after this process's last append; -1: unknown */
+    char *recent[AUTHLOG_RECENT];  /* the last lines this process appended to this file,
+                                      oldest first (owned), for copytruncate's window */
+    size_t nrecent;
+    long repaired;      /* lines appended again after a copytruncate (see authlog_append) */
 };
 
 /* Opens (creating directory 0700 and file 0600; never following a symlink at the file)
@@ -56,6 +64,9 @@ void authlog_close(struct authlog *log);
  * logrotate's create mode, another maxdash's rotation) the path is opened again (created 0600);
  * then, when the file's real size (fstat) plus the line passes rotate_at, it moves to FILE.1.
  * So any number of processes may share one log, and logrotate's copytruncate leaves no hole.
+ * A copytruncate loses what was appended between its copy and its truncation: when the file
+ * is found shorter than this process left it and FILE.1 (the copy) exists, this process's
+ * recent lines (AUTHLOG_RECENT) that are in neither file are appended again first.
  * Returns false (reason in err, log->reason; log->unwritten counts the lost records) on an
  * open or write error such as a full disk; the caller reports it and carries on. A good append
  * clears reason and unwritten. */

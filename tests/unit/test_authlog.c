@@ -656,6 +656,45 @@ START_TEST(copytruncate_leaves_no_hole)
 }
 END_TEST
 
+/* copytruncate's window: the copy (FILE.1) was taken before record 2 was appended and the
+ * truncation came after it. The next append puts record 2 back before record 3; an emptied
+ * file without a copy (a user's `: > FILE`) gets nothing back. */
+START_TEST(copytruncate_window_is_repaired)
+{
+    struct authlog log;
+    open_log(&log);
+    for (long i = 0; i < 3; i++)
+        append(&log, i);
+    size_t len;
+    char *text = slurp(log_path, &len);
+    char *third = strchr(strchr(text, '\n') + 1, '\n') + 1; /* record 2 starts here */
+    char old[4200];
+    snprintf(old, sizeof old, "%.4000s.1", log_path);
+    FILE *f = fopen(old, "w");
+    ck_assert_ptr_nonnull(f);
+    fwrite(text, 1, (size_t)(third - text), f);
+    fclose(f);
+    free(text);
+    ck_assert_int_eq(truncate(log_path, 0), 0);
+    append(&log, 3);
+    ck_assert_int_eq(log.repaired, 1);
+    struct readback rb;
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 0, 4);
+    authlog_records_free(rb.v, rb.n);
+
+    /* Emptied on purpose, no copy: nothing comes back. */
+    ck_assert_int_eq(unlink(old), 0);
+    ck_assert_int_eq(truncate(log_path, 0), 0);
+    append(&log, 4);
+    ck_assert_int_eq(log.repaired, 1);
+    authlog_close(&log);
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 4, 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
 /* A log that cannot be opened is tried again at each append; the problem and the count of
  * records not written stay until a good write clears them. */
 START_TEST(unopenable_log_recovers_and_counts)
@@ -831,6 +870,7 @@ SUITE(authlog)
     tcase_add_test(tc, whole_record_without_newline_is_kept);
     tcase_add_test(tc, removed_or_moved_log_is_created_again);
     tcase_add_test(tc, copytruncate_leaves_no_hole);
+    tcase_add_test(tc, copytruncate_window_is_repaired);
     tcase_add_test(tc, unopenable_log_recovers_and_counts);
     tcase_add_test(tc, file_too_large_is_a_counted_write_error);
     tcase_add_test(tc, cut_marks_long_text);
