@@ -848,10 +848,10 @@ static size_t visible_failures(struct ui *u, size_t *out, size_t max)
     return n;
 }
 
-/* The log's trouble on the top border of the failures pane, right-aligned over the title's
- * tail, from the first failed open or write until the next good write (issue 12): a place that
- * stays, unlike the 6 s status line. */
-static void draw_log_state(struct ui *u, WINDOW *w)
+/* The log's trouble on the top border of the failures pane, right-aligned after the title
+ * (clipped, never over it), from the first failed open or write until the next good write
+ * (issue 12): a place that stays, unlike the 6 s status line. */
+static void draw_log_state(struct ui *u, WINDOW *w, const char *title)
 {
     char problem[300];
     authlog_problem(&u->log, problem, sizeof problem);
@@ -864,8 +864,14 @@ static void draw_log_state(struct ui *u, WINDOW *w)
     char *clean = text_clean(text);
     int cols = text_width(clean);
     free(clean);
-    int x = cols < width ? 1 + width - cols : 1;
-    put_raw(w, 0, x, width - (x - 1), text, role_attr[ROLE_WARN] | A_BOLD);
+    clean = text_clean(title);
+    int after_title = 1 + text_width(clean) + 2; /* frame() draws " title " at x = 1 */
+    free(clean);
+    int x = 1 + width - cols;
+    if (x < after_title)
+        x = after_title;
+    if (x < width)
+        put_raw(w, 0, x, width + 1 - x, text, role_attr[ROLE_WARN] | A_BOLD);
 }
 
 static void draw_fails(struct ui *u)
@@ -883,7 +889,7 @@ static void draw_fails(struct ui *u)
              u->org_failures && selected_org(u) ? selected_org(u)->cfg->name : "");
     utf8_trim_partial(title);
     frame(u, w, PANE_FAILS, title);
-    draw_log_state(u, w);
+    draw_log_state(u, w, title);
     int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
     if (h <= 0)
         goto done;
@@ -1760,8 +1766,9 @@ int ui_run(const struct ui_opts *opts)
     struct authlog_record *recs;
     size_t nrec, skipped;
     long skipped_line;
-    if (authlog_read(u->cfg.set.log_file, 500, &recs, &nrec, &skipped, &skipped_line, err,
-                     sizeof err)) {
+    char rerr[512]; /* err still holds why the log could not be opened */
+    if (authlog_read(u->cfg.set.log_file, 500, &recs, &nrec, &skipped, &skipped_line, rerr,
+                     sizeof rerr)) {
         model_add_history(&u->m, recs, nrec);
         authlog_records_free(recs, nrec);
         if (skipped)
