@@ -451,6 +451,7 @@ static bool append_locked(struct authlog *log, const char *line, size_t len, cha
         log->torn_tail = last != '\n';
     else if (log->size == 0)
         log->torn_tail = false;
+    const char *record = line; /* without the fresh-line '\n' */
     char *buf = NULL;
     if (log->torn_tail) {
         buf = xasprintf("\n%s", line);
@@ -478,7 +479,7 @@ static bool append_locked(struct authlog *log, const char *line, size_t len, cha
     }
     log->torn_tail = false;
     log->end = log->size;
-    remember(log, line[0] == '\n' ? line + 1 : line);
+    remember(log, record);
     return true;
 }
 
