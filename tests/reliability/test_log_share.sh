@@ -65,7 +65,10 @@ use_session twenty; keys q; wait_exit "$(scaled 5000)" || fail "the 20-org dashb
 
 bad=$(whole_lines "$LOGF.1" "$LOGF") || fail "a line of the log is not a whole record: $bad"
 log_read "$T/one.ini" "$T/log.json" "$T/log.err"
-[ ! -s "$T/log.err" ] || fail "maxdash log complained: $(cat "$T/log.err")"
+# Its only word on stderr: the 40 kB messages were cut (nothing torn, nothing skipped).
+grep -v "records\? hold text cut at maxdash's limits" "$T/log.err" >"$T/log.err.other" || :
+[ ! -s "$T/log.err.other" ] || fail "maxdash log complained: $(cat "$T/log.err.other")"
+grep -q "hold text cut at maxdash's limits" "$T/log.err" || fail "maxdash log did not say that the 40 kB messages were cut"
 nlines=$(( $(wc -l <"$LOGF.1") + $(wc -l <"$LOGF") ))
 [ "$(wc -l <"$T/log.json")" = "$nlines" ] || fail "maxdash log read $(wc -l <"$T/log.json") records of $nlines lines"
 [ "$rotations" -ge 2 ] || fail "only $rotations rotations in $RUN_S s: the test proves little"
