@@ -55,6 +55,7 @@ for group in "$@"; do
         need openssl               cmd openssl
         need ncurses-term          terminfo tmux-256color
         need procps                cmd ps
+        need logrotate             file /usr/sbin/logrotate
         ;;
     screenshot)
         need tmux                  cmd tmux

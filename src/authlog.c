@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,6 +130,28 @@ static bool make_parents(const char *path, char *err, size_t errsize)
     return true;
 }
 
+/* The mode check of an open log (issue 12, like the config's): a file readable or writable by
+ * group or others is made 0600 when it is ours (logrotate's `create 0644` makes such files),
+ * else it is named in log->warning. */
+static void check_mode(struct authlog *log, const struct stat *st)
+{
+    if (!(st->st_mode & 077))
+        return;
+    if (st->st_uid == geteuid() && fchmod(log->fd, 0600) == 0)
+        bprintf(log->warning, sizeof log->warning,
+                "the log %s was mode %04o (readable by others): made 0600", log->path,
+                (unsigned)(st->st_mode & 07777));
+    else
+        bprintf(log->warning, sizeof log->warning,
+                "the log %s is mode %04o (readable by others) and not ours to change", log->path,
+                (unsigned)(st->st_mode & 07777));
+}
+
+static void set_reason(struct authlog *log, int e)
+{
+    bprintf(log->reason, sizeof log->reason, "%s", e ? strerror(e) : "short write (disk full?)");
+}
+
 static bool open_fd(struct authlog *log, char *err, size_t errsize)
 {
     /* O_NONBLOCK so that a FIFO put at the path cannot hang the open (it is refused below; the
@@ -139,20 +163,25 @@ static bool open_fd(struct authlog *log, char *err, size_t errsize)
     if (log->fd < 0) {
         int e = errno;
         struct stat lst;
-        if (e == ELOOP && lstat(log->path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        if (e == ELOOP && lstat(log->path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
             bprintf(err, errsize, "the log %s is a symbolic link, which maxdash does not follow",
                     log->path);
-        else
+            bprintf(log->reason, sizeof log->reason, "the log is a symbolic link");
+        } else {
             bprintf(err, errsize, "cannot open the log %s: %s", log->path, strerror(e));
+            bprintf(log->reason, sizeof log->reason, "cannot open: %s", strerror(e));
+        }
         return false;
     }
     struct stat st;
     if (fstat(log->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         bprintf(err, errsize, "the log %s is not a regular file", log->path);
+        bprintf(log->reason, sizeof log->reason, "the log is not a regular file");
         close(log->fd);
         log->fd = -1;
         return false;
     }
+    check_mode(log, &st);
     log->size = (long)st.st_size;
     char last = '\n';
     log->torn_tail = st.st_size > 0 && pread(log->fd, &last, 1, st.st_size - 1) == 1 &&
@@ -162,23 +191,88 @@ static bool open_fd(struct authlog *log, char *err, size_t errsize)
 
 bool authlog_open(struct authlog *log, const char *path, char *err, size_t errsize)
 {
+    /* A file-size limit (ulimit -f) must be a write error (EFBIG) the log reports, not a
+     * signal that kills the process without restoring the terminal. */
+    signal(SIGXFSZ, SIG_IGN);
     memset(log, 0, sizeof *log);
     log->fd = -1;
+    log->end = -1;
     log->path = xstrdup(path);
     log->rotate_at = AUTHLOG_ROTATE_BYTES;
-    if (make_parents(path, err, errsize) && open_fd(log, err, errsize))
-        return true;
-    authlog_close(log);
+    /* Smaller rotations for tests of sharing and rotation (maxdash.1, ENVIRONMENT). */
+    const char *env = getenv("MAXDASH_LOG_ROTATE_BYTES");
+    if (env && *env) {
+        char *end;
+        long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 4096 && v <= AUTHLOG_ROTATE_BYTES)
+            log->rotate_at = v;
+    }
+    if (make_parents(path, err, errsize)) {
+        if (open_fd(log, err, errsize))
+            return true;
+    } else {
+        bprintf(log->reason, sizeof log->reason, "cannot create its directory");
+    }
     return false;
+}
+
+static void forget_recent(struct authlog *log)
+{
+    for (size_t i = 0; i < log->nrecent; i++)
+        free(log->recent[i]);
+    log->nrecent = 0;
+    log->end = -1;
+}
+
+static void remember(struct authlog *log, const char *line)
+{
+    if (log->nrecent == AUTHLOG_RECENT) {
+        free(log->recent[0]);
+        memmove(&log->recent[0], &log->recent[1], (AUTHLOG_RECENT - 1) * sizeof *log->recent);
+        log->nrecent--;
+    }
+    log->recent[log->nrecent++] = xstrdup(line);
 }
 
 void authlog_close(struct authlog *log)
 {
+    forget_recent(log);
     if (log->fd >= 0)
         close(log->fd);
     free(log->path);
     memset(log, 0, sizeof *log);
     log->fd = -1;
+}
+
+void authlog_problem(const struct authlog *log, char *buf, size_t size)
+{
+    if (!log->reason[0])
+        bprintf(buf, size, "%s", "");
+    else if (log->unwritten == 0)
+        bprintf(buf, size, "%s", log->reason);
+    else
+        bprintf(buf, size, "%s (%ld record%s not written)", log->reason, log->unwritten,
+                log->unwritten == 1 ? "" : "s");
+}
+
+char *authlog_cut(const char *s, size_t max)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s);
+    if (len <= max)
+        return xstrdup(s);
+    size_t keep = max;
+    /* Back to the start of a UTF-8 character: never half of one before the mark. */
+    while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
+        keep--;
+    return xasprintf("%.*s%s", (int)keep, s, AUTHLOG_CUT_MARK);
+}
+
+bool authlog_is_cut(const char *s)
+{
+    size_t n = s ? strlen(s) : 0, m = sizeof AUTHLOG_CUT_MARK - 1;
+    return n >= m && memcmp(s + n - m, AUTHLOG_CUT_MARK, m) == 0;
 }
 
 /* A JSON string, or null. Text jansson refuses (invalid UTF-8) is stored cleaned rather than
@@ -231,24 +325,60 @@ char *authlog_format(const struct authlog_record *r)
     return out;
 }
 
-/* Moves the full file to FILE.1 and reopens FILE. When the path no longer names the file we
- * hold (another maxdash rotated first), only reopens: renaming again would replace the FILE.1
- * just made with a nearly empty file. */
-static bool rotate(struct authlog *log, char *err, size_t errsize)
+/* Whether the path still names the file held: false after rm, mv, logrotate's create mode or
+ * another maxdash's rotation (and when the path is now a symlink: lstat, not stat). */
+static bool path_names_fd(const struct authlog *log)
 {
     struct stat ours, named;
-    bool same = fstat(log->fd, &ours) == 0 && lstat(log->path, &named) == 0 &&
-                ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
-    if (same) {
-        char *old = xasprintf("%s.1", log->path);
-        int r = rename(log->path, old);
-        free(old);
-        if (r != 0)
-            return true; /* a file past the limit is better than a lost record */
+    return fstat(log->fd, &ours) == 0 && lstat(log->path, &named) == 0 &&
+           ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
+}
+
+static void unlock_close(struct authlog *log)
+{
+    forget_recent(log); /* another file: what it held is not this one's business */
+    if (log->fd >= 0) {
+        flock(log->fd, LOCK_UN);
+        close(log->fd);
+        log->fd = -1;
     }
-    close(log->fd);
-    log->fd = -1;
-    if (open_fd(log, err, errsize))
+}
+
+/* Opens the path again when needed and takes the exclusive lock on the file it names. The lock
+ * is on the file, so after taking it the path must be checked again: a rotation may have
+ * renamed the file while this process waited (the usual lock-then-verify loop). Without
+ * flock (a filesystem that refuses it) appends still work, only rotation may race. */
+static bool lock_current(struct authlog *log, char *err, size_t errsize)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        if (log->fd < 0 && !(make_parents(log->path, err, errsize) && open_fd(log, err, errsize)))
+            return false;
+        int r;
+        do
+            r = flock(log->fd, LOCK_EX);
+        while (r != 0 && errno == EINTR);
+        if (path_names_fd(log))
+            return true;
+        unlock_close(log);
+    }
+    bprintf(err, errsize, "the log %s keeps being replaced", log->path);
+    bprintf(log->reason, sizeof log->reason, "the log keeps being replaced");
+    return false;
+}
+
+/* Under the lock, with the path naming our file of real size size: moves it to FILE.1 and
+ * locks the new FILE. A rename that fails leaves the file past the limit: better than a lost
+ * record. */
+static bool rotate(struct authlog *log, char *err, size_t errsize)
+{
+    char *old = xasprintf("%s.1", log->path);
+    /* rename() replaces a symlink at FILE.1 itself; it never writes through one. */
+    int r = rename(log->path, old);
+    free(old);
+    if (r != 0)
+        return true;
+    unlock_close(log);
+    if (lock_current(log, err, errsize))
         return true;
     char reason[512];
     bprintf(reason, sizeof reason, "%s", err);
@@ -256,23 +386,80 @@ static bool rotate(struct authlog *log, char *err, size_t errsize)
     return false;
 }
 
-bool authlog_append(struct authlog *log, const struct authlog_record *r, char *err,
-                    size_t errsize)
+/* Whether the last MiB of the open file of size bytes holds needle. */
+static bool memmem_fd(int fd, off_t size, const char *needle)
 {
-    if (log->fd < 0) {
-        bprintf(err, errsize, "the log %s is not open", log->path ? log->path : "");
-        return false;
+    off_t from = size > (1 << 20) ? size - (1 << 20) : 0;
+    size_t len = (size_t)(size - from);
+    char *buf = xmalloc(len ? len : 1);
+    ssize_t got = pread(fd, buf, len, from);
+    bool found = got > 0 && memmem(buf, (size_t)got, needle, strlen(needle)) != NULL;
+    free(buf);
+    return found;
+}
+
+/* Whether the file (fd, size bytes) holds needle (a whole line) near its end. */
+static bool tail_holds(int fd, off_t size, const char *needle)
+{
+    return fd >= 0 && size > 0 && needle && memmem_fd(fd, size, needle);
+}
+
+/* After a copytruncate (the file shorter than this process left it, its copy at FILE.1): the
+ * recent lines of this process in neither file were appended between the copy and the
+ * truncation, and are appended again (before the new line, so the order stays). */
+static void repair_truncation(struct authlog *log, const struct stat *st)
+{
+    char *older = xasprintf("%s.1", log->path);
+    int ofd = open(older, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    free(older);
+    struct stat ost;
+    if (ofd < 0 || fstat(ofd, &ost) != 0 || !S_ISREG(ost.st_mode)) {
+        /* No copy: someone emptied the file on purpose; nothing to put back. */
+        if (ofd >= 0)
+            close(ofd);
+        forget_recent(log);
+        return;
     }
-    char *line = authlog_format(r);
-    size_t len = strlen(line);
-    if (log->size > 0 && log->size + (long)len > log->rotate_at && !rotate(log, err, errsize)) {
-        free(line);
-        return false;
+    for (size_t i = 0; i < log->nrecent; i++) {
+        const char *line = log->recent[i];
+        if (tail_holds(ofd, ost.st_size, line) || tail_holds(log->fd, st->st_size, line))
+            continue;
+        size_t len = strlen(line);
+        if (write(log->fd, line, len) == (ssize_t)len)
+            log->repaired++;
     }
+    close(ofd);
+}
+
+static bool append_locked(struct authlog *log, const char *line, size_t len, char *err,
+                          size_t errsize)
+{
+    struct stat st;
+    if (fstat(log->fd, &st) == 0 && log->end >= 0 && (long)st.st_size < log->end) {
+        repair_truncation(log, &st);
+        fstat(log->fd, &st);
+    }
+    if (fstat(log->fd, &st) == 0) {
+        log->size = (long)st.st_size;
+        if (log->size > 0 && log->size + (long)len > log->rotate_at) {
+            if (!rotate(log, err, errsize))
+                return false;
+            if (fstat(log->fd, &st) == 0)
+                log->size = (long)st.st_size;
+        }
+    }
+    /* The file's own last byte decides (another process may have torn or mended it); the
+     * flag when this descriptor cannot read. */
+    char last = '\n';
+    if (log->size > 0 && pread(log->fd, &last, 1, log->size - 1) == 1)
+        log->torn_tail = last != '\n';
+    else if (log->size == 0)
+        log->torn_tail = false;
+    const char *record = line; /* without the fresh-line '\n' */
+    char *buf = NULL;
     if (log->torn_tail) {
-        char *fresh = xasprintf("\n%s", line);
-        free(line);
-        line = fresh;
+        buf = xasprintf("\n%s", line);
+        line = buf;
         len++;
     }
     ssize_t w;
@@ -280,24 +467,61 @@ bool authlog_append(struct authlog *log, const struct authlog_record *r, char *e
         w = write(log->fd, line, len);
     while (w < 0 && errno == EINTR);
     int e = errno;
-    free(line);
-    if (w > 0)
+    free(buf);
+    if (fstat(log->fd, &st) == 0)
+        log->size = (long)st.st_size;
+    else if (w > 0)
         log->size += (long)w;
     if (w != (ssize_t)len) {
         if (w > 0)
             log->torn_tail = true;
         bprintf(err, errsize, "cannot write to the log %s: %s", log->path,
                 w < 0 ? strerror(e) : "short write (disk full?)");
+        set_reason(log, w < 0 ? e : 0);
+        log->end = -1;
         return false;
     }
     log->torn_tail = false;
+    log->end = log->size;
+    remember(log, record);
     return true;
+}
+
+bool authlog_append(struct authlog *log, const struct authlog_record *r, char *err,
+                    size_t errsize)
+{
+    if (!log->path) {
+        bprintf(err, errsize, "the log is not open");
+        return false;
+    }
+    bool ok = false;
+    if (lock_current(log, err, errsize)) {
+        char *line = authlog_format(r);
+        ok = append_locked(log, line, strlen(line), err, errsize);
+        free(line);
+        if (log->fd >= 0)
+            flock(log->fd, LOCK_UN);
+    }
+    if (ok) {
+        log->reason[0] = '\0';
+        log->unwritten = 0;
+    } else {
+        log->unwritten++;
+    }
+    return ok;
 }
 
 static char *take_string(json_t *o, const char *field)
 {
     json_t *v = json_object_get(o, field);
     return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+/* A server's text, cut to the bounds also when an older maxdash or a hand wrote it. */
+static char *take_cut(json_t *o, const char *field, size_t max)
+{
+    json_t *v = json_object_get(o, field);
+    return json_is_string(v) ? authlog_cut(json_string_value(v), max) : NULL;
 }
 
 /* One line into r; false when it is not a record. */
@@ -318,10 +542,10 @@ static bool parse_record(const char *line, size_t len, struct authlog_record *r)
     r->key_hint = take_string(o, "key_hint");
     r->method = take_string(o, "method");
     r->path = take_string(o, "path");
-    r->code = take_string(o, "code");
-    r->message = take_string(o, "message");
-    r->trace_id = take_string(o, "trace_id");
-    r->required_scope = take_string(o, "required_scope");
+    r->code = take_cut(o, "code", AUTHLOG_ID_MAX);
+    r->message = take_cut(o, "message", AUTHLOG_TEXT_MAX);
+    r->trace_id = take_cut(o, "trace_id", AUTHLOG_ID_MAX);
+    r->required_scope = take_cut(o, "required_scope", AUTHLOG_ID_MAX);
     r->cls = take_string(o, "class");
     /* A hand-edited file may hold any number; only an HTTP status is one. */
     json_t *st = json_object_get(o, "http_status");
@@ -444,6 +668,170 @@ static bool read_file(const char *path, struct ring *ring, size_t *skipped, long
     return ok;
 }
 
+/* The last want records of one file, read from its end: the last chunk of the file, doubled
+ * until it holds want + 1 line ends or the whole file, then parsed forward into the ring (whose
+ * max is want, so only the last want stay). Damaged lines are counted in *skipped and the
+ * number of the last one, counted only then, goes to *skipped_line. */
+static bool read_tail(const char *path, size_t want, struct ring *ring, size_t *skipped,
+                      long *skipped_line, char *err, size_t errsize)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return true;
+        bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        bprintf(err, errsize, "the log %s is not a regular file", path);
+        close(fd);
+        return false;
+    }
+    off_t size = st.st_size, chunk = 64 * 1024, from = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    for (;;) {
+        from = size > chunk ? size - chunk : 0;
+        len = (size_t)(size - from);
+        buf = xrealloc(buf, len + 1);
+        size_t got = 0;
+        while (got < len) {
+            ssize_t r = pread(fd, buf + got, len - got, from + (off_t)got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            got += (size_t)r;
+        }
+        len = got;
+        size_t lines = 0;
+        for (const char *p = buf; (p = memchr(p, '\n', (size_t)(buf + len - p))); p++)
+            lines++;
+        if (from == 0 || lines > want)
+            break;
+        chunk *= 2;
+    }
+    /* Past the first (maybe partial) line unless the chunk starts the file. */
+    size_t at = 0;
+    if (from > 0) {
+        const char *nl = memchr(buf, '\n', len);
+        at = nl ? (size_t)(nl - buf) + 1 : len;
+    }
+    off_t last_bad = -1;
+    while (at < len) {
+        const char *nl = memchr(buf + at, '\n', len - at);
+        size_t end = nl ? (size_t)(nl - buf) + 1 : len;
+        if (!blank(buf + at, end - at)) {
+            struct authlog_record r;
+            if (parse_record(buf + at, end - at, &r)) {
+                ring_push(ring, &r);
+            } else {
+                (*skipped)++;
+                last_bad = from + (off_t)at;
+            }
+        }
+        at = end;
+    }
+    if (last_bad >= 0) {
+        /* Its line number: the line ends before it, counted from the start of the file. */
+        long lineno = 1;
+        char block[65536];
+        for (off_t pos = 0; pos < last_bad;) {
+            size_t n = (size_t)(last_bad - pos) < sizeof block ? (size_t)(last_bad - pos)
+                                                                 : sizeof block;
+            ssize_t r = pread(fd, block, n, pos);
+            if (r <= 0)
+                break;
+            for (const char *p = block; (p = memchr(p, '\n', (size_t)(block + r - p))); p++)
+                lineno++;
+            pos += r;
+        }
+        *skipped_line = lineno;
+    }
+    free(buf);
+    close(fd);
+    return true;
+}
+
+/* Moves the records of ring (max want) into a fresh array, oldest first. */
+static struct authlog_record *ring_take(struct ring *ring, size_t *n)
+{
+    size_t have = ring->count < ring->max ? ring->count : ring->max;
+    struct authlog_record *res = xcalloc(have + 1, sizeof *res);
+    size_t first = ring->count - have;
+    for (size_t i = 0; i < have; i++)
+        res[i] = ring->v[(first + i) % ring->max];
+    free(ring->v);
+    ring->v = NULL;
+    *n = have;
+    return res;
+}
+
+/* authlog_read for a finite max: FILE's tail, then when it holds fewer, FILE.1's. */
+static bool read_last(const char *path, size_t max, struct authlog_record **out, size_t *n,
+                      size_t *skipped, long *skipped_line, char *err, size_t errsize)
+{
+    struct ring cur = {.max = max};
+    if (!read_tail(path, max, &cur, skipped, skipped_line, err, errsize)) {
+        size_t k = 0;
+        struct authlog_record *v = ring_take(&cur, &k);
+        authlog_records_free(v, k);
+        return false;
+    }
+    size_t ncur;
+    struct authlog_record *recs = ring_take(&cur, &ncur);
+    if (ncur < max) {
+        struct ring old = {.max = max - ncur};
+        size_t old_skipped = 0;
+        long old_line = 0;
+        char *older = xasprintf("%s.1", path);
+        struct stat lst;
+        bool ok = true;
+        if (lstat(older, &lst) == 0 && S_ISREG(lst.st_mode)) /* never through a symlink */
+            ok = read_tail(older, max - ncur, &old, &old_skipped, &old_line, err, errsize);
+        free(older);
+        size_t nold;
+        struct authlog_record *olds = ring_take(&old, &nold);
+        if (!ok) {
+            authlog_records_free(olds, nold);
+            authlog_records_free(recs, ncur);
+            return false;
+        }
+        if (nold) {
+            olds = xrealloc(olds, (nold + ncur + 1) * sizeof *olds);
+            memcpy(olds + nold, recs, ncur * sizeof *recs);
+            memset(olds + nold + ncur, 0, sizeof *olds);
+            free(recs);
+            recs = olds;
+            ncur += nold;
+        } else {
+            free(olds);
+        }
+    }
+    *out = recs;
+    *n = ncur;
+    return true;
+}
+
+bool authlog_check_files(const char *path, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    char *older = xasprintf("%s.1", path);
+    struct stat st;
+    if (lstat(older, &st) == 0 && S_ISLNK(st.st_mode))
+        bprintf(buf, size, "the rotated log %s is a symbolic link: not followed, not read",
+                older);
+    else if (lstat(older, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+        bprintf(buf, size, "the rotated log %s is mode %04o (readable by others)", older,
+                (unsigned)(st.st_mode & 07777));
+    else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077))
+        bprintf(buf, size, "the log %s is mode %04o (readable by others)", path,
+                (unsigned)(st.st_mode & 07777));
+    free(older);
+    return buf[0] != '\0';
+}
+
 bool authlog_read(const char *path, size_t max, struct authlog_record **out, size_t *n,
                   size_t *skipped, long *skipped_line, char *err, size_t errsize)
 {
@@ -451,14 +839,20 @@ bool authlog_read(const char *path, size_t max, struct authlog_record **out, siz
     *n = 0;
     *skipped = 0;
     *skipped_line = 0;
+    if (max > 0 && max != SIZE_MAX)
+        return read_last(path, max, out, n, skipped, skipped_line, err, errsize);
     struct ring ring = {.max = max};
     bool ok = true;
     if (max > 0) {
         size_t old_skipped = 0;
         long old_line = 0;
         char *older = xasprintf("%s.1", path);
-        /* The rotated file first (older), then the current one. */
-        ok = read_file(older, &ring, &old_skipped, &old_line, err, errsize) &&
+        struct stat lst;
+        /* The rotated file first (older), then the current one; never through a symlink at
+         * FILE.1 (authlog_check_files reports it). */
+        ok = (lstat(older, &lst) == 0 && S_ISLNK(lst.st_mode)
+                  ? true
+                  : read_file(older, &ring, &old_skipped, &old_line, err, errsize)) &&
              read_file(path, &ring, skipped, skipped_line, err, errsize);
         free(older);
     }

@@ -80,7 +80,22 @@ static json_t *warnings_json(unsigned warnings)
     return arr;
 }
 
-static void print_json(const struct model *m, size_t healthy)
+/* The log's state for --json (issue 12): the file, whether every failure was written, why
+ * not and how many records were lost, and any warning about its files. */
+static json_t *log_json(const struct config *cfg, const struct authlog *log)
+{
+    char problem[700], warn[600];
+    authlog_problem(log, problem, sizeof problem);
+    if (log->warning[0])
+        bprintf(warn, sizeof warn, "%s", log->warning);
+    else
+        authlog_check_files(cfg->set.log_file, warn, sizeof warn);
+    return json_pack("{s:s, s:b, s:s?, s:I, s:s?}", "file", cfg->set.log_file, "ok",
+                     !problem[0], "problem", problem[0] ? problem : NULL, "unwritten",
+                     (json_int_t)log->unwritten, "warning", warn[0] ? warn : NULL);
+}
+
+static void print_json(const struct model *m, size_t healthy, json_t *logj)
 {
     json_t *orgs = json_array();
     for (size_t i = 0; i < m->norgs; i++) {
@@ -139,8 +154,8 @@ static void print_json(const struct model *m, size_t healthy)
         free(id);
         free(key);
     }
-    json_t *doc = json_pack("{s:o, s:I, s:I}", "orgs", orgs, "healthy", (json_int_t)healthy,
-                            "failed", (json_int_t)(m->norgs - healthy));
+    json_t *doc = json_pack("{s:o, s:I, s:I, s:o}", "orgs", orgs, "healthy", (json_int_t)healthy,
+                            "failed", (json_int_t)(m->norgs - healthy), "log", logj);
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (text)
@@ -236,12 +251,14 @@ int check_run(const struct check_opts *opts)
     char err[512];
     bool have_log = authlog_open(&log, cfg.set.log_file, err, sizeof err);
     if (!have_log)
-        warnmsg("%s (failures are not logged)", err);
+        warnmsg("%s (tried again at each failure)", err);
+    else if (log.warning[0])
+        warnmsg("%s", log.warning);
 
     struct model m;
     model_init(&m, &cfg, opts->orgs, opts->norgs);
-    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s,
-                             .log = have_log ? &log : NULL};
+    /* Also a log that could not be opened: each append tries again (issue 12). */
+    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log};
     struct engine *e = engine_new(&m, &eo, err, sizeof err);
     if (!e) {
         warnmsg("%s", err);
@@ -261,8 +278,11 @@ int check_run(const struct check_opts *opts)
     size_t healthy = 0;
     for (size_t i = 0; i < m.norgs; i++)
         healthy += org_healthy(&m.orgs[i]);
+    char warn[600];
+    if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
+        warnmsg("%s", warn);
     if (opts->json)
-        print_json(&m, healthy);
+        print_json(&m, healthy, log_json(&cfg, &log));
     else
         print_text(&m, healthy);
     int status = healthy == m.norgs ? 0 : 1;

@@ -306,6 +306,12 @@ int cmd_log_run(const struct cmd_log_opts *opts)
         return 1;
     }
     report_skipped(shown, skipped, skipped_line);
+    char warn[600];
+    if (authlog_check_files(path, warn, sizeof warn)) {
+        char *w = config_printable(warn);
+        warnmsg("%s", w);
+        free(w);
+    }
     if (n == 0 && skipped == 0 && missing(path)) {
         char *older = xasprintf("%s.1", path);
         if (missing(older))
@@ -317,6 +323,7 @@ int cmd_log_run(const struct cmd_log_opts *opts)
     if (opts->explain)
         explainer_init(&ex, opts->config, recs, n);
     double cutoff = opts->since ? wall_now() - since : 0;
+    size_t ncut = 0;
     for (size_t i = 0; i < n; i++) {
         const struct authlog_record *r = &recs[i];
         if (opts->org && (!r->org || strcmp(r->org, opts->org) != 0))
@@ -325,6 +332,8 @@ int cmd_log_run(const struct cmd_log_opts *opts)
             continue;
         if (opts->auth_only && !r->auth)
             continue;
+        ncut += authlog_is_cut(r->trace_id) || authlog_is_cut(r->message) ||
+                authlog_is_cut(r->code) || authlog_is_cut(r->required_scope);
         struct authlog_record p;
         record_printable(r, &p);
         struct explain why = {0};
@@ -364,6 +373,10 @@ int cmd_log_run(const struct cmd_log_opts *opts)
     authlog_records_free(recs, n);
     if (opts->explain)
         explainer_free(&ex);
+    if (ncut)
+        warnmsg("%zu record%s hold text cut at maxdash's limits (trace_id and code %d bytes, "
+                "message %d bytes), marked \xE2\x80\xA6[cut]",
+                ncut, ncut == 1 ? "" : "s", AUTHLOG_ID_MAX, AUTHLOG_TEXT_MAX);
 
     int status = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -427,6 +427,12 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
             path = folded;
         }
     }
+    /* What a server sent is kept cut to the bounds of authlog.h, in the log and in the
+     * failure groups alike (issue 12: a hostile server must not grow memory or flush the log). */
+    char *code = authlog_cut(r->err.code, AUTHLOG_ID_MAX);
+    char *message = authlog_cut(r->err.message ? r->err.message : r->summary, AUTHLOG_TEXT_MAX);
+    char *trace_id = authlog_cut(r->err.trace_id, AUTHLOG_ID_MAX);
+    char *scope = authlog_cut(r->err.required_scope, AUTHLOG_ID_MAX);
     struct authlog_record rec = {
         .time = wall,
         .org = o->cfg->name,
@@ -438,18 +444,21 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
         .http_status = r->status,
         .cls = (char *)api_class_name(r->cls),
         .auth = api_class_is_auth(r->cls),
-        .code = r->err.code,
-        .message = r->err.message ? r->err.message : r->summary,
-        .trace_id = r->err.trace_id,
-        .required_scope = r->err.required_scope,
+        .code = code,
+        .message = message,
+        .trace_id = trace_id,
+        .required_scope = scope,
         .latency_ms = latency_ms,
     };
     if (e->opts.log) {
         char err[512];
-        if (!authlog_append(e->opts.log, &rec, err, sizeof err)) {
-            free(e->log_problem);
-            e->log_problem = xstrdup(err);
-        }
+        bool ok = authlog_append(e->opts.log, &rec, err, sizeof err);
+        /* Said until the next good write clears it, with the count of records lost. */
+        free(e->log_problem);
+        e->log_problem = ok ? NULL
+                            : xasprintf("%s (%ld record%s not written)", err,
+                                        e->opts.log->unwritten,
+                                        e->opts.log->unwritten == 1 ? "" : "s");
     }
     struct model_failure f = {
         .org = x->org,
@@ -464,16 +473,20 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
         .query = x->kind == XFER_DETAIL ? NULL : query,
         .cls = r->cls,
         .status = r->status,
-        .code = r->err.code,
-        .message = r->err.message ? r->err.message : r->summary,
-        .required_scope = r->err.required_scope,
+        .code = code,
+        .message = message,
+        .required_scope = scope,
         .latency_ms = latency_ms,
         .first_seen = wall,
         .last_seen = wall,
     };
-    model_add_failure(m, &f, r->err.trace_id);
+    model_add_failure(m, &f, trace_id);
     free(path);
     free(query);
+    free(code);
+    free(message);
+    free(trace_id);
+    free(scope);
     e->changed |= ENGINE_CHANGED_FAILURES;
 }
 

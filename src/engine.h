@@ -85,7 +85,8 @@ void engine_unwant_page(struct engine *e, size_t org);
 void engine_fetch_patient(struct engine *e, size_t org, const char *id);
 void engine_close_patient(struct engine *e);
 
-/* The latest problem with the log file (write error, disk full), or NULL. */
+/* The latest problem with the log file (cannot open, write error, disk full) with the count of
+ * records not written, or NULL; cleared by the next good write. Owned by e. */
 const char *engine_log_problem(const struct engine *e);
 
 #endif

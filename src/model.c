@@ -9,7 +9,13 @@
 
 #include "util.h"
 
-/* Trace ids kept per failure group: enough to hand a burst to support, bounded in memory. */
+/* Trace ids kept per failure group: enough to hand a burst to support, bounded in memory.
+ * The memory bound of the failure groups (issue 12): the engine and the log reader cut a
+ * server's trace_id, code and required_scope to AUTHLOG_ID_MAX (256) bytes and its message to
+ * AUTHLOG_TEXT_MAX (1 KiB) (+ the 8-byte cut mark), so one group holds at most
+ * 200 x (264 + 16) bytes of trace ids and times + ~1.6 KiB of text ~= 58 KiB, and the 1000
+ * groups at most ~58 MiB, whatever a server sends (in practice a UUID is 37 bytes: ~11 KiB a
+ * group). */
 #define MAX_TRACE_IDS 200
 #define MAX_FAILURE_GROUPS 1000
 

@@ -191,7 +191,7 @@ struct ui {
     double status_until;
     unsigned dirty;
     bool quit;
-    int exit_status; /* ui_run's: 0, or 129 when the terminal went away */
+    int quit_signal;    /* SIGTERM, SIGINT or SIGHUP that ended the loop: exit 128 + it */
     unsigned long model_version;
     long shown_countdown;
     long shown_second; /* monotonic second of the last wait countdown redraw */
@@ -256,7 +256,10 @@ static void install_signals(void)
     fa.sa_handler = on_fatal;
     sigemptyset(&fa.sa_mask);
     fa.sa_flags = SA_RESETHAND;
-    int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT};
+    /* Every signal whose default would end the process with the terminal raw (issue 12):
+     * SIGUSR1/2 and SIGALRM too. SIGXFSZ is ignored by authlog_open (a write error). */
+    int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT, SIGUSR1, SIGUSR2,
+                   SIGALRM, SIGTRAP, SIGSYS, SIGVTALRM, SIGPROF};
     for (size_t i = 0; i < ARRAY_LEN(fatal); i++)
         sigaction(fatal[i], &fa, NULL);
 }
@@ -661,14 +664,11 @@ static void draw_footer(struct ui *u)
     if (u->status[0] && wall_now() < u->status_until) {
         put_raw(w, 0, 0, u->cols, u->status, A_BOLD);
     } else {
-        const char *log_problem = u->e ? engine_log_problem(u->e) : NULL;
-        if (log_problem)
-            putf(w, 0, 0, u->cols, role_attr[ROLE_WARN], " log: %s", log_problem);
-        else
-            put(w, 0, 0, u->cols,
-                " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
-                "y copy trace  m mask  a all",
-                role_attr[ROLE_DIM]);
+        /* A log problem is in the Auth-failures pane's title (draw_log_state). */
+        put(w, 0, 0, u->cols,
+            " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
+            "y copy trace  m mask  a all",
+            role_attr[ROLE_DIM]);
     }
     wnoutrefresh(w);
 }
@@ -998,6 +998,32 @@ static size_t visible_failures(struct ui *u, size_t *out, size_t max)
     return n;
 }
 
+/* The log's trouble on the top border of the failures pane, right-aligned after the title
+ * (clipped, never over it), from the first failed open or write until the next good write
+ * (issue 12): a place that stays, unlike the 6 s status line. */
+static void draw_log_state(struct ui *u, WINDOW *w, const char *title)
+{
+    char problem[300];
+    authlog_problem(&u->log, problem, sizeof problem);
+    if (!problem[0])
+        return;
+    char text[400];
+    snprintf(text, sizeof text, " LOG NOT WRITTEN: %s ", problem);
+    utf8_trim_partial(text);
+    int width = getmaxx(w) - 2;
+    char *clean = text_clean(text);
+    int cols = text_width(clean);
+    free(clean);
+    clean = text_clean(title);
+    int after_title = 1 + text_width(clean) + 2; /* frame() draws " title " at x = 1 */
+    free(clean);
+    int x = 1 + width - cols;
+    if (x < after_title)
+        x = after_title;
+    if (x < width)
+        put_raw(w, 0, x, width + 1 - x, text, role_attr[ROLE_WARN] | A_BOLD);
+}
+
 static void draw_fails(struct ui *u)
 {
     WINDOW *w = u->pane[PANE_FAILS];
@@ -1013,6 +1039,7 @@ static void draw_fails(struct ui *u)
              u->org_failures && selected_org(u) ? selected_org(u)->cfg->name : "");
     utf8_trim_partial(title);
     frame(u, w, PANE_FAILS, title);
+    draw_log_state(u, w, title);
     int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
     if (h <= 0)
         goto done;
@@ -2037,10 +2064,13 @@ static void read_signals(struct ui *u)
     ssize_t n;
     while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
         for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == SIGWINCH || buf[i] == SIGCONT)
+            if (buf[i] == SIGWINCH || buf[i] == SIGCONT) {
                 on_resize(u);
-            else
+            } else {
                 u->quit = true;
+                if (!u->quit_signal)
+                    u->quit_signal = buf[i];
+            }
         }
     }
 }
@@ -2101,7 +2131,7 @@ static void loop(struct ui *u)
             read_signals(u);
         if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
             u->quit = true;
-            u->exit_status = 128 + SIGHUP; /* as if the hang-up had reached us, like htop */
+            u->quit_signal = SIGHUP; /* exit 129, as if the hang-up had reached us, like htop */
         }
     }
 }
@@ -2192,7 +2222,8 @@ int ui_run(const struct ui_opts *opts)
     char err[512];
     u->have_log = authlog_open(&u->log, u->cfg.set.log_file, err, sizeof err);
     model_init(&u->m, &u->cfg, NULL, 0);
-    struct engine_opts eo = {.log = u->have_log ? &u->log : NULL};
+    /* Also a log that could not be opened: each append tries again and says why it failed. */
+    struct engine_opts eo = {.log = &u->log};
     u->e = engine_new(&u->m, &eo, err, sizeof err);
     if (!u->e) {
         warnmsg("%s", err);
@@ -2206,16 +2237,22 @@ int ui_run(const struct ui_opts *opts)
     struct authlog_record *recs;
     size_t nrec, skipped;
     long skipped_line;
-    if (authlog_read(u->cfg.set.log_file, 500, &recs, &nrec, &skipped, &skipped_line, err,
-                     sizeof err)) {
+    char rerr[512]; /* err still holds why the log could not be opened */
+    if (authlog_read(u->cfg.set.log_file, 500, &recs, &nrec, &skipped, &skipped_line, rerr,
+                     sizeof rerr)) {
         model_add_history(&u->m, recs, nrec);
         authlog_records_free(recs, nrec);
         if (skipped)
             bprintf(u->status, sizeof u->status, " %s:%ld: torn record skipped (written during a crash?)",
                      u->cfg.set.log_file, skipped_line);
     }
+    char warn[600];
     if (!u->have_log)
-        bprintf(u->status, sizeof u->status, " %s (failures are not logged)", err);
+        bprintf(u->status, sizeof u->status, " %s (tried again at each failure)", err);
+    else if (u->log.warning[0])
+        bprintf(u->status, sizeof u->status, " %s", u->log.warning);
+    else if (authlog_check_files(u->cfg.set.log_file, warn, sizeof warn))
+        bprintf(u->status, sizeof u->status, " %s", warn);
     u->status_until = wall_now() + 6;
 
     for (size_t i = 0; org_name && i < u->m.norgs; i++)
@@ -2285,10 +2322,11 @@ int ui_run(const struct ui_opts *opts)
         warnmsg("%s", term_note); /* said once, after the screen is gone */
         free(term_note);
     }
-    int status = u->exit_status;
+    int quit_signal = u->quit_signal;
     free(u);
     close(sig_pipe[0]);
     close(sig_pipe[1]);
     sig_pipe[0] = sig_pipe[1] = -1;
-    return status;
+    /* As shells expect of a program ended by SIGTERM, SIGINT or SIGHUP (issue 12). */
+    return quit_signal ? 128 + quit_signal : 0;
 }

@@ -35,6 +35,7 @@ struct reqrec {
     int status;
     long retry_after;
     const char *outcome;
+    char trace_id[37]; /* of an error answer ("" for none): the oracle of the log tests */
 };
 
 struct chaos_undo {
@@ -87,6 +88,7 @@ struct answer {
     bool reset_ms;         /* X-RateLimit-Reset in milliseconds */
     long remaining_sent;   /* >= 0: X-RateLimit-Remaining sent instead of remaining */
     char app[64];
+    char trace_id[37]; /* of an error envelope, "" otherwise */
 };
 
 /* --- time ------------------------------------------------------------------------------- */
@@ -198,7 +200,7 @@ static void copy_field(char *dst, size_t size, const char *src)
 /* Counts one /v1 request. Called with the lock held. */
 static void record(struct sb_server *s, const struct request *rq, const char *method,
                    const char *path, const char *org, const char *key_mask, const char *app,
-                   int status, const char *outcome, long retry_after)
+                   int status, const char *outcome, long retry_after, const char *trace_id)
 {
     char status_name[16];
     if (strcmp(outcome, "answered") == 0)
@@ -232,6 +234,7 @@ static void record(struct sb_server *s, const struct request *rq, const char *me
     r->status = status;
     r->retry_after = retry_after;
     r->outcome = outcome;
+    copy_field(r->trace_id, sizeof r->trace_id, trace_id);
 }
 
 static void log_request(struct sb_server *s, struct MHD_Connection *c, const char *method,
@@ -326,6 +329,7 @@ static void set_error(struct answer *a, int status, const char *code, const char
     set_json(a, status, json_pack("{s:s, s:s, s:s}", "code", code ? code : default_code(status),
                                   "message", message ? message : default_message(status),
                                   "trace_id", trace));
+    memcpy(a->trace_id, trace, sizeof trace);
 }
 
 static void set_rate(struct sb_server *s, struct answer *a, struct sb_window *w, double now)
@@ -817,7 +821,7 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
     if (faulted && (hit.kind == SB_FAULT_HANG || hit.kind == SB_FAULT_RESET)) {
         const char *outcome = hit.kind == SB_FAULT_HANG ? "hang" : "reset";
         pthread_mutex_lock(&s->lock);
-        record(s, rq, method, url, org, key_mask, NULL, 0, outcome, 0);
+        record(s, rq, method, url, org, key_mask, NULL, 0, outcome, 0, NULL);
         pthread_mutex_unlock(&s->lock);
         if (hit.kind == SB_FAULT_HANG) {
             hang(s, c, hit.id);
@@ -891,7 +895,8 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
     }
 
     pthread_mutex_lock(&s->lock);
-    record(s, rq, method, url, org, key_mask, a.app, a.status, "answered", a.retry_after);
+    record(s, rq, method, url, org, key_mask, a.app, a.status, "answered", a.retry_after,
+           a.trace_id);
     pthread_mutex_unlock(&s->lock);
     log_request(s, c, method, url, org, key_mask, a.status, "answered", rq->arrival);
 
@@ -1098,11 +1103,12 @@ static enum MHD_Result control_requests(struct sb_server *s, struct MHD_Connecti
     for (size_t i = 0; i < s->reqlog_len; i++) {
         const struct reqrec *r = &s->reqlog[(s->reqlog_head + i) % REQLOG_CAP];
         json_array_append_new(
-            list, json_pack("{s:I, s:f, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s}", "seq",
-                            (json_int_t)r->seq, "t_ms", r->t_ms, "unix_ms", (json_int_t)r->unix_ms,
-                            "method", r->method, "path", r->path, "org", r->org, "key", r->key,
-                            "app", r->app, "status", r->status, "retry_after",
-                            (json_int_t)r->retry_after, "outcome", r->outcome));
+            list, json_pack("{s:I, s:f, s:I, s:s, s:s, s:s, s:s, s:s, s:i, s:I, s:s, s:s?}",
+                            "seq", (json_int_t)r->seq, "t_ms", r->t_ms, "unix_ms",
+                            (json_int_t)r->unix_ms, "method", r->method, "path", r->path, "org",
+                            r->org, "key", r->key, "app", r->app, "status", r->status,
+                            "retry_after", (json_int_t)r->retry_after, "outcome", r->outcome,
+                            "trace_id", r->trace_id[0] ? r->trace_id : NULL));
     }
     pthread_mutex_unlock(&s->lock);
     return send_doc(c, 200, json_pack("{s:o}", "requests", list));

@@ -590,7 +590,8 @@ _teardown() {
                 dump_screen "$s"
                 kill -KILL "$pid" 2>/dev/null
                 problems=1
-            elif [ "$st" != 0 ]; then
+            elif [ "$st" != 0 ] && [ "$st" != 143 ]; then
+                # 143 = 128 + SIGTERM, what the dashboard exits with (issue 12); 0 for the rest
                 echo "TEARDOWN: maxdash (session $s) exited with status $st on SIGTERM"
                 dump_screen "$s"
                 problems=1

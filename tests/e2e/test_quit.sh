@@ -1,4 +1,5 @@
-# Quitting restores the terminal: q and Ctrl-C exit with status 0, the alternate screen is left
+# Quitting restores the terminal: q exits with status 0, Ctrl-C (SIGINT) with 130 (128 + 2, as
+# shells expect: issue 12), the alternate screen is left
 # (the shell's output is back), the cursor is visible, mouse reporting and keypad mode are off.
 # SIGTERM quits cleanly too, and a fatal signal (SIGQUIT from Ctrl-\) still restores the terminal.
 . "$MAXDASH_SRC/tests/e2e/lib.sh"
@@ -39,9 +40,9 @@ start_maxdash -s ctrlc -x 80 -y 24
 see_re '│● westla +[0-9]+ ms│'
 keys C-c
 wait_exit 2000 || fail "Ctrl-C did not quit within 2 s"
-[ "$EXIT_STATUS" = 0 ] || fail "Ctrl-C: exit status $EXIT_STATUS, not 0"
+[ "$EXIT_STATUS" = 130 ] || fail "Ctrl-C: exit status $EXIT_STATUS, not 130"
 restored "Ctrl-C"
-log "Ctrl-C: exit 0, terminal restored"
+log "Ctrl-C: exit 130, terminal restored"
 
 # q with an overlay open closes the overlay, as in less and k9s (issue 14 case 8); the next q
 # quits. In the search prompt q is text.
@@ -70,9 +71,36 @@ start_maxdash -s term -x 80 -y 24
 see_re '│● westla +[0-9]+ ms│'
 kill -TERM "$(maxdash_pid)"
 wait_exit 2000 || fail "SIGTERM did not end maxdash within 2 s"
-[ "$EXIT_STATUS" = 0 ] || fail "SIGTERM: exit status $EXIT_STATUS, not 0"
+[ "$EXIT_STATUS" = 143 ] || fail "SIGTERM: exit status $EXIT_STATUS, not 143"
 restored "SIGTERM"
-log "SIGTERM: exit 0, terminal restored"
+log "SIGTERM: exit 143, terminal restored"
+
+# SIGHUP (the terminal went away): 129; SIGUSR1, SIGUSR2, SIGALRM (default: fatal) and SIGXFSZ
+# (a file-size limit; the log reports it as a write error) restore the terminal too.
+start_maxdash -s hup -x 80 -y 24
+see_re '│● westla +[0-9]+ ms│'
+kill -HUP "$(maxdash_pid)"
+wait_exit 2000 || fail "SIGHUP did not end maxdash within 2 s"
+[ "$EXIT_STATUS" = 129 ] || fail "SIGHUP: exit status $EXIT_STATUS, not 129"
+restored "SIGHUP"
+log "SIGHUP: exit 129, terminal restored"
+for sig in USR1:138 USR2:140 ALRM:142; do
+    start_maxdash -s "s${sig%%:*}" -x 80 -y 24
+    see_re '│● westla +[0-9]+ ms│'
+    kill -"${sig%%:*}" "$(maxdash_pid)"
+    wait_exit 2000 || fail "SIG${sig%%:*} did not end maxdash within 2 s"
+    [ "$EXIT_STATUS" = "${sig#*:}" ] || fail "SIG${sig%%:*}: exit status $EXIT_STATUS, not ${sig#*:}"
+    restored "SIG${sig%%:*}"
+    log "SIG${sig%%:*}: exit ${sig#*:}, terminal restored"
+done
+start_maxdash -s xfsz -x 80 -y 24
+see_re '│● westla +[0-9]+ ms│'
+kill -XFSZ "$(maxdash_pid)"
+keys q
+wait_exit 2000 || fail "after SIGXFSZ, q did not quit within 2 s"
+[ "$EXIT_STATUS" = 0 ] || fail "SIGXFSZ killed maxdash (exit status $EXIT_STATUS): it must be ignored"
+restored "q after SIGXFSZ"
+log "SIGXFSZ: ignored (q then quits with 0)"
 
 # A fatal signal: the terminal is restored before the default action (exit 128+3).
 start_maxdash -s fatal -x 80 -y 24

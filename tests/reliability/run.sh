@@ -1,5 +1,6 @@
 #!/bin/sh
-# tests/reliability/run.sh: the reliability suite (issue 7: R1, R3-R7; R2 is `make fuzz`).
+# tests/reliability/run.sh: the reliability suite (issue 7: R1, R3-R7; R2 is `make fuzz`; issue 12:
+# test_log_rotate, test_log_share, test_log_full).
 # Every tests/reliability/test_*.sh runs like an end-to-end test (same runner, same lib.sh, the
 # same teardown checks: sanitizer reports, whole keys in any file or in /proc), each with its own
 # temporary directory, and the run ends with "N passed, N failed".

@@ -392,6 +392,9 @@ END_TEST
 
 /* Two maxdash processes on one log: when one has rotated, the other must not rotate again on
  * its stale size and replace the fresh FILE.1 with a nearly empty file. */
+/* Two writers decide from the file's real size (issue 12), not from what each wrote: the
+ * rotation happens when the shared file is full, whoever writes, and no record is lost to a
+ * second rotation of a nearly empty file. */
 START_TEST(second_writer_does_not_rotate_again)
 {
     struct authlog a, b;
@@ -401,18 +404,19 @@ START_TEST(second_writer_does_not_rotate_again)
     char *line = authlog_format(&r);
     long len = (long)strlen(line);
     free(line);
-    a.rotate_at = b.rotate_at = 5 * len / 2;
-    append(&a, 0);
-    append(&a, 1);
-    append(&b, 2);
-    append(&b, 3);
-    append(&a, 4); /* a rotates: 0..3 go to .1 */
-    append(&b, 5); /* b's count says full, but the file it holds is already .1 */
+    a.rotate_at = b.rotate_at = 7 * len / 2; /* three records per file */
+    for (long seq = 0; seq < 7; seq++)
+        append(seq % 2 ? &b : &a, seq);
+    /* b's fourth record (3) rotated 0..2 away; a's (6) rotated 3..5. */
     authlog_close(&a);
     authlog_close(&b);
+    char old[4200];
+    snprintf(old, sizeof old, "%s.1", log_path);
+    ck_assert_int_eq(file_size(old), 3 * len);
+    ck_assert_int_eq(file_size(log_path), len);
     struct readback rb;
     read_log(SIZE_MAX, &rb);
-    assert_seqs(&rb, 0, 6);
+    assert_seqs(&rb, 3, 4);
     authlog_records_free(rb.v, rb.n);
 }
 END_TEST
@@ -582,6 +586,272 @@ START_TEST(short_write_is_reported_not_fatal)
 }
 END_TEST
 
+/* --- issue 12: the file changes under the writer ---------------------------------------- */
+
+/* The whole file as a string (NULL: none); *len its size. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1 << 20);
+    ck_assert_ptr_nonnull(buf);
+    *len = fread(buf, 1, (1 << 20) - 1, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* rm and mv of the log: the next append makes a new file at the path (0600), and the moved
+ * file keeps what it held. */
+START_TEST(removed_or_moved_log_is_created_again)
+{
+    mode_t old_umask = umask(0);
+    struct authlog log;
+    open_log(&log);
+    append(&log, 0);
+    ck_assert_int_eq(unlink(log_path), 0);
+    append(&log, 1);
+    struct stat st;
+    ck_assert_int_eq(stat(log_path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+    char moved[4200];
+    snprintf(moved, sizeof moved, "%.4000s.moved", log_path);
+    ck_assert_int_eq(rename(log_path, moved), 0);
+    append(&log, 2);
+    authlog_close(&log);
+    umask(old_umask);
+    struct readback rb;
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 2, 1);
+    authlog_records_free(rb.v, rb.n);
+    snprintf(log_path, sizeof log_path, "%.4000s", moved);
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 1, 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
+/* logrotate's copytruncate: the file is cut to 0 under the writer; the next record lands at
+ * offset 0 (O_APPEND), not at the old offset after a hole of NULs. */
+START_TEST(copytruncate_leaves_no_hole)
+{
+    struct authlog log;
+    open_log(&log);
+    for (long i = 0; i < 3; i++)
+        append(&log, i);
+    ck_assert_int_eq(truncate(log_path, 0), 0);
+    append(&log, 3);
+    authlog_close(&log);
+    size_t len;
+    char *text = slurp(log_path, &len);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_uint_eq(strlen(text), len); /* no NUL */
+    ck_assert(strncmp(text, "{\"time\":", 8) == 0);
+    free(text);
+    struct readback rb;
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 3, 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
+/* copytruncate's window: the copy (FILE.1) was taken before record 2 was appended and the
+ * truncation came after it. The next append puts record 2 back before record 3; an emptied
+ * file without a copy (a user's `: > FILE`) gets nothing back. */
+START_TEST(copytruncate_window_is_repaired)
+{
+    struct authlog log;
+    open_log(&log);
+    for (long i = 0; i < 3; i++)
+        append(&log, i);
+    size_t len;
+    char *text = slurp(log_path, &len);
+    char *third = strchr(strchr(text, '\n') + 1, '\n') + 1; /* record 2 starts here */
+    char old[4200];
+    snprintf(old, sizeof old, "%.4000s.1", log_path);
+    FILE *f = fopen(old, "w");
+    ck_assert_ptr_nonnull(f);
+    fwrite(text, 1, (size_t)(third - text), f);
+    fclose(f);
+    free(text);
+    ck_assert_int_eq(truncate(log_path, 0), 0);
+    append(&log, 3);
+    ck_assert_int_eq(log.repaired, 1);
+    struct readback rb;
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 0, 4);
+    authlog_records_free(rb.v, rb.n);
+
+    /* Emptied on purpose, no copy: nothing comes back. */
+    ck_assert_int_eq(unlink(old), 0);
+    ck_assert_int_eq(truncate(log_path, 0), 0);
+    append(&log, 4);
+    ck_assert_int_eq(log.repaired, 1);
+    authlog_close(&log);
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 4, 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
+/* A log that cannot be opened is tried again at each append; the problem and the count of
+ * records not written stay until a good write clears them. */
+START_TEST(unopenable_log_recovers_and_counts)
+{
+    char blocker[4200];
+    snprintf(blocker, sizeof blocker, "%s/blocker", dir);
+    ck_assert(test_write_file(blocker, "", 0600));
+    snprintf(log_path, sizeof log_path, "%s/blocker/log.jsonl", dir);
+    struct authlog log;
+    char err[512], problem[600];
+    ck_assert(!authlog_open(&log, log_path, err, sizeof err));
+    struct authlog_record r = example(0);
+    ck_assert(!authlog_append(&log, &r, err, sizeof err));
+    ck_assert(!authlog_append(&log, &r, err, sizeof err));
+    authlog_problem(&log, problem, sizeof problem);
+    ck_assert_msg(strstr(problem, "(2 records not written)"), "%s", problem);
+    ck_assert_int_eq(unlink(blocker), 0);
+    append(&log, 1);
+    authlog_problem(&log, problem, sizeof problem);
+    ck_assert_str_eq(problem, "");
+    ck_assert_int_eq(log.unwritten, 0);
+    authlog_close(&log);
+    struct readback rb;
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 1, 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
+/* A file-size limit: SIGXFSZ does not kill (authlog_open ignores it), the write fails with
+ * "File too large", counted, and cleared by the next good append. */
+START_TEST(file_too_large_is_a_counted_write_error)
+{
+    signal(SIGXFSZ, SIG_DFL);
+    struct authlog log;
+    open_log(&log);
+    append(&log, 0);
+    struct rlimit old, lim;
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = (rlim_t)log.size;
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    char err[512] = "", problem[600];
+    struct authlog_record r = example(1);
+    bool ok = authlog_append(&log, &r, err, sizeof err);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    ck_assert(!ok);
+    authlog_problem(&log, problem, sizeof problem);
+    ck_assert_str_eq(problem, "File too large (1 record not written)");
+    append(&log, 2);
+    ck_assert_int_eq(log.unwritten, 0);
+    ck_assert_str_eq(log.reason, "");
+    authlog_close(&log);
+}
+END_TEST
+
+START_TEST(cut_marks_long_text)
+{
+    char *s = authlog_cut("short", 256);
+    ck_assert_str_eq(s, "short");
+    ck_assert(!authlog_is_cut(s));
+    free(s);
+    ck_assert_ptr_null(authlog_cut(NULL, 5));
+    /* "aé" cut at 2 bytes: the é (2 bytes) would be halved, so only "a" stays. */
+    s = authlog_cut("a\xC3\xA9xyz", 2);
+    ck_assert_str_eq(s, "a" AUTHLOG_CUT_MARK);
+    ck_assert(authlog_is_cut(s));
+    free(s);
+    char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    s = authlog_cut(big, AUTHLOG_ID_MAX);
+    ck_assert_uint_eq(strlen(s), AUTHLOG_ID_MAX + strlen(AUTHLOG_CUT_MARK));
+    free(s);
+}
+END_TEST
+
+/* The last n from the end of the files give what reading everything gives, across the
+ * rotation, and a torn line in the tail is named by its line number. */
+START_TEST(tail_read_matches_whole_read)
+{
+    struct authlog log;
+    open_log(&log);
+    struct authlog_record r = example(0);
+    char *line = authlog_format(&r);
+    long len = (long)strlen(line);
+    free(line);
+    log.rotate_at = 2000 * len + 10;
+    for (long i = 0; i < 3000; i++)
+        append(&log, i); /* about 2000 in .1, the rest in the file */
+    authlog_close(&log);
+    size_t wants[] = {1, 10, 999, 1000, 1001, 2500, 3000, 5000};
+    for (size_t k = 0; k < sizeof wants / sizeof wants[0]; k++) {
+        struct readback rb;
+        read_log(wants[k], &rb);
+        size_t n = wants[k] < 3000 ? wants[k] : 3000;
+        assert_seqs(&rb, 3000 - (long)n, n);
+        authlog_records_free(rb.v, rb.n);
+    }
+    size_t size;
+    char *text = slurp(log_path, &size);
+    long lines = 0;
+    for (size_t i = 0; i < size; i++)
+        lines += text[i] == '\n';
+    free(text);
+    ck_assert_int_gt(lines, 100);
+    add_raw(log_path, "{\"time\":\"2026-11-28T02:17:15.123Z\",\"or");
+    struct readback rb;
+    read_log(10, &rb);
+    assert_seqs(&rb, 2990, 10);
+    ck_assert_uint_eq(rb.skipped, 1);
+    ck_assert_int_eq(rb.skipped_line, lines + 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
+/* The mode check: an existing log readable by others is made 0600 (ours) with a warning; a
+ * symlink at FILE.1 is reported and not read. */
+START_TEST(mode_fixed_and_rotation_symlink_reported)
+{
+    struct authlog log;
+    open_log(&log);
+    append(&log, 0);
+    authlog_close(&log);
+    ck_assert_int_eq(chmod(log_path, 0644), 0);
+    char warn[600];
+    ck_assert(authlog_check_files(log_path, warn, sizeof warn));
+    ck_assert_msg(strstr(warn, "readable by others"), "%s", warn);
+    open_log(&log);
+    ck_assert_msg(strstr(log.warning, "made 0600"), "%s", log.warning);
+    struct stat st;
+    ck_assert_int_eq(stat(log_path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 07777, 0600);
+    authlog_close(&log);
+
+    char target[3000], old[4200];
+    snprintf(target, sizeof target, "%.2900s/elsewhere.jsonl", dir);
+    snprintf(old, sizeof old, "%s.1", log_path);
+    struct authlog other;
+    snprintf(log_path, sizeof log_path, "%s", target);
+    open_log(&other);
+    append(&other, 7);
+    authlog_close(&other);
+    snprintf(log_path, sizeof log_path, "%s/state/maxdash/auth-failures.jsonl", dir);
+    ck_assert_int_eq(symlink(target, old), 0);
+    ck_assert(authlog_check_files(log_path, warn, sizeof warn));
+    ck_assert_msg(strstr(warn, "symbolic link"), "%s", warn);
+    struct readback rb;
+    read_log(SIZE_MAX, &rb);
+    assert_seqs(&rb, 0, 1); /* not 7 */
+    authlog_records_free(rb.v, rb.n);
+    read_log(10, &rb);
+    assert_seqs(&rb, 0, 1);
+    authlog_records_free(rb.v, rb.n);
+}
+END_TEST
+
 SUITE(authlog)
 {
     Suite *s = suite_create("authlog");
@@ -598,6 +868,14 @@ SUITE(authlog)
     tcase_add_test(tc, second_writer_does_not_rotate_again);
     tcase_add_test(tc, torn_last_line_is_skipped_and_the_next_append_survives);
     tcase_add_test(tc, whole_record_without_newline_is_kept);
+    tcase_add_test(tc, removed_or_moved_log_is_created_again);
+    tcase_add_test(tc, copytruncate_leaves_no_hole);
+    tcase_add_test(tc, copytruncate_window_is_repaired);
+    tcase_add_test(tc, unopenable_log_recovers_and_counts);
+    tcase_add_test(tc, file_too_large_is_a_counted_write_error);
+    tcase_add_test(tc, cut_marks_long_text);
+    tcase_add_test(tc, tail_read_matches_whole_read);
+    tcase_add_test(tc, mode_fixed_and_rotation_symlink_reported);
     tcase_add_test(tc, garbage_lines_are_skipped);
     tcase_add_test(tc, missing_file_is_empty);
     tcase_add_test(tc, append_to_a_closed_log_fails_with_a_message);
