@@ -11,9 +11,9 @@ see_re "[0-9:]{8} eastside 401 unauthorized" 5000 "eastside's 401 in the failure
 see_re "westla +[0-9]+ ms" 5000 "westla answered (its connection stays open for reuse)"
 keys Tab Tab
 keys y
-see "(copy_command)" 3000 "the status line reports the copy"
+see "via copy_command" 3000 "the status line reports the copy"
 wait_until 3000 test -s "$T/fds.txt" || fail "the copy command listed nothing"
-# 0: the pipe with the text; 1: the list; 2: /dev/null; ls's own handle on /proc/N/fd.
+# 0: the pipe with the text; 1: the list; 2: the pipe for its stderr; ls's own handle on /proc/N/fd.
 extra=$(grep -- '->' "$T/fds.txt" | sed 's/.* \([0-9]*\) -> /\1 /' |
         awk '$1 > 2 && $2 !~ /^\/proc\/[0-9]+\/fd$/')
 [ -z "$extra" ] || fail "the copy command inherited descriptors of maxdash: $(printf '%s' "$extra" | tr '\n' ';')"
