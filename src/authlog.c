@@ -618,23 +618,33 @@ static bool blank(const char *s, size_t len)
     return true;
 }
 
-/* Appends the records of one file to the ring. */
-static bool read_file(const char *path, struct ring *ring, size_t *skipped, long *skipped_line,
-                      char *err, size_t errsize)
+/* Opens a log file to read it (never through a symbolic link, never a FIFO or device):
+ * the descriptor with *st filled in; -1 when there is no such file; -2 with the reason in err. */
+static int open_for_reading(const char *path, struct stat *st, char *err, size_t errsize)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT)
-            return true;
+            return -1;
         bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
-        return false;
+        return -2;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         bprintf(err, errsize, "the log %s is not a regular file", path);
         close(fd);
-        return false;
+        return -2;
     }
+    return fd;
+}
+
+/* Appends the records of one file to the ring. */
+static bool read_file(const char *path, struct ring *ring, size_t *skipped, long *skipped_line,
+                      char *err, size_t errsize)
+{
+    struct stat st;
+    int fd = open_for_reading(path, &st, err, errsize);
+    if (fd < 0)
+        return fd == -1; /* -1: no such file, nothing to read */
     FILE *f = fdopen(fd, "r");
     if (!f) {
         bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
@@ -675,19 +685,10 @@ static bool read_file(const char *path, struct ring *ring, size_t *skipped, long
 static bool read_tail(const char *path, size_t want, struct ring *ring, size_t *skipped,
                       long *skipped_line, char *err, size_t errsize)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return true;
-        bprintf(err, errsize, "cannot read the log %s: %s", path, strerror(errno));
-        return false;
-    }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        bprintf(err, errsize, "the log %s is not a regular file", path);
-        close(fd);
-        return false;
-    }
+    int fd = open_for_reading(path, &st, err, errsize);
+    if (fd < 0)
+        return fd == -1; /* -1: no such file, nothing to read */
     off_t size = st.st_size, chunk = 64 * 1024, from = 0;
     char *buf = NULL;
     size_t len = 0;
