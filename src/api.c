@@ -582,6 +582,8 @@ static char *summarize(const char *fmt, ...)
  * HTML page, a gateway's own JSON, an empty body). It says nothing about the key or the
  * clinic, so it is not an auth failure; the summary names what did answer (issue 15, case 1).
  * Other statuses keep their class: a 5xx page from a gateway is a server error either way. */
+static const char *content_type_of(const char *ct, char *out, size_t size);
+
 static bool blocked_before_api(const struct api_response *resp, struct api_result *out)
 {
     int st = resp->status;
@@ -589,12 +591,12 @@ static bool blocked_before_api(const struct api_response *resp, struct api_resul
         api_is_error_envelope(resp->body, resp->len))
         return false;
     out->cls = API_BLOCKED;
-    out->summary = summarize("%d blocked before the API: server %.60s, content type %.80s, "
-                             "%zu bytes (not the API's JSON error)",
+    char ct[96];
+    const char *type = content_type_of(resp->content_type, ct, sizeof ct);
+    out->summary = summarize("%d blocked before the API: server %.60s, %s%s, %zu bytes (not the "
+                             "API's JSON error)",
                              st, resp->server && *resp->server ? resp->server : "not named",
-                             resp->content_type && *resp->content_type ? resp->content_type
-                                                                       : "none",
-                             resp->len);
+                             type == ct ? "content type " : "", type, resp->len);
     return true;
 }
 
