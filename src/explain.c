@@ -125,10 +125,10 @@ static void explain_403(const struct model *m, const struct model_org *o, const 
                 add(e, "No other org uses this key, so nothing here can tell the key's scopes "
                        "from the clinic's grant.");
             else if (known < users)
-                add(e, "What is known: %s; %zu other org%s use%s this key, and %s scopes are "
-                       "not known here.", from_log ? "this failure from the log (the log holds "
+                add(e, "What is known: %s; %zu other org%s use%s this key, and %s not "
+                       "known here.", from_log ? "this failure from the log (the log holds "
                        "failures only)" : "this org's answer", users, users == 1 ? "" : "s",
-                    users == 1 ? "s" : "", users == 1 ? "its" : "not all of their");
+                    users == 1 ? "s" : "", users == 1 ? "its scopes are" : "some of their scopes are");
             else
                 add(e, "None of the %zu other org%s using this key has %s either: the key may "
                        "lack it, or none of these clinics granted it.", users,

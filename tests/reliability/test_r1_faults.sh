@@ -450,9 +450,11 @@ key_cycle() {
         react "Esc (patient)" hasnt Escape
     fi
     WANT=" search patients:"; react "/ (patients)" has /
-    WANT=" search patients: jo"; react "typing jo" has -l jo
+    # In privacy mode the search text is a patient's name: masked in the prompt and the title.
+    local shown=jo; [ $PRIVACY = on ] && shown='•••'
+    WANT=" search patients: $shown"; react "typing jo" has -l jo
     if patients_page; then
-        WANT='search "jo"'; react "Enter (search)" has Enter
+        WANT="search \"$shown\""; react "Enter (search)" has Enter
         react "Esc (search cleared)" hasnt Escape
     else
         WANT=" search patients:"; react "Esc (prompt)" hasnt Escape

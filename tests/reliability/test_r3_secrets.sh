@@ -92,7 +92,7 @@ more_copies() { [ "$(ncopies)" -gt "$1" ]; }
 for k in y Y c; do
     n=$(ncopies)
     keys "$k"
-    see "(copy_command)" 3000 "the status line reports the copy"
+    see "via copy_command" 3000 "the status line reports the copy"
     wait_until 3000 more_copies "$n" || fail "$k: the copy command saved nothing"
     # The copy command may still be running: look at it while it exists.
     check_proc "$(maxdash_pid)" || fail "a key is visible in /proc:$PROC_LEAKS"

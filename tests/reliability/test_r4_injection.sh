@@ -43,6 +43,18 @@
 : "${REL_SAN_BUILD:?REL_SAN_BUILD must be set}"
 DEMO_JSON=$MAXDASH_SRC/assets/sandbox/demo.json
 UUID_RE='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+# copied_trace RAW: the trace_id of the last OSC 52 in RAW, checked against the first eight
+# characters the status line names (issue 13: the confirmation shows only those).
+copied_trace() {
+    local t shown
+    t=$(LC_ALL=C grep -ao "$(printf '\033')]52;c;[A-Za-z0-9+/=]*" "$1" | tail -n 1 | sed 's/.*;//' |
+        base64 -d 2>/dev/null)
+    shown=$(printf '%s\n' "$SCREEN" | grep -oE 'copied trace_id: .*trace [0-9a-f]{8}' | head -n 1 |
+            sed 's/.*trace //')
+    [[ $t =~ ^$UUID_RE$ ]] || fail "the OSC 52 copy is not a trace_id"
+    [ "${t:0:8}" = "$shown" ] || fail "the copy (${t:0:8}...) is not the trace_id the status line names ($shown...)"
+    printf '%s' "$t"
+}
 
 # --- the scanner ---------------------------------------------------------------------------
 
@@ -126,8 +138,9 @@ see "Failure group (Esc closes)"
 keys Escape
 gone "Failure group (Esc closes)"
 keys y
-see_re "copied trace_id $UUID_RE" 2000
-ctl_trace=$(printf '%s\n' "$SCREEN" | grep -oE "copied trace_id $UUID_RE" | head -n 1 | sed 's/.* //')
+see_re "copied trace_id: .*trace [0-9a-f]{8}" 2000
+wait_until 2000 grep -aq "$(printf '\033')]52;c;" "$T/ctl.raw" || fail "no OSC 52 in the control run's bytes"
+ctl_trace=$(copied_trace "$T/ctl.raw") && [ -n "$ctl_trace" ] || fail "the control run's copy: $ctl_trace"
 keys q
 wait_exit || fail "the control run did not quit"
 out=$(scan -s -t "$ctl_trace" -n 1 "$T/ctl.raw") ||
@@ -262,8 +275,9 @@ hostile_pass() {
 
     # y once: maxdash's own OSC 52, the trace_id of the newest failure.
     keys g y
-    see_re "copied trace_id $UUID_RE" 2000
-    PASS_TRACE=$(printf '%s\n' "$SCREEN" | grep -oE "copied trace_id $UUID_RE" | head -n 1 | sed 's/.* //')
+    see_re "copied trace_id: .*trace [0-9a-f]{8}" 2000
+    wait_until 2000 grep -aq "$(printf '\033')]52;c;" "$T/$S.raw" || fail "$name: no OSC 52 in the bytes"
+    PASS_TRACE=$(copied_trace "$T/$S.raw") && [ -n "$PASS_TRACE" ] || fail "$name: the copy: $PASS_TRACE"
     got_buffer() { [ "$(nbuffers)" -gt "$buffers0" ]; }
     wait_until 2000 got_buffer || fail "$name: y made no tmux paste buffer: OSC 52 did not reach tmux"
     keys q
@@ -371,10 +385,10 @@ done
 log "maxdash log (text, --json, --explain) and check (text, --json): plain output"
 # What is left of the hostile texts was shown (the failures pane, the failure views with their
 # explanations): the sanitizer dropped the sequences, not the words.
-for want in "hostile 401 unauthorized Invalid key clip link csi  bell nul del tab here nl line cr ret evil dcs" \
-            "westla 403 forbidden Insufficient scope. Required: read:pwpatients " \
+for want in "hostile 401 unauthorized /marketplace/me Invalid key clip link csi  bell nul del tab here nl line cr ret" \
+            "westla 403 forbidden /patients Insufficient scope. Required: read:pwpatients " \
             "Response     401 unauthorized: Invalid key clip link csi  bell nul del tab here nl line cr ret evil dcs" \
-            "missing read:pwpatients: " "Next: create a key with read:pwpatients" \
+            "missing read:pwpatients: " "create a key with read:pwpatients" \
             "Response     403 forbidden: Insufficient scope. Required: read:pwpatients" \
             "Response     500 internal_error: Server error"; do
     grep -qF -- "$want" "$T/md.views" || fail "no screen showed '$want'"

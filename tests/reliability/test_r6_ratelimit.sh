@@ -53,7 +53,7 @@
 LIMIT=30
 WINDOW_S=60
 NORGS=40
-PREFILL=$((LIMIT - 1))  # requests of the app's other traffic before maxdash starts
+PREFILL=$LIMIT      # requests of the app's other traffic before maxdash starts (the whole window)
 GRACE_MS=500        # an unlogged arrival this soon after maxdash read a 429 was on its way
 KEY_LIMIT_MS=1000   # a key must change the screen within this (generous: 2 cores, a fuzzer)
 if [ "${REL_SHORT:-0}" = 1 ]; then RUN_S=75; else RUN_S=180; fi
