@@ -18,7 +18,7 @@
 #   - then `maxdash log` (plain, --json, --explain) and `maxdash config`.
 # Each step is checked to have reached the sandbox (its request log) on every fault org.
 #
-# The channels searched, for every canary, whole and as any 6-byte piece (case-insensitive; for
+# The channels searched, for every canary, whole and as any 4-byte piece (case-insensitive; for
 # a key, pieces of the part after max_dev_ak_, since the mask shows its first and last 3):
 #   every file maxdash could write (everything under the test's directory but its inputs and the
 #   harness's own files: the log and its rotations under $XDG_STATE_HOME, the XDG dirs, $HOME,
@@ -69,13 +69,18 @@ awk -v seed="$SEED" -v orgs="${spec# }" -v npat="$NPAT" -v data="$IN/data.json" 
     -v canaries="$IN/canaries.tsv" -v keys="$IN/keys.tsv" \
     -f "$MAXDASH_SRC/tests/reliability/leak_data.awk" </dev/null || fail "leak_data.awk failed"
 keyof() { awk -F '\t' -v k="$1" '$1 == k { print $2 }' "$IN/keys.tsv"; }
-# The pieces to search for: every 6 bytes of every canary (after max_dev_ak_ for a key), upper
-# case, each with the label of its canary.
+# The pieces to search for: every 4 bytes of every canary (after max_dev_ak_ for a key), upper
+# case, each with the labels of the canaries that hold it. (Two letters and two digits
+# alternating: none is in the program's own output, checked by the clean run of the fixed code;
+# the key masks show 3 characters a side, fewer than a piece.)
 awk -F '\t' '{ c = toupper($1); sub(/^MAX_DEV_AK_/, "", c)
-               for (i = 1; i + 5 <= length(c); i++) print substr(c, i, 6) "\t" $2 }' \
-    "$IN/canaries.tsv" | sort -u -t "$(printf '\t')" -k1,1 >"$H/pieces.tsv"
+               for (i = 1; i + 3 <= length(c); i++) {
+                   p = substr(c, i, 4)
+                   if (!(p in lab)) { lab[p] = $2; order[++n] = p }
+                   else if (index(lab[p], $2) == 0) lab[p] = lab[p] " or " $2 } }
+     END { for (i = 1; i <= n; i++) print order[i] "\t" lab[order[i]] }' "$IN/canaries.tsv" >"$H/pieces.tsv"
 cut -f1 "$H/pieces.tsv" >"$H/pieces"
-log "data: $(wc -l <"$IN/canaries.tsv") canaries ($(grep -c '	key ' "$IN/canaries.tsv") keys), $(wc -l <"$H/pieces") pieces of 6 bytes"
+log "data: $(wc -l <"$IN/canaries.tsv") canaries ($(grep -c '	key ' "$IN/canaries.tsv") keys), $(wc -l <"$H/pieces") pieces of 4 bytes"
 
 # patient ORG N: the id / a field of patient N of org ORG.
 pid_of() { local i=1 o; for o in $ORGS_ALL; do [ "$o" = "$1" ] && break; i=$((i + 1)); done
@@ -133,6 +138,14 @@ start_sandbox "$IN/data.json" --rate-limit 100000/60 --quiet
 } >"$T/config.ini"
 chmod 600 "$T/config.ini"
 KEY_FILES="$T/config.ini"
+
+# The log (default place, under $XDG_STATE_HOME) starts 8 KiB short of its rotation size
+# (src/authlog.h: 10 MiB) with old records of no canary, so that it rotates during the run and
+# its rotation is searched too.
+mkdir -p "$T/xdg/state/maxdash"
+awk -v size=$((10 * 1024 * 1024 - 8192)) 'BEGIN {
+    r = "{\"time\":\"2026-01-01T00:00:00.000Z\",\"org\":\"ok\",\"org_id\":\"org_ok\",\"key\":\"k_env\",\"key_hint\":null,\"method\":\"GET\",\"path\":\"/v1/marketplace/me\",\"http_status\":500,\"code\":\"internal_error\",\"message\":\"Internal server error\",\"trace_id\":\"00000000-0000-4000-8000-000000000000\",\"required_scope\":null,\"latency_ms\":5,\"class\":\"server_error\",\"auth\":false}"
+    for (n = 0; n + length(r) + 1 <= size; n += length(r) + 1) print r }' >"$T/xdg/state/maxdash/auth-failures.jsonl"
 
 # --- faults and coverage ---------------------------------------------------------------------
 
@@ -199,16 +212,32 @@ fault_of() {
     org_*) local o=${1#org_}; echo "${o%% *}" ;;
     esac
 }
-# scan CHANNEL STEP FILE...: records every canary piece found in the FILEs.
+# scan CHANNEL STEP FILE...: records every canary found in the FILEs. A run of letters, digits
+# and '@' holding a piece of a canary is a finding; it is named after the canary that shares
+# the most pieces with it ("whole" when the run holds all of it). Only the first 6 bytes of a
+# run are reported (a run could be a whole key).
+# SCAN_MIN=8: only runs holding 8 bytes of a canary count (for other programs' files in /tmp,
+# where any short letter-digit mix, such as the demo keys, could hold a 4-byte piece).
 scan() {
     local channel=$1 step=$2 f; shift 2
     for f in "$@"; do
         [ -s "$f" ] || continue
-        LC_ALL=C grep -aoiF -f "$H/pieces" -- "$f" 2>/dev/null | tr '[:lower:]' '[:upper:]' | sort -u |
-            awk -F '\t' -v ch="$channel" -v file="${f#"$T"/}" -v step="$step" '
-                NR == FNR { label[$1] = $2; next }
-                ($1 in label) { print ch "\t" file "\t" label[$1] "\t" $1 "\t" step }' \
-                "$H/pieces.tsv" - >>"$FINDINGS"
+        LC_ALL=C grep -aoE '[A-Za-z0-9@]{4,}' -- "$f" 2>/dev/null | LC_ALL=C grep -iF -f "$H/pieces" |
+            sort -u | awk -F '\t' -v ch="$channel" -v file="${f#"$T"/}" -v step="$step" -v min="${SCAN_MIN:-4}" '
+                FILENAME == ARGV[1] { value[$2] = toupper($1); sub(/^MAX_DEV_AK_/, "", value[$2]); next }
+                FILENAME == ARGV[2] { label[$1] = $2; next }
+                {
+                    u = toupper($0); delete votes; best = ""; top = 0
+                    for (i = 1; i + 3 <= length(u); i++) {
+                        p = substr(u, i, 4)
+                        if (!(p in label)) continue
+                        n = split(label[p], ls, " or ")
+                        for (k = 1; k <= n; k++) if (++votes[ls[k]] > top) { top = votes[ls[k]]; best = ls[k] }
+                    }
+                    if (best == "" || top + 3 < min) next
+                    how = index(u, value[best]) ? "whole" : (top + 3) " bytes"
+                    print ch "\t" file "\t" best "\t" how ", run " substr($0, 1, 6) "... (" length($0) " bytes)\t" step
+                }' "$IN/canaries.tsv" "$H/pieces.tsv" - >>"$FINDINGS"
     done
 }
 # The files maxdash could have written: everything under $T but the inputs, the harness's own
@@ -233,7 +262,7 @@ scan_files() {
     # Outside the test's directory: /tmp and /dev/shm (maxdash must honour TMPDIR).
     mapfile -t files < <(find /tmp /dev/shm -xdev -maxdepth 3 -type f -newer "$IN/start" -user "$(id -u)" \
         -size -8M ! -path "$T/*" 2>/dev/null)
-    scan "file outside \$TMPDIR" "$step" "${files[@]}"
+    SCAN_MIN=8 scan "file outside \$TMPDIR" "$step" "${files[@]}"
 }
 # proc_sample STEP SESSION: cmdline and environ of maxdash and every descendant, now.
 proc_sample() {
@@ -456,6 +485,7 @@ md config config
 [ -s "$OUT/config.out" ] || fail "maxdash config printed nothing"
 scan_files "log, config"
 logs=$(find "$T/xdg/state" -type f | wc -l)
+[ -f "$T/xdg/state/maxdash/auth-failures.jsonl.1" ] || fail "the log did not rotate during the run"
 log "files maxdash wrote: $(written_files | sed "s|^$T/||" | tr '\n' ' ')($logs under \$XDG_STATE_HOME)"
 
 # --- the verdict -----------------------------------------------------------------------------
@@ -464,7 +494,9 @@ sort -u -t "$(printf '\t')" -k1,3 "$FINDINGS" | sort -t "$(printf '\t')" -k5,5 -
 if [ -s "$H/report" ]; then
     echo "LEAKS: $(wc -l <"$H/report") (channel, file, canary) found:"
     awk -F '\t' '{ f = $3; sub(/^org_/, "", f); sub(/ .*/, "", f)
-                   printf "  LEAK %s in %s [%s] (piece %s), step: %s\n", $3, $1, $2, $4, $5 }' \
+                   if ($3 ~ /^key /) f = "any"; else if (f == "ok") f = "none"
+                   else if (f == "revoked") f = "401"; else if (f == "noscope") f = "403"
+                   printf "  LEAK %s (fault %s) in %s [%s] (%s), step: %s\n", $3, f, $1, $2, $4, $5 }' \
         "$H/report" | head -n 60
     while IFS="$(printf '\t')" read -r _ _ label _ _; do
         printf '%s\n' "$(fault_of "$label")"
