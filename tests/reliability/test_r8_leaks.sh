@@ -26,8 +26,8 @@
 #   files; OSC 52 payloads, decoded, in any terminal recording), /proc/PID/cmdline and environ
 #   of maxdash and its children (sampled after each step; the key command and the copy command
 #   record their own), new files under /tmp and /dev/shm, and the raw terminal bytes of the
-#   privacy-mode dashboard (all of the --privacy session but the typing of the search text; the
-#   plain session's bytes after `m`). A finding names the canary (org, patient, field, or key),
+#   privacy-mode dashboard (all of the --privacy session, the search prompt included; the plain
+#   session's bytes after `m`). A finding names the canary (org, patient, field, or key),
 #   the channel, the fault and the step.
 # The oracle checks itself: the plain session's own screen bytes hold the canaries (so the
 # scanner sees what is drawn), and the truncate fault cuts the list body inside a canary (so
@@ -222,7 +222,8 @@ scan() {
     local channel=$1 step=$2 f; shift 2
     for f in "$@"; do
         [ -s "$f" ] || continue
-        LC_ALL=C grep -aoE '[A-Za-z0-9@]{4,}' -- "$f" 2>/dev/null | LC_ALL=C grep -iF -f "$H/pieces" |
+        LC_ALL=C grep -aiF -f "$H/pieces" -- "$f" 2>/dev/null | LC_ALL=C grep -aoE '[A-Za-z0-9@]{4,}' |
+            LC_ALL=C grep -iF -f "$H/pieces" |
             sort -u | awk -F '\t' -v ch="$channel" -v file="${f#"$T"/}" -v step="$step" -v min="${SCAN_MIN:-4}" '
                 FILENAME == ARGV[1] { value[$2] = toupper($1); sub(/^MAX_DEV_AK_/, "", value[$2]); next }
                 FILENAME == ARGV[2] { label[$1] = $2; next }
@@ -248,7 +249,8 @@ written_files() {
         ! -name 'ctl.*' ! -name api.headers ! -name wrap.sh ! -name '.cm.*' ! -name .nap \
         ! -name '*.go' ! -name '*.pid' ! -name 'sandbox.*'
 }
-# scan_files STEP: every written file, stdout/stderr, copy and recorded /proc of a child.
+# scan_files STEP [final]: every written file, stdout/stderr, copy and recorded /proc of a child
+# (final: new files under /tmp and /dev/shm too).
 scan_files() {
     local step=$1 f
     mapfile -t files < <(written_files)
@@ -259,6 +261,7 @@ scan_files() {
         [ -f "$f" ] || continue
         scan "/proc of a child (${f##*/})" "$step" "$f"
     done
+    [ "${2:-}" = final ] || return 0
     # Outside the test's directory: /tmp and /dev/shm (maxdash must honour TMPDIR).
     mapfile -t files < <(find /tmp /dev/shm -xdev -maxdepth 3 -type f -newer "$IN/start" -user "$(id -u)" \
         -size -8M ! -path "$T/*" 2>/dev/null)
@@ -329,14 +332,14 @@ for ep in me list; do
     # shellcheck disable=SC2086
     need_covered "$since" "$ep" "check ($ep)" $FAULTS
     scan_files "check, faults on $ep"
+    log "${SECONDS}s: check and check --json with faults on $ep"
 done
 ctl DELETE /_sandbox/faults >/dev/null
 
 # --- the dashboard ---------------------------------------------------------------------------
 
-# EXCLUDE_<session>: "FROM TO" ranges of the raw recording that are not a channel (the typing
-# of the search text in the prompt: the user's own keys, echoed).
-declare -A EXCL
+# The offset of the plain session's recording once `m` took effect.
+PLAIN_ON=
 
 # goto_org I: the I-th org (0-based) selected in the Orgs pane (focused).
 goto_org() { local i; keys g; for ((i = 0; i < $1; i++)); do keys j; done; }
@@ -373,20 +376,18 @@ session() {
     need_covered "$since" list "dashboard $name, list" $FAULTS
     proc_sample "dashboard $name, faults on list" "$name"
 
-    # search: each org searched for its patient 2's last name (the typing is not a channel).
+    # search: each org searched for its patient 2's last name.
     i=0
     for o in $ORGS_ALL; do
         goto_org "$i"; i=$((i + 1))
-        local text from to
+        local text
         text=$(canary_of "$o" 2 lastName)
         since=$(last_seq)
-        from=$(rawsize "$name")
         keys /
         see " search patients:" 2000 "the search prompt"
         type_text "$text"
-        wait_for "${text: -6}" 1000 || :
-        to=$(rawsize "$name")
-        EXCL[$name]="${EXCL[$name]:-} $from:$to"
+        # The prompt shows the text, or in privacy mode a mask (issue 11 case 6).
+        see_re "search patients: (•••|\\*\\*\\*|$text)" 2000 "the typed search"
         keys Enter
         case " $FAULTS " in
         *" $o "*) need_covered "$since" search "dashboard $name, search" "$o" ;;
@@ -418,7 +419,7 @@ session() {
     if [ "$privacy" = 0 ]; then
         keys m
         see "privacy mode: patient data masked" 2000
-        EXCL[$name.on]=$(rawsize "$name")
+        PLAIN_ON=$(rawsize "$name")
         goto_org 0
         keys Tab g Enter
         see "Patient (Esc closes)" 2000 "the detail view after m"
@@ -452,26 +453,22 @@ session() {
     wait_exit "$(scaled 5000)" || fail "maxdash ($name) did not exit on q"
     [ "$EXIT_STATUS" = 0 ] || fail "maxdash ($name) exited $EXIT_STATUS"
     scan_files "dashboard $name"
+    log "${SECONDS}s: dashboard $name done"
 }
 
 session priv 1
 session plain 0
 
-# The terminal bytes: the privacy session's (but the typing), the plain one's after m.
-cuts=0 prev=0
-for r in ${EXCL[priv]}; do
-    slice "$T/priv.raw" "$prev" "${r%:*}" "$H/priv.raw.$cuts"; prev=${r#*:}; cuts=$((cuts + 1))
-done
-slice "$T/priv.raw" "$prev" "" "$H/priv.raw.$cuts"
-scan "terminal bytes, privacy mode (--privacy)" "dashboard priv" "$H"/priv.raw.*
-slice "$T/plain.raw" "${EXCL[plain.on]}" "" "$H/plain.raw.after-m"
+# The terminal bytes: all of the privacy session's, the plain one's after m.
+scan "terminal bytes, privacy mode (--privacy)" "dashboard priv" "$T/priv.raw"
+slice "$T/plain.raw" "$PLAIN_ON" "" "$H/plain.raw.after-m"
 scan "terminal bytes, privacy mode (after m)" "dashboard plain" "$H/plain.raw.after-m"
 for s in priv plain; do
     osc52 "$T/$s.raw" "$H/$s.osc52"
     scan "copy (OSC 52)" "dashboard $s" "$H/$s".osc52.*
 done
 # The oracle sees what is drawn: the plain session's own bytes (before m) hold canaries.
-slice "$T/plain.raw" 0 "${EXCL[plain.on]}" "$H/plain.raw.before-m"
+slice "$T/plain.raw" 0 "$PLAIN_ON" "$H/plain.raw.before-m"
 LC_ALL=C grep -aqiF -f "$H/pieces" "$H/plain.raw.before-m" ||
     fail "self-check: no canary in the plain session's screen bytes: the scanner is blind"
 
@@ -483,7 +480,7 @@ md log-explain log --explain
 md config config
 [ -s "$OUT/log.out" ] || fail "maxdash log printed nothing"
 [ -s "$OUT/config.out" ] || fail "maxdash config printed nothing"
-scan_files "log, config"
+scan_files "log, config" final
 logs=$(find "$T/xdg/state" -type f | wc -l)
 [ -f "$T/xdg/state/maxdash/auth-failures.jsonl.1" ] || fail "the log did not rotate during the run"
 log "files maxdash wrote: $(written_files | sed "s|^$T/||" | tr '\n' ' ')($logs under \$XDG_STATE_HOME)"
