@@ -6,7 +6,8 @@
 # an org whose key is revoked (401) and one whose install lacks read:patients (403). Every
 # patient field of every patient but the ids and timestamps (names, MRN, gender, date of birth,
 # email, phone) and every key holds a distinct canary; the keys come from each source a config
-# offers (env, file, command, value).
+# offers (env, file, command, value); two of them are also pasted by mistake into an org's name
+# and another org's id, which must be masked like the key itself.
 #
 # The programs: for each endpoint (/marketplace/me, /patients list, search, detail) the fault of
 # each org is put on that endpoint of that org, then
@@ -135,6 +136,15 @@ start_sandbox "$IN/data.json" --rate-limit 100000/60 --quiet
         echo "id = org_$o"
         echo "key = $(keyname "$o")"
     done
+    # Keys pasted by mistake into other values (issue 11 case 4): a whole key as an org's name,
+    # and as an org's id (the API answers 404 for it).
+    echo '[org "pasted_name"]'
+    echo "id = org_ok"
+    echo "key = k_env"
+    echo "name = $(keyof k_file)"
+    echo '[org "pasted_id"]'
+    echo "id = $(keyof k_cmd)"
+    echo "key = k_cmd"
 } >"$T/config.ini"
 chmod 600 "$T/config.ini"
 KEY_FILES="$T/config.ini"
@@ -216,6 +226,7 @@ fault_of() {
 # and '@' holding a piece of a canary is a finding; it is named after the canary that shares
 # the most pieces with it ("whole" when the run holds all of it). Only the first 6 bytes of a
 # run are reported (a run could be a whole key).
+# SCAN_LABELS=ERE: only findings whose canary's label matches (e.g. '^key ': the keys only).
 # SCAN_MIN=8: only runs holding 8 bytes of a canary count (for other programs' files in /tmp,
 # where any short letter-digit mix, such as the demo keys, could hold a 4-byte piece).
 scan() {
@@ -224,7 +235,7 @@ scan() {
         [ -s "$f" ] || continue
         LC_ALL=C grep -aiF -f "$H/pieces" -- "$f" 2>/dev/null | LC_ALL=C grep -aoE '[A-Za-z0-9@]{4,}' |
             LC_ALL=C grep -iF -f "$H/pieces" |
-            sort -u | awk -F '\t' -v ch="$channel" -v file="${f#"$T"/}" -v step="$step" -v min="${SCAN_MIN:-4}" '
+            sort -u | awk -F '\t' -v ch="$channel" -v file="${f#"$T"/}" -v step="$step" -v min="${SCAN_MIN:-4}" -v only="${SCAN_LABELS:-}" '
                 FILENAME == ARGV[1] { value[$2] = toupper($1); sub(/^MAX_DEV_AK_/, "", value[$2]); next }
                 FILENAME == ARGV[2] { label[$1] = $2; next }
                 {
@@ -235,7 +246,7 @@ scan() {
                         n = split(label[p], ls, " or ")
                         for (k = 1; k <= n; k++) if (++votes[ls[k]] > top) { top = votes[ls[k]]; best = ls[k] }
                     }
-                    if (best == "" || top + 3 < min) next
+                    if (best == "" || top + 3 < min || (only != "" && best !~ only)) next
                     how = index(u, value[best]) ? "whole" : (top + 3) " bytes"
                     print ch "\t" file "\t" best "\t" how ", run " substr($0, 1, 6) "... (" length($0) " bytes)\t" step
                 }' "$IN/canaries.tsv" "$H/pieces.tsv" - >>"$FINDINGS"
@@ -471,6 +482,8 @@ done
 slice "$T/plain.raw" 0 "$PLAIN_ON" "$H/plain.raw.before-m"
 LC_ALL=C grep -aqiF -f "$H/pieces" "$H/plain.raw.before-m" ||
     fail "self-check: no canary in the plain session's screen bytes: the scanner is blind"
+# No key on the screen at all: the plain session's bytes before m, for the keys' pieces.
+SCAN_LABELS='^key ' scan "terminal bytes (keys only, privacy off)" "dashboard plain" "$H/plain.raw.before-m"
 
 # --- the stored log, the config --------------------------------------------------------------
 
