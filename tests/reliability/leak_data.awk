@@ -1,14 +1,15 @@
 # tests/reliability/leak_data.awk: the canary data set of the leak oracle (test_r8_leaks.sh).
 #
 #   awk -v seed=N -v orgs="ORG:KEY ORG:KEY ..." -v npat=N -v data=FILE -v canaries=FILE \
-#       -v keys=FILE -f leak_data.awk </dev/null
+#       -v keys=FILE [-v extra="NAME ..."] -f leak_data.awk </dev/null
 #
 # Writes the sandbox data file (assets/sandbox/README.md) DATA: one app, the keys named in ORGS
 # (KEY "revoked" is a revoked key, any other an active one), one org per ORG:KEY with NPAT
 # patients whose every field but the id and the two timestamps (names, MRN, gender, date of
 # birth, email, phone) is a distinct canary, and whose install lacks read:patients when ORG
 # ends in "noscope". CANARIES gets "CANARY<TAB>LABEL" lines (LABEL: "org_x patient 2 email",
-# "key k_env"), KEYS gets "NAME<TAB>max_dev_ak_CANARY" lines.
+# "key k_env"), KEYS gets "NAME<TAB>max_dev_ak_CANARY" lines, and one "NAME<TAB>CANARY" line
+# (label "secret NAME") for each NAME of EXTRA: other secrets, made after the patients.
 #
 # A canary alternates a consonant outside a-f (G..Z without vowels) and a digit 2..9, 24
 # characters for a key, 20 to 35 for a field (an email has an '@' in its middle; the lengths
@@ -73,4 +74,12 @@ BEGIN {
         printf "   ]}%s\n", i < n ? "," : "" > data
     }
     printf " ]}\n" > data
+    # Other secrets (lines a password manager prints after the key): canaries of their own,
+    # made last: they change nothing of the data above.
+    ns = split(extra, xs, " ")
+    for (i = 1; i <= ns; i++) {
+        v = canary(24)
+        printf "%s\t%s\n", v, "secret " xs[i] > canaries
+        printf "%s\t%s\n", xs[i], v > keys
+    }
 }

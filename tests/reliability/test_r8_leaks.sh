@@ -6,7 +6,8 @@
 # an org whose key is revoked (401) and one whose install lacks read:patients (403). Every
 # patient field of every patient but the ids and timestamps (names, MRN, gender, date of birth,
 # email, phone) and every key holds a distinct canary; the keys come from each source a config
-# offers (env, file, command, value); two of them are also pasted by mistake into an org's name
+# offers (env, file, command, value; the file and the command print more lines after the key,
+# one with a "recovery-code" canary of its own, which must go nowhere); two of them are also pasted by mistake into an org's name
 # and another org's id, which must be masked like the key itself.
 #
 # The programs: for each endpoint (/marketplace/me, /patients list, search, detail) the fault of
@@ -67,9 +68,9 @@ keyname() { # ORG: the key of the org
 spec=
 for o in $ORGS_ALL; do spec="$spec org_$o:$(keyname "$o")"; done
 awk -v seed="$SEED" -v orgs="${spec# }" -v npat="$NPAT" -v data="$IN/data.json" \
-    -v canaries="$IN/canaries.tsv" -v keys="$IN/keys.tsv" \
+    -v canaries="$IN/canaries.tsv" -v keys="$IN/keys.tsv" -v extra="recovery_file recovery_cmd" \
     -f "$MAXDASH_SRC/tests/reliability/leak_data.awk" </dev/null || fail "leak_data.awk failed"
-keyof() { awk -F '\t' -v k="$1" '$1 == k { print $2 }' "$IN/keys.tsv"; }
+keyof() { awk -F '\t' -v k="$1" '$1 == k { print $2 }' "$IN/keys.tsv"; }  # a key or secret by name
 # The pieces to search for: every 4 bytes of every canary (after max_dev_ak_ for a key), upper
 # case, each with the labels of the canaries that hold it. (Two letters and two digits
 # alternating: none is in the program's own output, checked by the clean run of the fixed code;
@@ -89,12 +90,15 @@ pid_of() { local i=1 o; for o in $ORGS_ALL; do [ "$o" = "$1" ] && break; i=$((i 
 canary_of() { awk -F '\t' -v l="org_$1 patient $2 $3" '$2 == l { print $1 }' "$IN/canaries.tsv"; }
 
 # The keys: env (two variables), a 0600 file, a command, inline in the 0600 config.
+# keyof NAME: the first line only (a key; a secret of EXTRA).
 {
     echo "MAXDASH_LEAK_KEY=$(keyof k_env)"
     echo "MAXDASH_LEAK_REVOKED=$(keyof revoked)"
 } >>"$T/keys.env"
-printf '%s\n' "$(keyof k_file)" >"$IN/k_file.key"
-printf '%s\n' "$(keyof k_cmd)" >"$IN/k_cmd.key"
+# The file and the command give what `pass show` prints: the key, then more lines, one of them
+# another secret (issue 11 case 2: only the first line is the key).
+printf '%s\nlogin: leak-oracle\nrecovery-code: %s\n' "$(keyof k_file)" "$(keyof recovery_file)" >"$IN/k_file.key"
+printf '%s\nlogin: leak-oracle\nrecovery-code: %s\n' "$(keyof k_cmd)" "$(keyof recovery_cmd)" >"$IN/k_cmd.key"
 chmod 600 "$IN/k_file.key" "$IN/k_cmd.key"
 cat >"$IN/keycmd.sh" <<EOF
 n=\$\$
