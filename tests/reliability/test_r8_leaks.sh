@@ -220,6 +220,7 @@ FINDINGS=$H/findings   # "channel<TAB>file<TAB>label<TAB>piece<TAB>step" lines
 fault_of() {
     case $1 in
     "key "*) echo "any (key ${1#key })" ;;
+    "secret "*) echo "any (${1#secret })" ;;
     org_ok*) echo "none (healthy org)" ;;
     org_revoked*) echo "401 (revoked key)" ;;
     org_noscope*) echo "403 (no read:patients)" ;;
@@ -274,7 +275,10 @@ scan_files() {
     scan "copy (copy_command)" "$step" "$T"/copies/*
     for f in "$T"/proc/*; do
         [ -f "$f" ] || continue
-        scan "/proc of a child (${f##*/})" "$step" "$f"
+        case ${f##*/} in
+        copy.*) scan "/proc/PID/${f##*.} of the copy command (its own record)" "$step" "$f" ;;
+        *) scan "/proc/PID/${f##*.} of the key command (its own record)" "$step" "$f" ;;
+        esac
     done
     [ "${2:-}" = final ] || return 0
     # Outside the test's directory: /tmp and /dev/shm (maxdash must honour TMPDIR).
@@ -298,7 +302,7 @@ proc_sample() {
     for p in $all; do
         for f in cmdline environ; do
             tr '\0' '\n' <"/proc/$p/$f" >"$H/proc.$p.$f" 2>/dev/null || continue
-            scan "/proc/$p/$f ($([ "$p" = "$pid" ] && echo maxdash || echo child))" "$step" "$H/proc.$p.$f"
+            scan "/proc/PID/$f of $([ "$p" = "$pid" ] && echo maxdash || echo "a child of maxdash")" "$step" "$H/proc.$p.$f"
         done
     done
 }
@@ -504,15 +508,21 @@ log "files maxdash wrote: $(written_files | sed "s|^$T/||" | tr '\n' ' ')($logs 
 
 # --- the verdict -----------------------------------------------------------------------------
 
-sort -u -t "$(printf '\t')" -k1,3 "$FINDINGS" | sort -t "$(printf '\t')" -k5,5 -s >"$H/report"
+# One line per (channel, canary), in the order found: the first file, step and evidence, and
+# how many files of the channel hold it.
+awk -F '\t' '{ k = $1 SUBSEP $3
+               if (!(k in n)) { order[++m] = k; first[k] = $0 }
+               if (!((k, $2) in seen)) { seen[k, $2] = 1; n[k]++ } }
+     END { for (i = 1; i <= m; i++) print first[order[i]] "\t" n[order[i]] }' "$FINDINGS" >"$H/report"
 if [ -s "$H/report" ]; then
-    echo "LEAKS: $(wc -l <"$H/report") (channel, file, canary) found:"
+    echo "LEAKS: $(wc -l <"$H/report") (canary, channel) pairs, $(wc -l <"$FINDINGS") findings in all:"
     awk -F '\t' '{ f = $3; sub(/^org_/, "", f); sub(/ .*/, "", f)
-                   if ($3 ~ /^key /) f = "any"; else if (f == "ok") f = "none"
+                   if ($3 ~ /^(key|secret) /) f = "any"; else if (f == "ok") f = "none"
                    else if (f == "revoked") f = "401"; else if (f == "noscope") f = "403"
-                   printf "  LEAK %s (fault %s) in %s [%s] (%s), step: %s\n", $3, f, $1, $2, $4, $5 }' \
-        "$H/report" | head -n 60
-    while IFS="$(printf '\t')" read -r _ _ label _ _; do
+                   printf "  LEAK %s (fault %s) in %s: %s%s (%s), step: %s\n", $3, f, $1, $2,
+                          ($6 > 1 ? " and " ($6 - 1) " more files" : ""), $4, $5 }' \
+        "$H/report" | head -n 80
+    while IFS="$(printf '\t')" read -r _ _ label _ _ _; do
         printf '%s\n' "$(fault_of "$label")"
     done <"$H/report" | sort | uniq -c | sed 's/^/  by fault: /'
     fail "canary data or key bytes left maxdash (above)"
