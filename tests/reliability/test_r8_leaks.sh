@@ -5,10 +5,11 @@
 # truncate on the wire, invalid_json, wrong_types, oversize, reset, trickle), plus a healthy org,
 # an org whose key is revoked (401) and one whose install lacks read:patients (403). Every
 # patient field of every patient but the ids and timestamps (names, MRN, gender, date of birth,
-# email, phone) and every key holds a distinct canary; the keys come from each source a config
-# offers (env, file, command, value; the file and the command print more lines after the key,
-# one with a "recovery-code" canary of its own, which must go nowhere); two of them are also pasted by mistake into an org's name
-# and another org's id, which must be masked like the key itself.
+# email, phone) and every key holds a distinct canary. The keys come from each source a config
+# offers (env, file, command, value); the file and the command print more lines after the key,
+# one a "recovery-code" canary of its own, which must go nowhere; two keys are also pasted by
+# mistake into an org's name and another org's id, where they must be masked like keys. The log
+# starts just short of its rotation size, so that it rotates during the run.
 #
 # The programs: for each endpoint (/marketplace/me, /patients list, search, detail) the fault of
 # each org is put on that endpoint of that org, then
@@ -32,8 +33,12 @@
 #   session's bytes after `m`). A finding names the canary (org, patient, field, or key),
 #   the channel, the fault and the step.
 # The oracle checks itself: the plain session's own screen bytes hold the canaries (so the
-# scanner sees what is drawn), and the truncate fault cuts the list body inside a canary (so
-# a parser's quote of the body would carry canary bytes).
+# scanner sees what is drawn), the truncate fault cuts the probe's body inside a canary (so a
+# parser's quote of the body would carry canary bytes), and every step reached the sandbox.
+# Shown to fail (issue 11): on the code before the fixes it names case 1 (the truncated body
+# quoted by jansson's error text in check, the log, log's three forms, the Y copy and the
+# privacy-mode failures pane), case 4 (the key pasted as an org id, whole in check, config,
+# the log, the copies) and case 6 (the search text on the privacy-mode screen).
 # REL_SHORT=1: 3 patients an org, 40 failure groups at most; else 5 and 120.
 # shellcheck shell=bash source-path=SCRIPTDIR source=../e2e/lib.sh disable=SC2119
 . "$MAXDASH_SRC/tests/e2e/lib.sh"
@@ -90,7 +95,6 @@ pid_of() { local i=1 o; for o in $ORGS_ALL; do [ "$o" = "$1" ] && break; i=$((i 
 canary_of() { awk -F '\t' -v l="org_$1 patient $2 $3" '$2 == l { print $1 }' "$IN/canaries.tsv"; }
 
 # The keys: env (two variables), a 0600 file, a command, inline in the 0600 config.
-# keyof NAME: the first line only (a key; a secret of EXTRA).
 {
     echo "MAXDASH_LEAK_KEY=$(keyof k_env)"
     echo "MAXDASH_LEAK_REVOKED=$(keyof revoked)"
@@ -260,10 +264,12 @@ scan() {
 # The files maxdash could have written: everything under $T but the inputs, the harness's own
 # files and the terminal recordings (searched on their own: only privacy-mode bytes count).
 written_files() {
-    find "$T" -type f ! -path "$IN/*" ! -path "$H/*" ! -path "$T/proc/*" ! -path "$T/copies/*" \
-        ! -path "$OUT/*" ! -name '*.raw' ! -name '*.err' ! -name keys.env ! -name config.ini \
-        ! -name 'ctl.*' ! -name api.headers ! -name wrap.sh ! -name '.cm.*' ! -name .nap \
-        ! -name '*.go' ! -name '*.pid' ! -name 'sandbox.*'
+    find "$T" -mindepth 2 -type f ! -path "$IN/*" ! -path "$H/*" ! -path "$T/proc/*" \
+        ! -path "$T/copies/*" ! -path "$OUT/*"
+    # In the working directory ($T), all but the harness's files (lib.sh's and the sessions').
+    find "$T" -maxdepth 1 -type f ! -name '*.raw' ! -name '*.err' ! -name keys.env \
+        ! -name config.ini ! -name 'ctl.*' ! -name api.headers ! -name wrap.sh ! -name '.cm.*' \
+        ! -name .nap ! -name '*.go' ! -name '*.pid' ! -name 'sandbox.*'
 }
 # scan_files STEP [final]: every written file, stdout/stderr, copy and recorded /proc of a child
 # (final: new files under /tmp and /dev/shm too).
@@ -271,7 +277,7 @@ scan_files() {
     local step=$1 f
     mapfile -t files < <(written_files)
     scan "file written" "$step" "${files[@]}"
-    scan "stdout/stderr" "$step" "$OUT"/* "$T"/*.err
+    scan "stdout/stderr" "$step" "$OUT"/* "$T/priv.err" "$T/plain.err"
     scan "copy (copy_command)" "$step" "$T"/copies/*
     for f in "$T"/proc/*; do
         [ -f "$f" ] || continue
