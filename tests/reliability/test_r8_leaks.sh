@@ -287,9 +287,10 @@ scan_files() {
         esac
     done
     [ "${2:-}" = final ] || return 0
-    # Outside the test's directory: /tmp and /dev/shm (maxdash must honour TMPDIR).
+    # Outside the test's directory: /tmp and /dev/shm (maxdash must honour TMPDIR); not the
+    # directories of another run of this test (same seed, same canaries) on the machine.
     mapfile -t files < <(find /tmp /dev/shm -xdev -maxdepth 3 -type f -newer "$IN/start" -user "$(id -u)" \
-        -size -8M ! -path "$T/*" 2>/dev/null)
+        -size -8M ! -path "$T/*" ! -path "*/${T##*/}/*" ! -name "${T##*/}.log" 2>/dev/null)
     SCAN_MIN=8 scan "file outside \$TMPDIR" "$step" "${files[@]}"
 }
 # proc_sample STEP SESSION: cmdline and environ of maxdash and every descendant, now.
