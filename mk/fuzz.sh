@@ -20,7 +20,7 @@ for name in "$@"; do
     mkdir -p "$corpus" "$crashes"
     [ -d "$seeds" ] && cp "$seeds"/* "$corpus"/ 2>/dev/null
     dict=$src/tests/fuzz/$name.dict
-    case $name in me|patients|patient|error) dict=$src/tests/fuzz/api.dict ;; esac
+    case $name in me|patients|patient|error|leak) dict=$src/tests/fuzz/api.dict ;; esac
     if [ -f "$dict" ]; then dict="-dict=$dict"; else dict=""; fi
     log=$work/$name/fuzz.log
     echo "fuzz: $name for ${secs}s (log: $log)"

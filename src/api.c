@@ -426,6 +426,47 @@ static char *summarize(const char *fmt, ...)
     return text_clean(buf);
 }
 
+/* What is wrong with a body jansson refused, in the program's own words: jansson's text
+ * quotes up to 20 bytes of the body, which may be a patient's. */
+static const char *json_problem(const json_error_t *jerr)
+{
+    switch (json_error_code(jerr)) {
+    case json_error_premature_end_of_input: return "it ends early";
+    case json_error_end_of_input_expected: return "text after the JSON value";
+    case json_error_invalid_utf8: return "invalid UTF-8";
+    case json_error_null_character: return "a NUL byte";
+    case json_error_stack_overflow: return "nested too deeply";
+    case json_error_numeric_overflow: return "a number too large";
+    case json_error_null_byte_in_key: return "a NUL byte in a key";
+    case json_error_duplicate_key: return "a duplicate key";
+    case json_error_out_of_memory: return "out of memory";
+    default: return "invalid syntax";
+    }
+}
+
+/* The media type of a Content-Type header ("text/html" of "text/html; charset=utf-8"), kept
+ * only when it is made of token characters and fits out; else "no content type" or "an
+ * unreadable content type". */
+static const char *content_type_of(const char *ct, char *out, size_t size)
+{
+    if (!ct || !*ct)
+        return "no content type";
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if (n == 0 || n >= size)
+        return "an unreadable content type";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)ct[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              strchr("/!#$&^_.+-", c)))
+            return "an unreadable content type";
+    }
+    memcpy(out, ct, n);
+    out[n] = '\0';
+    return out;
+}
+
 void api_interpret(const struct api_response *resp, struct api_result *out)
 {
     memset(out, 0, sizeof *out);
@@ -465,7 +506,10 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     int st = resp->status;
     if (st < 200 || st > 299) {
         out->cls = class_of_status(st);
-        parse_error_envelope(resp->body ? resp->body : "", resp->len, &out->err);
+        /* The API documents its error envelope for 4xx and 5xx only: the body of anything
+         * else is described, never read into strings. */
+        if (st >= 400)
+            parse_error_envelope(resp->body ? resp->body : "", resp->len, &out->err);
         if (out->cls == API_RATE_LIMITED && resp->rate)
             out->retry_after = resp->rate->retry_after;
         if (out->err.code || out->err.message)
@@ -481,7 +525,10 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     json_t *root = json_loadb(resp->body ? resp->body : "", resp->len, 0, &jerr);
     bool ok = false;
     if (!root) {
-        bad(&ps, "the body is not JSON (%s at byte %d)", jerr.text, jerr.position);
+        /* jerr.text quotes the body ("near '\"raph'"): only its code and offset are used. */
+        char ctype[64];
+        bad(&ps, "the body is not JSON (%s at byte %d of %zu, %s)", json_problem(&jerr),
+            jerr.position, resp->len, content_type_of(resp->content_type, ctype, sizeof ctype));
     } else {
         json_t *data = success_data(&ps, root);
         if (data) {

@@ -83,6 +83,7 @@ struct api_response {
     const char *body;
     size_t len;
     const struct api_ratelimit *rate; /* may be NULL */
+    const char *content_type;         /* the Content-Type header, may be NULL */
 };
 
 struct api_result {
@@ -126,7 +127,10 @@ void api_ratelimit_init(struct api_ratelimit *rl);
 void api_ratelimit_header(struct api_ratelimit *rl, const char *line, size_t len);
 
 /* Classifies a finished request and parses its payload into *out (zeroed first); free with
- * api_result_free. */
+ * api_result_free. A body that is not the documented JSON is described by status, length,
+ * content type and the byte offset of the problem only: no byte of it reaches the summary or
+ * any other string of *out (it may be patient data; issue 11). Only a 4xx/5xx error
+ * envelope's code, message and trace_id are kept, sanitized. */
 void api_interpret(const struct api_response *resp, struct api_result *out);
 void api_result_free(struct api_result *r);
 void api_patient_free(struct api_patient *p);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "keymask.h"
 #include "text.h"
 #include "util.h"
 
@@ -186,7 +187,10 @@ static json_t *str_or_null(const char *s)
 {
     if (!s)
         return json_null();
-    json_t *v = json_string(s);
+    /* A key pasted into any value (an org id, a name, the base_url path) is logged masked. */
+    char *safe = keymask_text(s);
+    json_t *v = json_string(safe);
+    free(safe);
     if (!v) {
         char *clean = text_clean(s);
         v = json_string(clean);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harden.h"
 #include "keymask.h"
 #include "text.h"
 #include "util.h"
@@ -105,47 +106,10 @@ static bool key_char(char c)
            c == '_' || c == '-';
 }
 
-static const char *const key_prefixes[] = {"max_prd_ak_", "max_dev_ak_"};
-
-/* Masks every "max_prd_ak_…"/"max_dev_ak_…" token in s: text quoted from a file or a command
- * may hold a key where none was expected. */
-static char *mask_key_tokens(const char *s)
-{
-    struct buf b = {0};
-    const char *p = s;
-    while (*p) {
-        size_t plen = 0;
-        for (size_t i = 0; i < ARRAY_LEN(key_prefixes); i++) {
-            size_t n = strlen(key_prefixes[i]);
-            if (strncmp(p, key_prefixes[i], n) == 0 && key_char(p[n])) {
-                plen = n;
-                break;
-            }
-        }
-        if (!plen) {
-            buf_add(&b, p, 1);
-            p++;
-            continue;
-        }
-        size_t len = plen;
-        while (key_char(p[len]))
-            len++;
-        char *token = xstrndup(p, len);
-        char masked[KEYMASK_MAX];
-        keymask_locale(token, masked);
-        wipe_free(token);
-        buf_adds(&b, masked);
-        p += len;
-    }
-    return buf_take(&b);
-}
 
 char *config_printable(const char *s)
 {
-    char *clean = text_clean(s ? s : "");
-    char *out = mask_key_tokens(clean);
-    wipe_free(clean);
-    return out;
+    return text_clean(s ? s : ""); /* which masks every key-shaped token */
 }
 
 /* Copies s into out for quoting in a message, cut (on a character boundary) with "..." when
@@ -1035,14 +999,31 @@ static char *read_line(char *str, int num, void *stream)
 
 /* --- key sources ----------------------------------------------------------------------- */
 
-/* Drops one trailing "\n" or "\r\n": what editors and `echo` add after a key. */
-static void strip_newline(char *s, size_t *len)
+/* Keeps the first line of a key file or a key command's output, without the spaces and tabs
+ * around it, and wipes the rest: `pass show` prints the key, then "login: ..." and
+ * "recovery-code: ..." lines, which are secrets too and must never become HTTP headers
+ * (issue 11). A line ends at "\n" or "\r". */
+static void keep_first_line(char *s, size_t *len)
 {
-    if (*len > 0 && s[*len - 1] == '\n') {
-        s[--*len] = '\0';
-        if (*len > 0 && s[*len - 1] == '\r')
-            s[--*len] = '\0';
-    }
+    size_t end = strcspn(s, "\r\n");
+    size_t start = 0;
+    while (start < end && (s[start] == ' ' || s[start] == '\t'))
+        start++;
+    while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\t'))
+        end--;
+    memmove(s, s + start, end - start);
+    explicit_bzero(s + (end - start), *len - (end - start));
+    *len = end - start;
+}
+
+/* The offset of the first control character (C0 or DEL) of a key, or -1: such a key would
+ * split or end the Authorization header (issue 11). */
+static long control_at(const char *s)
+{
+    for (const char *c = s; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7F)
+            return (long)(c - s);
+    return -1;
 }
 
 static char *read_key_file(const char *path, char **why)
@@ -1071,6 +1052,13 @@ static char *read_key_file(const char *path, char **why)
         *why = xasprintf("key file '%s' is open to group or others (mode %04o): run "
                          "'chmod 600 %s'",
                          q, (unsigned)(st.st_mode & 07777), q);
+        close(fd);
+        return NULL;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        *why = xasprintf("key file '%s' is owned by another user (uid %u), who could replace "
+                         "the key: it must be yours (uid %u) or root's",
+                         q, (unsigned)st.st_uid, (unsigned)geteuid());
         close(fd);
         return NULL;
     }
@@ -1103,9 +1091,9 @@ static char *read_key_file(const char *path, char **why)
         wipe_free(data);
         return NULL;
     }
-    strip_newline(data, &len);
+    keep_first_line(data, &len);
     if (len == 0) {
-        *why = xasprintf("key file '%s' is empty", q);
+        *why = xasprintf("key file '%s' is empty on its first line, where maxdash reads the key", q);
         wipe_free(data);
         return NULL;
     }
@@ -1189,6 +1177,7 @@ static char *run_key_command(const char *command, char **envp, char **why)
         dup2(devnull, 0);
         dup2(outp[1], 1);
         dup2(errp[1], 2);
+        harden_close_from(3); /* nothing of ours reaches the command (issue 11 case 7) */
         /* Dispositions and the mask survive exec: give the shell the defaults. */
         signal(SIGPIPE, SIG_DFL);
         signal(SIGINT, SIG_DFL);
@@ -1315,9 +1304,9 @@ static char *run_key_command(const char *command, char **envp, char **why)
         *why = xstrdup("the command printed a NUL byte: that is not a key");
     } else {
         out[out_len] = '\0';
-        strip_newline(out, &out_len);
+        keep_first_line(out, &out_len);
         if (out_len == 0)
-            *why = xstrdup("the command printed no key");
+            *why = xstrdup("the command printed no key on its first line");
         else
             result = out;
     }
@@ -1410,6 +1399,23 @@ static char *read_config(struct parser *p, size_t *size)
     if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
         PERR(p, 0, "is %s, not a config file", S_ISDIR(st.st_mode) ? "a directory"
                                                                   : "not a regular file");
+        close(fd);
+        return NULL;
+    }
+    /* Like ssh with its config: every setting can redirect keys (base_url) or run programs
+     * (command, copy_command), so only its owner may write it, and the owner is you or root
+     * (issue 11 case 5). */
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        PERR(p, 0, "is owned by another user (uid %u), who could change any setting: maxdash "
+                   "reads only a config of yours (uid %u) or root's",
+             (unsigned)st.st_uid, (unsigned)geteuid());
+        close(fd);
+        return NULL;
+    }
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+        PERR(p, 0, "can be written by group or others (mode %04o), who could redirect keys "
+                   "or run programs through it: run 'chmod go-w %s'",
+             (unsigned)(st.st_mode & 07777), p->path);
         close(fd);
         return NULL;
     }
@@ -1546,6 +1552,14 @@ static void resolve_keys(struct parser *p)
                 k->value = NULL;
             }
             break;
+        }
+        long ctl = k->value && !why ? control_at(k->value) : -1;
+        if (ctl >= 0) {
+            why = xasprintf("the key holds a control character (at character %ld), which "
+                            "cannot go into an HTTP header: store the key alone on one line",
+                            ctl + 1);
+            wipe_free(k->value);
+            k->value = NULL;
         }
         if (why) {
             PERR(p, k->source_line, "key \"%s\": %s", k->name, why);

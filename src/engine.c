@@ -14,9 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "api.h"
+#include "harden.h"
 #include "keymask.h"
 #include "util.h"
 
@@ -209,6 +212,15 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+/* libcurl's sockets are opened close-on-exec: a child (copy_command) must never inherit a
+ * connection to the API (issue 11 case 7). */
+static curl_socket_t open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)userp;
+    (void)purpose;
+    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
 {
     struct xfer *x = userp;
@@ -252,6 +264,9 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     struct model_org *o = &e->m->orgs[org];
     const struct config_key *key = o->cfg->key;
     if (!key || !key->value)
+        return NULL;
+    /* The config refuses these already; a value that could split a header is never sent. */
+    if (!api_header_value_ok(key->value) || !api_header_value_ok(o->cfg->id))
         return NULL;
     struct xfer *x = xcalloc(1, sizeof *x);
     x->org = org;
@@ -297,6 +312,14 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    if (e->http_allowed || strncasecmp(x->url, "http://", 7) == 0) {
+        /* Loopback is never proxied, and a key never goes to a proxy over plain HTTP (a proxy
+         * from *_proxy would see the Authorization header in clear text): connect directly
+         * (issue 11). https elsewhere may use a proxy, through a CONNECT tunnel. */
+        curl_easy_setopt(h, CURLOPT_PROXY, "");
+        curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    }
     if (e->m->cfg->set.ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, e->m->cfg->set.ca_bundle);
     if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
@@ -480,8 +503,11 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     double now = mono_now(), wall = wall_now();
     long latency_ms = (long)((now - x->start) * 1000.0 + 0.5);
     long status = 0;
-    if (rc == CURLE_OK)
+    char *ctype = NULL; /* owned by the handle */
+    if (rc == CURLE_OK) {
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+    }
 
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
@@ -493,6 +519,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         .body = x->body,
         .len = x->len,
         .rate = &x->rl,
+        .content_type = ctype,
     };
     struct api_result r;
     api_interpret(&resp, &r);
@@ -669,6 +696,7 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
         return NULL;
     }
     curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 256L);
+    harden_cloexec_all(); /* the multi handle's wake-up socket pair is not close-on-exec */
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;
     e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);

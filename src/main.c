@@ -10,6 +10,7 @@
 #include "cmd_check.h"
 #include "cmd_log.h"
 #include "config.h"
+#include "harden.h"
 #include "ui.h"
 #include "keymask.h"
 #include "text.h"
@@ -221,16 +222,20 @@ static int run_log(const struct options *opt)
     return cmd_log_run(&lo);
 }
 
-/* "name = value ; note", with the notes lined up; every piece is already printable. */
-static void print_row(const char *name, const char *value, const char *note)
+/* "name = value ; note", with the notes lined up. */
+static void print_row(const char *name, const char *raw_value, const char *raw_note)
 {
     enum { VALUE_COLS = 44 };
+    /* Cleaned here, whatever the caller did: a key pasted into an id is masked. */
+    char *value = config_printable(raw_value), *note = config_printable(raw_note);
     printf("%-12s = %s", name, value);
-    if (note && *note) {
+    if (raw_note && *note) {
         int w = text_width(value);
         printf("%*s ; %s", w < VALUE_COLS ? VALUE_COLS - w : 0, "", note);
     }
     putchar('\n');
+    free(value);
+    free(note);
 }
 
 static char *where(const char *path, int line)
@@ -276,7 +281,9 @@ static void print_config(const struct config *cfg)
         char *src = config_key_source_text(k);
         char *loc = where(path, k->source_line);
         char *note = xasprintf("%s (%s)", src, loc);
-        printf("\n[key \"%s\"]\n", k->name);
+        char *kname = config_printable(k->name);
+        printf("\n[key \"%s\"]\n", kname);
+        free(kname);
         print_row("key", masked, note);
         print_warnings("", k->warnings);
         free(src);
@@ -286,7 +293,9 @@ static void print_config(const struct config *cfg)
 
     for (size_t i = 0; i < cfg->norgs; i++) {
         const struct config_org *o = &cfg->orgs[i];
-        printf("\n[org \"%s\"]\n", o->name);
+        char *oname = config_printable(o->name);
+        printf("\n[org \"%s\"]\n", oname);
+        free(oname);
         char *note = where(path, o->id_line);
         print_row("id", o->id, note);
         free(note);
@@ -345,6 +354,9 @@ int main(int argc, char **argv)
     /* API keys live in this process's memory from the config load on: no core file may hold
      * them. Soft and hard limit, so nothing below can raise it again. */
     setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0});
+    /* Nor may another process of the user read them from /proc/PID/mem (issue 11 case 7):
+     * before any key is loaded, so there is no moment when one could. */
+    harden_no_dump();
     setlocale(LC_ALL, "");
     util_set_progname("maxdash");
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "keymask.h"
 #include "util.h"
 
 #define REPLACEMENT 0xFFFDu
@@ -129,6 +130,13 @@ char *text_sanitize(const char *s, size_t len)
         }
     }
     out[o] = '\0';
+    if (keymask_maybe_key(out, o)) {
+        /* Whatever this text is (a name, an org id, a URL), a key in it is shown masked. */
+        char *masked = keymask_text(out);
+        explicit_bzero(out, o);
+        free(out);
+        out = masked;
+    }
     return out;
 }
 

@@ -10,7 +10,9 @@
 /* A clean copy of s[0..len): valid UTF-8 (invalid bytes become U+FFFD), without C0 and C1
  * controls, DEL, escape sequences (CSI, OSC, DCS, APC, PM, SOS and two-byte ESC forms, also in
  * their C1 spellings), bidi controls or zero-width format characters (ZWSP, ZWJ, BOM...);
- * TAB, CR and LF become one space each. The caller frees. */
+ * TAB, CR and LF become one space each; every key-shaped token masked (keymask_text: the
+ * shared place that keeps a key pasted into any value off the screen and out of messages,
+ * issue 11). The caller frees. */
 char *text_sanitize(const char *s, size_t len);
 
 /* Same as text_sanitize on a NUL-terminated string; NULL gives NULL. */

@@ -24,6 +24,8 @@
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
+#include "harden.h"
+#include "keymask.h"
 #include "model.h"
 #include "text.h"
 #include "util.h"
@@ -508,6 +510,8 @@ static void draw_header(struct ui *u)
     wnoutrefresh(w);
 }
 
+static const char *mask_text(const struct ui *u);
+
 static void draw_footer(struct ui *u)
 {
     WINDOW *w = u->footer;
@@ -515,7 +519,9 @@ static void draw_footer(struct ui *u)
     werase(w);
     if (u->prompting) {
         const char *what = u->prompt_pane == PANE_FAILS ? "filter failures" : "search patients";
-        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, u->prompt);
+        /* In privacy mode a patient search is typed blind: it is a name or an MRN. */
+        bool hide = u->privacy && u->prompt_pane != PANE_FAILS && u->prompt_len > 0;
+        putf(w, 0, 0, u->cols, A_BOLD, " %s: %s", what, hide ? mask_text(u) : u->prompt);
         int x = getcurx(w);
         curs_set(1);
         wmove(w, 0, x < u->cols ? x : u->cols - 1);
@@ -750,7 +756,8 @@ static void draw_patients(struct ui *u)
         long total = o->page.total_count, pages = o->page.total_pages;
         snprintf(title, sizeof title, "Patients %s %ld %s page %ld/%ld%s%s%s%s", u->utf8 ? "\xE2\x94\x80" : "-",
                  total < 0 ? (long)o->page.len : total, dot, o->page_no, pages < 0 ? 1 : pages,
-                 o->search ? " \xC2\xB7 search \"" : "", o->search ? o->search : "",
+                 o->search ? " \xC2\xB7 search \"" : "",
+                 o->search ? (u->privacy ? mask_text(u) : o->search) : "", /* a name, an MRN */
                  o->search ? "\"" : "", o->page_loading ? " \xC2\xB7 loading\xE2\x80\xA6" : "");
         utf8_trim_partial(title);
     }
@@ -1248,6 +1255,7 @@ static bool copy_command(const char *cmd, const char *text)
             dup2(null, STDERR_FILENO);
         }
         setsid(); /* off the terminal: it must not read keys or draw */
+        harden_close_from(3); /* no socket to the API, no log (issue 11 case 7) */
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
@@ -1259,8 +1267,9 @@ static bool copy_command(const char *cmd, const char *text)
 }
 
 /* Copies text; what says what it is for the status line. */
-static void copy_text(struct ui *u, const char *text, const char *what)
+static void copy_text(struct ui *u, const char *raw, const char *what)
 {
+    char *text = keymask_text(raw); /* a key in an org id or the base_url path (issue 11) */
     const char *cmd = u->copy_command ? u->copy_command : u->cfg.set.copy_command;
     if (cmd) {
         if (copy_command(cmd, text))
@@ -1271,6 +1280,7 @@ static void copy_text(struct ui *u, const char *text, const char *what)
         copy_osc52(text);
         set_status(u, " copied %s to the clipboard (OSC 52)", what);
     }
+    free(text);
 }
 
 /* The failure group the copy keys act on: the open one, the selected one, or the newest. */

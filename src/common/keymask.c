@@ -3,8 +3,11 @@
 #include "keymask.h"
 
 #include <langinfo.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util.h"
 
 static const char *const known_prefixes[] = {"max_prd_ak_", "max_dev_ak_"};
 
@@ -67,4 +70,64 @@ bool keymask_locale_is_utf8(void)
 void keymask_locale(const char *key, char out[KEYMASK_MAX])
 {
     keymask(key, keymask_locale_is_utf8(), out);
+}
+
+static bool key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+}
+
+bool keymask_maybe_key(const char *s, size_t len)
+{
+    return memmem(s, len, "_ak_", 4) != NULL;
+}
+
+/* The length of the key-shaped token at p (prefix included), or 0. */
+static size_t token_at(const char *p)
+{
+    for (size_t i = 0; i < sizeof(known_prefixes) / sizeof(known_prefixes[0]); i++) {
+        size_t n = strlen(known_prefixes[i]);
+        if (strncmp(p, known_prefixes[i], n) != 0 || !key_char(p[n]))
+            continue;
+        size_t len = n;
+        while (key_char(p[len]))
+            len++;
+        /* Three characters or fewer are no key, and are what a masked form shows before its
+         * ellipsis: left alone, so masking twice changes nothing and text never grows (the
+         * masked form of four or more is never longer than the token). */
+        return len - n >= 4 ? len : 0;
+    }
+    return 0;
+}
+
+char *keymask_text(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t len = strlen(s), cap = len + 1, o = 0;
+    char *out = xmalloc(cap);
+    const char *p = s;
+    while (*p) {
+        size_t n = strncmp(p, "max_", 4) == 0 ? token_at(p) : 0;
+        if (!n) {
+            out[o++] = *p++;
+            continue;
+        }
+        char *token = xstrndup(p, n);
+        char masked[KEYMASK_MAX];
+        keymask_locale(token, masked);
+        explicit_bzero(token, n);
+        free(token);
+        size_t m = strlen(masked);
+        if (o + m + (len - (size_t)(p + n - s)) + 1 > cap) {
+            cap = o + m + (len - (size_t)(p + n - s)) + 1;
+            out = xrealloc(out, cap);
+        }
+        memcpy(out + o, masked, m);
+        o += m;
+        p += n;
+    }
+    out[o] = '\0';
+    return out;
 }

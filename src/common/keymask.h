@@ -21,4 +21,15 @@ bool keymask_locale_is_utf8(void);
 /* keymask() with the ellipsis the current locale can show. */
 void keymask_locale(const char *key, char out[KEYMASK_MAX]);
 
+/* A copy of s (NUL-terminated) in which every key-shaped token ("max_prd_ak_" or "max_dev_ak_"
+ * followed by letters, digits, '_' or '-') is replaced by its keymask_locale form, wherever it
+ * stands: a key pasted into an org id, a name or a URL path is never shown whole (issue 11).
+ * A token with three characters or fewer after the prefix (no key; what a masked form shows
+ * before its ellipsis) is left as it is, so masking twice changes nothing and the text never
+ * grows. NULL gives NULL. The caller frees. */
+char *keymask_text(const char *s);
+
+/* True when s[0..len) holds a token keymask_text would look at (a fast pre-check). */
+bool keymask_maybe_key(const char *s, size_t len);
+
 #endif

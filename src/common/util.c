@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "keymask.h"
+
 static const char *progname = "maxdash";
 static void (*cleanup_hook)(void);
 
@@ -22,14 +24,31 @@ static void run_cleanup(void)
         fn();
 }
 
+/* Prints "PROG: message" with every key-shaped token masked (keymask_text): a message may
+ * quote a value of the config, where a key may have been pasted (issue 11). */
+static void print_message(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void print_message(const char *fmt, va_list ap)
+{
+    static bool printing; /* keymask_text allocates; out of memory inside it dies plainly */
+    char buf[2048];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    utf8_trim_partial(buf);
+    char *masked = NULL;
+    if (!printing && keymask_maybe_key(buf, strlen(buf))) {
+        printing = true;
+        masked = keymask_text(buf);
+        printing = false;
+    }
+    fprintf(stderr, "%s: %s\n", progname, masked ? masked : buf);
+    free(masked);
+}
+
 void die(int status, const char *fmt, ...)
 {
     run_cleanup();
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: ", progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    print_message(fmt, ap);
     va_end(ap);
     exit(status);
 }
@@ -38,9 +57,7 @@ void warnmsg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: ", progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    print_message(fmt, ap);
     va_end(ap);
 }
 

@@ -1,5 +1,6 @@
 #include "testing.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -315,6 +316,55 @@ START_TEST(urls_and_headers)
 }
 END_TEST
 
+/* Issue 11 case 1: jansson's error text quotes the body ("near '"raph'"); a broken body is
+ * described by status, length, content type and offset, never by its bytes. */
+START_TEST(broken_body_is_described_never_quoted)
+{
+    static const char *const bodies[] = {
+        "{\"code\":\"success\",\"data\":{\"patients\":[{\"id\":\"pat_1\",\"email\":\"raphael.w",
+        "{\"data\":{\"patients\":[{\"id\":\"pat_1\",\"lastName\":\"Johnston\"}]}}Johnston",
+        "Johnston, Raphael <raphael.johnston@example.com>",
+        "{\"data\":{\"id\":\"pat_1\",\"firstName\":Johnston}}",
+        "<html><body>Johnston</body></html>",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        for (int st = 200; st <= 302; st += 102) { /* 200 and 302 */
+            struct api_response resp = {.endpoint = API_PATIENTS, .transport = API_TR_OK,
+                                        .status = st, .body = bodies[i],
+                                        .len = strlen(bodies[i]),
+                                        .content_type = "text/html; charset=utf-8"};
+            struct api_result r;
+            api_interpret(&resp, &r);
+            ck_assert_int_eq(r.cls, API_BAD_RESPONSE);
+            ck_assert_msg(!strstr(r.summary, "raph") && !strstr(r.summary, "John") &&
+                              !strstr(r.summary, "near"),
+                          "body %zu quoted: %s", i, r.summary);
+            ck_assert_ptr_null(r.err.message);
+            ck_assert_ptr_null(r.err.code);
+            if (st == 200) {
+                char len[32];
+                snprintf(len, sizeof len, "of %zu", strlen(bodies[i]));
+                ck_assert_msg(strstr(r.summary, len) || i == 1 || i == 3,
+                              "no length: %s", r.summary);
+            }
+            api_result_free(&r);
+        }
+    }
+    struct api_response resp = {.endpoint = API_ME, .transport = API_TR_OK, .status = 200,
+                                .body = "{\"a\":\"raph", .len = 10,
+                                .content_type = "application/json"};
+    struct api_result r;
+    api_interpret(&resp, &r);
+    ck_assert_str_eq(r.summary, "200 but the body is not JSON (it ends early at byte 10 of 10, "
+                                "application/json)");
+    api_result_free(&r);
+    resp.content_type = "text/\x1b]52;raph";
+    api_interpret(&resp, &r);
+    ck_assert_ptr_nonnull(strstr(r.summary, "an unreadable content type"));
+    api_result_free(&r);
+}
+END_TEST
+
 SUITE(api)
 {
     Suite *s = suite_create("api");
@@ -333,6 +383,7 @@ SUITE(api)
     tcase_add_test(tc, transport_failures);
     tcase_add_test(tc, rate_limit_headers);
     tcase_add_test(tc, urls_and_headers);
+    tcase_add_test(tc, broken_body_is_described_never_quoted);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -799,8 +799,14 @@ START_TEST(key_file_contents)
         {TEST_KEY, TEST_KEY, 0},
         {TEST_KEY "\n", TEST_KEY, 0},
         {TEST_KEY "\r\n", TEST_KEY, 0},
-        {TEST_KEY "\n\n", TEST_KEY "\n", CONFIG_KEYWARN_SPACE}, /* only one newline goes */
-        {TEST_KEY " \n", TEST_KEY " ", CONFIG_KEYWARN_SPACE},
+        /* Issue 11: the first line, without the spaces and tabs around it. */
+        {TEST_KEY "\n\n", TEST_KEY, 0},
+        {TEST_KEY " \n", TEST_KEY, 0},
+        {" \t" TEST_KEY "\t\r\n", TEST_KEY, 0},
+        {TEST_KEY "\nlogin: jane\nrecovery-code: ABCD-EFGH-1234\n", TEST_KEY, 0},
+        {TEST_KEY "\r\nX-Injected: 1\r\n", TEST_KEY, 0},
+        {TEST_KEY "\rX-Injected: 1", TEST_KEY, 0},
+        {"max_prd_ak_abc def\n", "max_prd_ak_abc def", CONFIG_KEYWARN_SPACE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct config cfg;
@@ -1036,6 +1042,56 @@ START_TEST(command_holding_the_key_is_refused)
 }
 END_TEST
 
+/* Issue 11 case 5: a config or key file that another user can write, or that another user
+ * owns, is refused before anything in it is used (its key command never runs). */
+START_TEST(config_and_key_file_of_others_are_refused)
+{
+    static const mode_t modes[] = {0666, 0620, 0602, 0660};
+    char *marker = file_in_dir("ran");
+    char command[1024];
+    snprintf(command, sizeof command, "touch %s; echo " DEV_KEY, marker);
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        struct config cfg;
+        struct config_errors e;
+        ck_assert(!load_command(command, modes[i], &cfg, &e));
+        char want[64];
+        snprintf(want, sizeof want, "(mode %04o)", (unsigned)modes[i]);
+        expect_one_error(&e, 0, want);
+        ck_assert(errors_contain(&e, "can be written by group or others"));
+        ck_assert_int_ne(access(marker, F_OK), 0);
+        done(&cfg, &e);
+    }
+    free(marker);
+    if (geteuid() != 0)
+        return; /* giving a file away needs root */
+    struct config cfg;
+    struct config_errors e;
+    ck_assert(test_write_file(path, "[key \"k\"]\nenv = MAXDASH_TEST_KEY\n[org \"o\"]\n"
+                                    "id = org_1\nkey = k\n", 0644));
+    ck_assert(chown(path, 65534, 65534) == 0);
+    memset(&e, 0, sizeof e);
+    ck_assert(!config_load(path, &cfg, &e));
+    expect_one_error(&e, 0, "is owned by another user (uid 65534), who could change any setting");
+    done(&cfg, &e);
+    /* Root's own is fine (a system-wide config). */
+    ck_assert(chown(path, 0, 0) == 0);
+    setenv("MAXDASH_TEST_KEY", TEST_KEY, 1);
+    memset(&e, 0, sizeof e);
+    ck_assert_msg(config_load(path, &cfg, &e), "errors:%s", dump(&e));
+    done(&cfg, &e);
+
+    ck_assert(load_key_file(TEST_KEY "\n", 0600, &cfg, &e));
+    done(&cfg, &e);
+    char *key = file_in_dir("k.key");
+    ck_assert(chown(key, 65534, 65534) == 0);
+    ck_assert(!load("[key \"k\"]\nfile = k.key\n[org \"o\"]\nid = org_1\nkey = k\n", &cfg, &e));
+    expect_one_error(&e, 2, "k.key' is owned by another user (uid 65534), who could replace");
+    done(&cfg, &e);
+    ck_assert(chown(key, 0, 0) == 0);
+    free(key);
+}
+END_TEST
+
 START_TEST(command_in_a_writable_config_is_refused)
 {
     struct config cfg;
@@ -1044,8 +1100,8 @@ START_TEST(command_in_a_writable_config_is_refused)
     char command[1024];
     snprintf(command, sizeof command, "touch %s; echo " DEV_KEY, marker);
     ck_assert(!load_command(command, 0664, &cfg, &e));
-    expect_one_error(&e, 2, "key \"k\": a command in a config file that group or others can "
-                            "write (mode 0664) runs whatever they put there: run 'chmod go-w ");
+    expect_one_error(&e, 0, "can be written by group or others (mode 0664), who could redirect "
+                            "keys or run programs through it: run 'chmod go-w ");
     ck_assert_int_ne(access(marker, F_OK), 0);
     done(&cfg, &e);
     free(marker);
@@ -1077,8 +1133,6 @@ START_TEST(warnings)
         {"sk_live_abcdefghijklmnop", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_FORMAT},
         {"max_prd_ak_", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_FORMAT},
         {"max_prd_ak_abc def", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
-        {"max_prd_ak_abcdef\t", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
-        {"max_prd_ak_abc\x01" "def", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
         {" max_prd_ak_abcdef", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_SPACE},
         {"\"" TEST_KEY "\"", "https://api.maxcare.ai/v1", CONFIG_KEYWARN_QUOTED},
         {"'" DEV_KEY "'", "https://api.maxcare.ai/v1",
@@ -1097,6 +1151,46 @@ START_TEST(warnings)
         ck_assert_ptr_eq(cfg.orgs[0].key, &cfg.keys[0]); /* and so every org using it */
         done(&cfg, &e);
     }
+}
+END_TEST
+
+/* Issue 11 case 2: a key with a control character would split the Authorization header (an
+ * injected header, a mask showing the end of a recovery code): a config error, whatever the
+ * source, at the line of its source. A key file's or command's first line only is the key. */
+START_TEST(key_with_control_character_is_an_error)
+{
+    static const char *const keys[] = {"max_prd_ak_abcdef\t", "max_prd_ak_abc\x01" "def",
+                                       "max_prd_ak_abc\r\nX-Injected: 1", "max_prd_ak_abc\x7f"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        setenv("MAXDASH_TEST_KEY", keys[i], 1);
+        struct config cfg;
+        struct config_errors e;
+        ck_assert_msg(!load("[maxdash]\nbase_url = https://api.maxcare.ai/v1\n" TAIL, &cfg, &e),
+                      "case %zu accepted", i);
+        ck_assert_msg(errors_contain(&e, "holds a control character"), "case %zu:%s", i,
+                      dump(&e));
+        ck_assert_ptr_null(cfg.keys[0].value);
+        done(&cfg, &e);
+    }
+    struct config cfg;
+    struct config_errors e;
+    ck_assert(!load("[key \"k\"]\nvalue = max_prd_ak_abc\x01" "defghijklmnop\n[org \"o\"]\n"
+                    "id = org_1\nkey = k\n", &cfg, &e));
+    expect_one_error(&e, 2, "key \"k\": the key holds a control character (at character 15)");
+    done(&cfg, &e);
+    /* The command's first line is the key; the rest is never read as part of it. */
+    ck_assert_msg(load_command("printf 'max_dev_ak_DEVabcdefghijkl''mnopqr7Y\\nlogin: jane\\n"
+                               "recovery-code: ABCD-EFGH-1234\\n'", 0600, &cfg, &e),
+                  "errors:%s", dump(&e));
+    ck_assert_str_eq(cfg.keys[0].value, DEV_KEY);
+    done(&cfg, &e);
+    ck_assert(!load_command("printf '\\nmax_dev_ak_DEVabcdefghijkl''mnopqr7Y\\n'", 0600, &cfg,
+                            &e));
+    expect_one_error(&e, 2, "the command printed no key on its first line");
+    done(&cfg, &e);
+    ck_assert(!load_key_file("\n" TEST_KEY "\n", 0600, &cfg, &e));
+    expect_one_error(&e, 2, "k.key' is empty on its first line");
+    done(&cfg, &e);
 }
 END_TEST
 
@@ -1198,7 +1292,9 @@ SUITE(config)
     tcase_add_test(keys, command_environment_holds_no_key);
     tcase_add_test(keys, command_holding_the_key_is_refused);
     tcase_add_test(keys, command_in_a_writable_config_is_refused);
+    tcase_add_test(keys, config_and_key_file_of_others_are_refused);
     tcase_add_test(keys, warnings);
+    tcase_add_test(keys, key_with_control_character_is_an_error);
     tcase_add_test(keys, warning_sentences);
     tcase_add_test(keys, printable_text);
     tcase_add_test(keys, source_texts_and_masks);

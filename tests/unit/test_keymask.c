@@ -2,9 +2,11 @@
 #include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keymask.h"
+#include "text.h"
 
 /* Key failures are reported without the key: test output must never hold one whole. */
 
@@ -147,6 +149,39 @@ START_TEST(ellipsis_follows_the_locale)
 }
 END_TEST
 
+/* Issue 11 case 4: a key anywhere in a value is masked, by keymask_text and by text_sanitize
+ * (every output cleans through it); a masked form stays as it is. */
+START_TEST(key_in_any_text_is_masked)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    static const struct { const char *in, *out; } cases[] = {
+        {"org max_prd_ak_ABCdefghijklmnopXYZ!", "org max_prd_ak_ABC\xE2\x80\xA6XYZ!"},
+        {"/v1/max_dev_ak_01DEMOKEYGOOD7Q2M4X8R5T3W9/patients",
+         "/v1/max_dev_ak_01D\xE2\x80\xA6" "3W9/patients"},
+        {"a max_prd_ak_ABCdefghijklmnopXYZ b max_dev_ak_abcdefghijklmnopqr c",
+         "a max_prd_ak_ABC\xE2\x80\xA6XYZ b max_dev_ak_abc\xE2\x80\xA6pqr c"},
+        {"max_prd_ak_ABC\xE2\x80\xA6XYZ", "max_prd_ak_ABC\xE2\x80\xA6XYZ"}, /* already masked */
+        {"max_prd_ak_ABC...XYZ", "max_prd_ak_ABC...XYZ"},
+        {"max_prd_ak_", "max_prd_ak_"}, {"no key here_ak_", "no key here_ak_"}, {"", ""},
+        {"max_prd_ak_ab", "max_prd_ak_ab"}, {"max_prd_ak_abcd", "max_prd_ak_\xE2\x80\xA6"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *m = keymask_text(cases[i].in);
+        ck_assert_msg(strcmp(m, cases[i].out) == 0, "case %zu: %s", i, m);
+        ck_assert_uint_le(strlen(m), strlen(cases[i].in)); /* never grows */
+        char *again = keymask_text(m);
+        ck_assert_msg(strcmp(again, m) == 0, "case %zu: masking twice gave %s", i, again);
+        char *clean = text_clean(cases[i].in);
+        ck_assert_msg(strcmp(clean, cases[i].out) == 0, "case %zu: text_clean gave %s", i, clean);
+        free(m);
+        free(again);
+        free(clean);
+    }
+    ck_assert_ptr_null(keymask_text(NULL));
+    setlocale(LC_ALL, "C");
+}
+END_TEST
+
 SUITE(keymask)
 {
     Suite *s = suite_create("keymask");
@@ -156,6 +191,7 @@ SUITE(keymask)
     tcase_add_test(tc, every_length_reveals_little);
     tcase_add_test(tc, bare_prefix_is_not_shown_whole);
     tcase_add_test(tc, ellipsis_follows_the_locale);
+    tcase_add_test(tc, key_in_any_text_is_masked);
     suite_add_tcase(s, tc);
     return s;
 }
