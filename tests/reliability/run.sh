@@ -1,12 +1,12 @@
 #!/bin/sh
-# tests/reliability/run.sh: the reliability suite (issue 7: R1, R3-R7; R2 is `make fuzz`; issue 12:
-# test_log_rotate, test_log_share, test_log_full).
+# tests/reliability/run.sh: the reliability suite (issue 7: R1, R3-R7; R2 is `make fuzz`; issue 11:
+# R8, the leak oracle; issue 12: test_log_rotate, test_log_share, test_log_full).
 # Every tests/reliability/test_*.sh runs like an end-to-end test (same runner, same lib.sh, the
 # same teardown checks: sanitizer reports, whole keys in any file or in /proc), each with its own
 # temporary directory, and the run ends with "N passed, N failed".
 #
-#   make reliability            the full durations (R1 2 min, R6 3 min, R7 10 min; ~20 min)
-#   make reliability SHORT=1    what CI runs (~4 min)
+#   make reliability            the full durations (R1 2 min, R6 3 min, R7 10 min, R8 1.5 min; ~21 min)
+#   make reliability SHORT=1    what CI runs (~5 min; R8 1 min)
 #   MAXDASH_BUILD=... REL_SAN_BUILD=... REL_SHORT=1 sh tests/reliability/run.sh [test_name...]
 #
 # MAXDASH_BUILD is the normal build, REL_SAN_BUILD an ASan+UBSan build of the same tree (R1 and
