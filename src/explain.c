@@ -585,17 +585,35 @@ char *explain_curl(const struct model *m, const struct model_failure *f)
     bool patients = plen >= 9 && strcmp(path + plen - 9, "/patients") == 0;
     /* A group from an earlier run's log has no query: the probe's is the best guess. */
     const char *query = f->query ? f->query : patients && f->from_log ? "page=1&pageSize=1" : NULL;
+    /* A search is a name or an MRN: patient data, which never goes to the clipboard. The query
+     * keeps its other parameters, and the search text comes from $SEARCH (URL-encoded). */
+    struct buf q = {0};
+    bool search = false;
+    for (const char *p = query && !detail ? query : ""; *p;) {
+        size_t n = strcspn(p, "&");
+        if (n >= 7 && strncmp(p, "search=", 7) == 0)
+            search = true;
+        else
+            bput(&q, "%s%.*s", q.s && *q.s ? "&" : "", (int)n, p);
+        p += n + (p[n] == '&');
+    }
+    if (search)
+        bput(&q, "%ssearch=", q.s && *q.s ? "&" : "");
     char *url = xasprintf("%.*s%.*s%s%s", (int)origin, base, (int)(detail ? plen - 4 : plen), path,
-                          query && !detail ? "?" : "", query && !detail ? query : "");
+                          q.s ? "?" : "", q.s ? q.s : "");
+    free(q.s);
     char *qurl = shell_quote(url);
     char *org = xasprintf("X-Organization-Id: %s", f->org_id ? f->org_id : "");
     char *qorg = shell_quote(org);
-    /* The id in double quotes so the shell expands it; the rest stays single-quoted. */
-    char *cmd = xasprintf("%scurl -sS -H \"Authorization: Bearer $MAX_API_KEY\" -H %s %s%s",
+    /* The variables in double quotes so the shell expands them; the rest stays single-quoted. */
+    char *cmd = xasprintf("%s%scurl -sS -H \"Authorization: Bearer $MAX_API_KEY\" -H %s %s%s",
                           detail ? "# set PATIENT_ID to the patient's id: patient identifiers are "
                                    "not copied\n"
                                  : "",
-                          qorg, qurl, detail ? "\"$PATIENT_ID\"" : "");
+                          search ? "# set SEARCH to the search text, URL-encoded: a search is "
+                                   "patient data and is not copied\n"
+                                 : "",
+                          qorg, qurl, detail ? "\"$PATIENT_ID\"" : search ? "\"$SEARCH\"" : "");
     free(url);
     free(qurl);
     free(org);

@@ -49,8 +49,9 @@ char *explain_support_note(const struct model *m, const struct model_failure *f)
 
 /* The request of f as a curl command that repeats it exactly: path, the latest occurrence's
  * query (page, pageSize, search) and headers, the key replaced by $MAX_API_KEY. A patient
- * detail's id (logged as {id}) becomes $PATIENT_ID, with a comment line saying so: patient
- * identifiers never go to the clipboard (issue 13). Caller frees. */
+ * detail's id (logged as {id}) becomes $PATIENT_ID and a search's text $SEARCH, each with a
+ * comment line saying so: patient identifiers and search texts (names, MRNs) never go to the
+ * clipboard (issues 11 and 13). Caller frees. */
 char *explain_curl(const struct model *m, const struct model_failure *f);
 
 #endif

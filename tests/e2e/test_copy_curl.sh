@@ -33,7 +33,7 @@ copy_curl() {
 # status_of_copy [PATIENT_ID]: runs CMD as the user would (variables set) and prints the status.
 status_of_copy() {
     local -; set +x
-    ( export MAX_API_KEY="$DEMO_KEY" PATIENT_ID="${1:-}"; eval "$CMD -o /dev/null -w '%{http_code}'" )
+    ( export MAX_API_KEY="$DEMO_KEY" PATIENT_ID="${1:-}" SEARCH="${2:-}"; eval "$CMD -o /dev/null -w '%{http_code}'" )
 }
 # fail_big_patients: from now on big's /patients (list and detail) answers 500.
 fail_big_patients() {
@@ -71,12 +71,15 @@ see 'search "an"' 3000
 n_tries=0
 while :; do
     copy_curl "big 500 /v1/patients"
-    case $CMD in *"search=an"*) break ;; esac
+    case $CMD in *"search='\"\$SEARCH\""*) break ;; esac
     n_tries=$((n_tries + 1)); [ $n_tries -lt 20 ] || fail "search: the copied command is not the search: $CMD"
     nap 0.1
 done
-case $CMD in *"/v1/patients?page=1&pageSize=50&search=an'"*) ;; *) fail "search: not the failed search: $CMD" ;; esac
-st=$(status_of_copy); [ "$st" = 500 ] || fail "search: the copied command answered $st, not 500"
+# The search text is patient data (a name, an MRN): $SEARCH stands for it, with a comment line.
+case $CMD in *"/v1/patients?page=1&pageSize=50&search='\"\$SEARCH\""*) ;; *) fail "search: not the failed search: $CMD" ;; esac
+case $CMD in "# "*SEARCH*$'\n'*) ;; *) fail "search: no comment line about \$SEARCH: $CMD" ;; esac
+case $CMD in *"search=an"*) fail "search: the search text is in the copy: $CMD" ;; esac
+st=$(status_of_copy "" an); [ "$st" = 500 ] || fail "search: the copied command answered $st, not 500"
 log "search: $CMD -> $st"
 
 # A detail: $PATIENT_ID stands for the id, which is nowhere in the copy.

@@ -463,7 +463,7 @@ session() {
         keys Enter
         see "Failure group (Esc closes)" 2000 "failure group $i ($name)"
         keys y
-        see_re "copied trace_id|no trace_id here" 2000 "y on group $i"
+        see_re "cop(ied|ying) trace_id|has no trace_id" 2000 "y on group $i"
         local c0
         c0=$(ncopies); keys Y
         wait_until 2000 more_copies "$c0" || fail "Y on group $i copied nothing ($name)"

@@ -201,8 +201,12 @@ START_TEST(support_note_and_curl_hold_trace_ids_and_no_key)
     free(note);
     char *curl = explain_curl(&m, &f);
     ck_assert_ptr_nonnull(strstr(curl, "$MAX_API_KEY"));
-    /* The failed request's own query, not the probe's. */
-    ck_assert_ptr_nonnull(strstr(curl, "'https://api.maxcare.ai/v1/patients?page=3&pageSize=20&search=jo'"));
+    /* The failed request's own query, not the probe's; the search text (patient data) is
+     * $SEARCH, with a comment line, and "jo" is not in the copy. */
+    ck_assert_ptr_nonnull(
+        strstr(curl, "'https://api.maxcare.ai/v1/patients?page=3&pageSize=20&search='\"$SEARCH\""));
+    ck_assert_ptr_nonnull(strstr(curl, "# set SEARCH to the search text"));
+    ck_assert_ptr_null(strstr(curl, "search=jo"));
     ck_assert_ptr_nonnull(strstr(curl, "'X-Organization-Id: org_north'"));
     ck_assert_ptr_null(strstr(curl, "max_dev_ak_"));
     free(curl);
