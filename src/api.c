@@ -584,6 +584,39 @@ static char *summarize(const char *fmt, ...)
  * Other statuses keep their class: a 5xx page from a gateway is a server error either way. */
 static const char *content_type_of(const char *ct, char *out, size_t size);
 
+/* json_loadb, except that a number too large for a double (1e400, a 400-digit integer) does
+ * not cost the whole body: jansson refuses it, so its token is replaced by -1 in a copy and the
+ * body read again (issue 15, case 3: a value maxdash may not even read). At most 64 such
+ * numbers; jerr as json_loadb leaves it. */
+static json_t *load_body(const char *body, size_t len, json_error_t *jerr)
+{
+    json_t *root = json_loadb(body, len, API_JSON_FLAGS, jerr);
+    char *copy = NULL;
+    for (int tries = 0; !root && tries < 64 && json_error_code(jerr) == json_error_numeric_overflow;
+         tries++) {
+        /* jansson stops right after the number it could not hold. */
+        size_t end = jerr->position > 0 ? (size_t)jerr->position : 0;
+        if (end > len)
+            break;
+        if (!copy) {
+            copy = xmalloc(len ? len : 1);
+            memcpy(copy, body, len);
+        }
+        size_t start = end;
+        while (start > 0 && strchr("0123456789+-.eE", copy[start - 1]) && copy[start - 1])
+            start--;
+        if (end - start < 2)
+            break;
+        /* -1, not 0: a count maxdash reads must not silently become zero ("is not a count"). */
+        memset(copy + start, ' ', end - start);
+        copy[start] = '-';
+        copy[start + 1] = '1';
+        root = json_loadb(copy, len, API_JSON_FLAGS, jerr);
+    }
+    free(copy);
+    return root;
+}
+
 static bool blocked_before_api(const struct api_response *resp, struct api_result *out)
 {
     int st = resp->status;
@@ -725,7 +758,7 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
 
     struct parse ps = {{0}};
     json_error_t jerr;
-    json_t *root = json_loadb(resp->body ? resp->body : "", resp->len, API_JSON_FLAGS, &jerr);
+    json_t *root = load_body(resp->body ? resp->body : "", resp->len, &jerr);
     bool ok = false;
     if (!root) {
         /* jerr.text quotes the body ("near '\"raph'"): only its code and offset are used. */

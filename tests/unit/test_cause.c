@@ -128,6 +128,24 @@ START_TEST(huge_numbers_in_unread_fields_are_ignored)
     ck_assert_str_eq(r.me.app_id, "app_1");
     ck_assert_str_eq(r.me.org_id, "org_a");
     api_result_free(&r);
+    /* Numbers too large for a double: jansson refuses them, the page must not care. */
+    char digits[420] = "1";
+    memset(digits + 1, '7', 400);
+    char *body = xasprintf("{\"data\":{\"patients\":[{\"id\":\"pat_1\",\"x\":1e400,"
+                           "\"lastName\":\"Ok\",\"y\":[-1E+999,%s]}],\"pagination\":"
+                           "{\"page\":1,\"pageSize\":1,\"totalCount\":1,\"totalPages\":1}}}",
+                           digits);
+    interpret(API_PATIENTS, 200, body, &r);
+    ck_assert_msg(r.cls == API_OK, "classed %s: %s", api_class_name(r.cls), r.summary);
+    ck_assert_int_eq((long)r.page.len, 1);
+    ck_assert_str_eq(r.page.items[0].last, "Ok");
+    api_result_free(&r);
+    free(body);
+    /* ... and a count maxdash reads does not become a number it can use. */
+    interpret(API_PATIENTS, 200, "{\"data\":{\"patients\":[],\"pagination\":{\"totalCount\":"
+                                 "1e400}}}", &r);
+    ck_assert_int_eq(r.cls, API_BAD_RESPONSE);
+    api_result_free(&r);
     /* The counts maxdash does read must still be whole numbers in range. */
     interpret(API_PATIENTS, 200, "{\"data\":{\"patients\":[],\"pagination\":{\"totalCount\":"
                                  "2.5}}}", &r);
