@@ -31,6 +31,7 @@
 #include "model.h"
 #include "selection.h"
 #include "lineedit.h"
+#include "orgid.h"
 #include "text.h"
 #include "util.h"
 
@@ -717,7 +718,7 @@ static void draw_orgs(struct ui *u)
         } else
             snprintf(word, sizeof word, "%s", model_health_word(hl));
         put(w, row + 1, 1, 1, mark_glyph(u, hl), sel ? base : role_attr[health_role(hl)]);
-        bool warn = o->cfg->key && o->cfg->key->warnings;
+        bool warn = (o->cfg->key && o->cfg->key->warnings) || orgid_warnings(o->cfg->id);
         put(w, row + 1, 2, 1, warn ? "!" : " ", sel ? base : role_attr[ROLE_WARN]);
         int word_w = shown_width(word);
         put_raw(w, row + 1, 3, width - 3 - word_w - 1, o->cfg->name, base);
@@ -840,6 +841,14 @@ static void draw_org(struct ui *u)
             y++;
             putf(w, y, 1, width - 1, role_attr[ROLE_WARN], "! %s",
                  config_key_warning_text(bit));
+        }
+    }
+    /* The org id's: a mistyped id answers 404 and looks like the clinic's doing (issue 15). */
+    unsigned idw = orgid_warnings(o->cfg->id);
+    for (unsigned bit = 1; bit <= ORGID_WARN_ALL && y < h; bit <<= 1) {
+        if (idw & bit) {
+            y++;
+            putf(w, y, 1, width - 1, role_attr[ROLE_WARN], "! org id %s", orgid_warning_text(bit));
         }
     }
 done:
@@ -1143,7 +1152,7 @@ static void help_lines(const struct ui *u, struct lines *l)
     for (size_t h = 0; h < ARRAY_LEN(marks); h++)
         add_line(l, "  %-12s %s", mark_glyph(u, (enum model_health)h), marks[h].meaning);
     add_line(l, "  %-12s %s", "stale", "refreshing has failed for a while: the data is old");
-    add_line(l, "  %-12s %s", "! after it", "the key has warnings (Organization pane)");
+    add_line(l, "  %-12s %s", "! after it", "the key or the org id has warnings (Organization pane)");
 }
 
 static void patient_lines(struct ui *u, struct lines *l)
