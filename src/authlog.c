@@ -316,6 +316,8 @@ char *authlog_format(const struct authlog_record *r)
     json_object_set_new(o, "latency_ms", json_integer(r->latency_ms));
     json_object_set_new(o, "class", str_or_null(r->cls));
     json_object_set_new(o, "auth", json_boolean(r->auth));
+    if (r->key_warnings)
+        json_object_set_new(o, "key_warnings", json_integer(r->key_warnings));
     char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (!line)
@@ -554,6 +556,9 @@ static bool parse_record(const char *line, size_t len, struct authlog_record *r)
     json_t *lat = json_object_get(o, "latency_ms");
     json_int_t latency = json_is_integer(lat) ? json_integer_value(lat) : 0;
     r->latency_ms = latency >= 0 && latency <= LONG_MAX ? (long)latency : 0;
+    json_t *kw = json_object_get(o, "key_warnings");
+    json_int_t kwv = json_is_integer(kw) ? json_integer_value(kw) : 0;
+    r->key_warnings = kwv > 0 && kwv <= 0xFFFF ? (unsigned)kwv : 0;
     json_t *auth = json_object_get(o, "auth");
     r->auth = auth ? json_is_true(auth) : (r->http_status == 401 || r->http_status == 403);
     json_decref(o);

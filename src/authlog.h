@@ -29,6 +29,9 @@ struct authlog_record {
     bool auth;          /* a 401/403; false for the other failures */
     char *code, *message, *trace_id, *required_scope; /* NULL when absent */
     long latency_ms;
+    unsigned key_warnings; /* the key's CONFIG_KEYWARN_* bits when it failed ("Bearer ", quotes,
+                              a staging key on production...): what `log --explain` needs of
+                              the key, which it never reads (issue 15 case 6); 0: none */
 };
 
 struct authlog {

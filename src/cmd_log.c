@@ -225,6 +225,18 @@ static void explainer_init(struct log_explainer *x, const char *cli_config,
         x->cfg.set.refresh = 30;
         x->cfg.set.rate_budget = 100;
     }
+    /* No key is read here: the warnings each record kept of its key (a "Bearer " prefix,
+     * quotes, a staging key on production) stand in for those the dashboard and check get
+     * from the key itself (issue 15 case 6); the newest record of the key decides. */
+    for (size_t k = 0; k < x->cfg.nkeys; k++) {
+        struct config_key *key = &x->cfg.keys[k];
+        for (size_t i = n; i-- > 0;)
+            if (recs[i].key && strcmp(recs[i].key, key->name) == 0) {
+                if (!key->value)
+                    key->warnings = recs[i].key_warnings;
+                break;
+            }
+    }
     model_init(&x->m, &x->cfg, NULL, 0);
     for (size_t i = 0; i < n; i++) {
         const struct authlog_record *r = &recs[i];

@@ -449,6 +449,7 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
         .trace_id = trace_id,
         .required_scope = scope,
         .latency_ms = latency_ms,
+        .key_warnings = o->cfg->key->warnings,
     };
     if (e->opts.log) {
         char err[512];

@@ -462,6 +462,11 @@ START_TEST(key_warning_heads_a_401)
     json_t *rec = chk_log_find(log, "faulty", ME_PATH, NULL);
     ck_assert(rec && json_is_true(json_object_get(rec, "auth")));
     json_decref(log);
+    /* log --explain reads no key: the logged hint shows the flaw. */
+    char *h = log_explain_headline(&c, "faulty", ME_PATH);
+    ck_assert_msg(h != NULL, "no log --explain headline");
+    assert_starts("log --explain headline", h, flawed_keys[_i].headline);
+    free(h);
     chk_free(&c);
     sandbox_free(&sb);
 }
