@@ -192,6 +192,7 @@ struct ui {
     double status_until;
     unsigned dirty;
     bool quit;
+    size_t shown_in_flight; /* requests in flight when the Orgs pane was last marked dirty */
     int quit_signal;    /* SIGTERM, SIGINT or SIGHUP that ended the loop: exit 128 + it */
     unsigned long model_version;
     long shown_countdown;
@@ -343,7 +344,7 @@ static void put_right(WINDOW *w, int y, int right, int cols, const char *clean, 
 static const struct {
     const char *utf, *ascii, *meaning;
 } marks[] = {
-    [HEALTH_CHECKING] = {"\xE2\x80\xA6", ".", "checking (nothing back yet)"},
+    [HEALTH_CHECKING] = {"\xE2\x80\xA6", ".", "checking (nothing back yet; waiting: not sent yet)"},
     [HEALTH_OK] = {"\xE2\x97\x8F", "+", "ok, with the latency"},
     [HEALTH_AUTH] = {"\xE2\x9C\x97", "x", "401 unauthorized: the key is refused"},
     [HEALTH_SCOPE] = {"!", "!", "403 forbidden: a scope is missing"},
@@ -715,7 +716,10 @@ static void draw_orgs(struct ui *u)
         else if (hl == HEALTH_RATE) {
             double left = u->m.budgets[o->budget].blocked_until - mono_now();
             snprintf(word, sizeof word, left > 0 ? "429 %.0fs" : "429", left);
-        } else
+        } else if (hl == HEALTH_CHECKING && !o->in_flight)
+            /* Nothing back and nothing on its way: its turn (or the rate budget) has not come. */
+            snprintf(word, sizeof word, "waiting");
+        else
             snprintf(word, sizeof word, "%s", model_health_word(hl));
         put(w, row + 1, 1, 1, mark_glyph(u, hl), sel ? base : role_attr[health_role(hl)]);
         bool warn = (o->cfg->key && o->cfg->key->warnings) || orgid_warnings(o->cfg->id);
@@ -2108,6 +2112,15 @@ static void loop(struct ui *u)
     while (!u->quit) {
         unsigned changed = engine_step(u->e);
         u->dirty |= dirty_of(changed);
+        /* A request going out turns an org's "waiting" into "checking": the engine reports
+         * answers, not departures, so the Orgs pane watches the count in flight. */
+        size_t in_flight = 0;
+        for (size_t i = 0; i < u->m.norgs; i++)
+            in_flight += (size_t)u->m.orgs[i].in_flight;
+        if (in_flight != u->shown_in_flight) {
+            u->shown_in_flight = in_flight;
+            u->dirty |= DIRTY_ORGS;
+        }
         /* The header's countdown and the footer's status age by the second. */
         long left = countdown(u);
         if (left != u->shown_countdown)
