@@ -31,6 +31,7 @@ static const char *const class_names[API_CLASS_COUNT] = {
     [API_TLS] = "tls",
     [API_BLOCKED] = "blocked",
     [API_PROXY] = "proxy",
+    [API_LOCAL] = "local",
 };
 
 const char *api_class_name(enum api_class cls)
@@ -561,6 +562,7 @@ static const char *transport_text(enum api_transport tr)
     case API_TR_TLS: return "TLS failure";
     case API_TR_TOO_LARGE: return "response larger than the size cap";
     case API_TR_PARTIAL: return "connection closed mid-response (truncated)";
+    case API_TR_LOCAL: return "no socket could be opened on this machine";
     case API_TR_PROXY: return "the proxy refused to open a tunnel to the API";
     default: return "transfer failed";
     }
@@ -719,6 +721,9 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
         break;
     case API_TR_PROXY:
         out->cls = API_PROXY;
+        break;
+    case API_TR_LOCAL:
+        out->cls = API_LOCAL;
         break;
     default:
         out->cls = API_CONNECT;

@@ -26,6 +26,8 @@ enum api_class {
     API_BLOCKED,      /* 401/403/404/429 without the API's JSON error envelope: something in
                          front of the API (proxy, CDN, firewall) answered; not an auth failure */
     API_PROXY,        /* the configured HTTP proxy refused (407) or could not open the tunnel */
+    API_LOCAL,        /* this machine's limit, not the API: no descriptor for a socket (EMFILE,
+                         ENFILE; issue 14 case 6) */
     API_CLASS_COUNT
 };
 
@@ -39,6 +41,7 @@ enum api_transport {
     API_TR_TOO_LARGE, /* the body passed the size cap */
     API_TR_PARTIAL,   /* the connection closed before the whole body arrived */
     API_TR_PROXY,     /* the proxy refused the tunnel (CONNECT answered 4xx/5xx) */
+    API_TR_LOCAL,     /* no socket could be opened here: out of file descriptors */
     API_TR_OTHER,
 };
 

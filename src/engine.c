@@ -10,6 +10,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ struct xfer {
     char server[64]; /* the Server header, sanitized: names a proxy/CDN that answered */
     double start; /* monotonic */
     char errbuf[CURL_ERROR_SIZE];
+    int socket_errno;     /* EMFILE/ENFILE when opening a socket failed: a local limit */
 };
 
 struct engine {
@@ -221,9 +223,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
  * connection to the API (issue 11 case 7). */
 static curl_socket_t open_socket(void *userp, curlsocktype purpose, struct curl_sockaddr *a)
 {
-    (void)userp;
+    struct xfer *x = userp;
     (void)purpose;
-    return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (s == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+        x->socket_errno = errno; /* this machine's limit, not the API (issue 14 case 6) */
+    return s;
 }
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
@@ -324,6 +329,7 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
     curl_easy_setopt(h, CURLOPT_PRIVATE, x);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, x);
     if (e->http_allowed || strncasecmp(x->url, "http://", 7) == 0) {
         /* Loopback is never proxied, and a key never goes to a proxy over plain HTTP (a proxy
          * from *_proxy would see the Authorization header in clear text): connect directly
@@ -369,6 +375,8 @@ static void cancel(struct engine *e, size_t org, enum xfer_kind kind, bool page_
 
 static enum api_transport transport_of(CURLcode rc, const struct xfer *x)
 {
+    if (rc != CURLE_OK && x->socket_errno)
+        return API_TR_LOCAL;
     switch (rc) {
     case CURLE_OK:
         return API_TR_OK;
@@ -549,11 +557,19 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     if (proxy_refused && connect_code > 0)
         status = connect_code;
 
+    char local[160] = "";
+    if (x->socket_errno) {
+        struct rlimit rl;
+        long lim = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+                       ? (long)rl.rlim_cur : -1;
+        bprintf(local, sizeof local, "%s (open files limit %ld): this machine's limit, not the API",
+                strerror(x->socket_errno), lim);
+    }
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
                                                                          : API_PATIENT,
         .transport = proxy_refused ? API_TR_PROXY : transport_of(rc, x),
-        .transport_detail = rc == CURLE_OK ? NULL : (x->errbuf[0] ? x->errbuf
+        .transport_detail = rc == CURLE_OK ? NULL : x->socket_errno ? local : (x->errbuf[0] ? x->errbuf
                                                                   : curl_easy_strerror(rc)),
         .status = (int)status,
         .body = x->body,

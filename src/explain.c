@@ -376,6 +376,13 @@ static void explain_429(const struct model *m, const struct model_org *o, struct
 static void explain_down(const struct model_org *o, const struct model_failure *f,
                          struct explain *e)
 {
+    if (f->cls == API_LOCAL) {
+        headline(e, "this machine ran out of file descriptors: not the API");
+        add(e, "maxdash could not open a socket (too many open files). It already raises its soft "
+               "limit to the hard one and keeps connections below it; raise the hard limit "
+               "(ulimit -Hn, LimitNOFILE=) or close what else holds descriptors.");
+        return;
+    }
     const char *what = f->cls == API_TIMEOUT ? "timing out"
                      : f->cls == API_SERVER_ERROR ? "failing on the server (5xx)"
                      : f->cls == API_BAD_RESPONSE ? "answering with bodies that are not the API's JSON"
