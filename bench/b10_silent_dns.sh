@@ -17,7 +17,7 @@ cc -O2 -o "$bench_tmp/silentdns" "$SRC/tests/e2e/silentdns.c"
 ns=127.0.$((($$ % 200) + 20)).53
 "$bench_tmp/silentdns" "$ns" >"$bench_tmp/sd.out" 2>&1 &
 sd=$!
-trap 'kill $sd 2>/dev/null; bench_cleanup' EXIT
+trap 'kill $sd 2>/dev/null || true; bench_cleanup' EXIT
 i=0
 until grep -q ready "$bench_tmp/sd.out" 2>/dev/null; do
     i=$((i + 1)); [ $i -gt 100 ] && { echo "B10: silentdns did not start" >&2; exit 1; }

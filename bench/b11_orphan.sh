@@ -12,7 +12,7 @@ start_sandbox --data "$bench_tmp/data.json"
 write_config "$bench_tmp/config.ini" "$n" 30
 sock=maxdash-b11-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; bench_cleanup' EXIT
+trap 'tm kill-server 2>/dev/null || true; bench_cleanup' EXIT
 cat >"$bench_tmp/wrap.sh" <<SH
 trap 'exit 130' INT TERM HUP
 sh -c 'echo \$\$ >"\$0"; exec "\$@"' "$bench_tmp/pid" "$BUILD/maxdash" -c "$bench_tmp/config.ini"
