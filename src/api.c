@@ -47,6 +47,18 @@ enum api_class api_class_from_name(const char *name)
     return API_CLASS_COUNT;
 }
 
+static enum api_class class_of_status(int status);
+
+enum api_class api_class_of_logged(const char *name, int status)
+{
+    enum api_class cls = api_class_from_name(name);
+    if (cls < API_CLASS_COUNT)
+        return cls; /* the logged class first: a 403 from a proxy is "blocked" */
+    if (status == 0)
+        return API_CONNECT;
+    return class_of_status(status);
+}
+
 bool api_class_is_auth(enum api_class cls)
 {
     return cls == API_UNAUTHORIZED || cls == API_FORBIDDEN;

@@ -118,6 +118,9 @@ struct api_result {
 const char *api_class_name(enum api_class cls);
 /* The class named name (as api_class_name gives it), or API_CLASS_COUNT when none is. */
 enum api_class api_class_from_name(const char *name);
+/* The class of a logged failure: its "class" field when it names one, else (a record written
+ * before the field existed) the class of its HTTP status, or "connection" without one. */
+enum api_class api_class_of_logged(const char *name, int status);
 /* True for 401 and 403: the failures the auth log is for. */
 bool api_class_is_auth(enum api_class cls);
 /* True for failures worth retrying soon: timeouts, connection, DNS, 5xx, bad responses. */

@@ -245,12 +245,7 @@ static void explainer_init(struct log_explainer *x, const char *cli_config,
         for (size_t j = 0; j < x->m.norgs; j++) {
             if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0) {
                 struct api_result res = {.status = r->http_status};
-                res.cls = api_class_from_name(r->cls) < API_CLASS_COUNT
-                        ? api_class_from_name(r->cls)
-                        : r->http_status == 401 ? API_UNAUTHORIZED
-                        : r->http_status == 403 ? API_FORBIDDEN
-                        : r->http_status == 404 ? API_NOT_FOUND
-                        : r->http_status == 429 ? API_RATE_LIMITED : API_SERVER_ERROR;
+                res.cls = api_class_of_logged(r->cls, r->http_status);
                 model_probe_set(&x->m.orgs[j].probe_me, &res, r->latency_ms, r->time);
             }
         }
@@ -271,15 +266,7 @@ static void explain_record(struct log_explainer *x, const struct authlog_record 
     for (size_t j = 0; j < x->m.norgs; j++)
         if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0)
             org = j;
-    /* The logged class first: a 403 from a proxy is "blocked", not a missing scope. */
-    enum api_class cls = api_class_from_name(r->cls) < API_CLASS_COUNT ? api_class_from_name(r->cls)
-                       : r->http_status == 401 ? API_UNAUTHORIZED
-                       : r->http_status == 403 ? API_FORBIDDEN
-                       : r->http_status == 404 ? API_NOT_FOUND
-                       : r->http_status == 429 ? API_RATE_LIMITED
-                       : r->http_status == 400 ? API_BAD_REQUEST
-                       : r->cls && strcmp(r->cls, "timeout") == 0 ? API_TIMEOUT
-                       : r->http_status >= 500 ? API_SERVER_ERROR : API_CONNECT;
+    enum api_class cls = api_class_of_logged(r->cls, r->http_status);
     struct model_failure f = {
         .org = org, .org_name = r->org, .org_id = r->org_id, .key_name = r->key,
         .path = r->path, .cls = cls, .status = r->http_status, .code = r->code,

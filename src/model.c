@@ -399,15 +399,6 @@ bool model_failure_matches(const struct model *m, const struct model_failure *f,
     return false;
 }
 
-static enum api_class class_from_name(const char *name, int status)
-{
-    for (int c = 0; c < API_CLASS_COUNT; c++)
-        if (name && strcmp(name, api_class_name((enum api_class)c)) == 0)
-            return (enum api_class)c;
-    return status == 401 ? API_UNAUTHORIZED : status == 403 ? API_FORBIDDEN
-         : status == 429 ? API_RATE_LIMITED : status >= 500 ? API_SERVER_ERROR : API_CONNECT;
-}
-
 void model_add_history(struct model *m, const struct authlog_record *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -423,7 +414,7 @@ void model_add_history(struct model *m, const struct authlog_record *r, size_t n
             .key_hint = r[i].key_hint,
             .method = r[i].method,
             .path = r[i].path,
-            .cls = class_from_name(r[i].cls, r[i].http_status),
+            .cls = api_class_of_logged(r[i].cls, r[i].http_status),
             .status = r[i].http_status,
             .code = r[i].code,
             .message = r[i].message,
