@@ -242,12 +242,11 @@ static void explainer_init(struct log_explainer *x, const char *cli_config,
         const struct authlog_record *r = &recs[i];
         if (!r->path || !strstr(r->path, "/marketplace/me"))
             continue;
-        for (size_t j = 0; j < x->m.norgs; j++) {
-            if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0) {
-                struct api_result res = {.status = r->http_status};
-                res.cls = api_class_of_logged(r->cls, r->http_status);
-                model_probe_set(&x->m.orgs[j].probe_me, &res, r->latency_ms, r->time);
-            }
+        size_t j = model_org_named(&x->m, r->org);
+        if (j != (size_t)-1) {
+            struct api_result res = {.status = r->http_status};
+            res.cls = api_class_of_logged(r->cls, r->http_status);
+            model_probe_set(&x->m.orgs[j].probe_me, &res, r->latency_ms, r->time);
         }
     }
 }
@@ -262,10 +261,7 @@ static void explainer_free(struct log_explainer *x)
 static void explain_record(struct log_explainer *x, const struct authlog_record *r,
                            struct explain *out)
 {
-    size_t org = (size_t)-1;
-    for (size_t j = 0; j < x->m.norgs; j++)
-        if (r->org && strcmp(x->m.orgs[j].cfg->name, r->org) == 0)
-            org = j;
+    size_t org = model_org_named(&x->m, r->org);
     enum api_class cls = api_class_of_logged(r->cls, r->http_status);
     struct model_failure f = {
         .org = org, .org_name = r->org, .org_id = r->org_id, .key_name = r->key,

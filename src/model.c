@@ -399,13 +399,18 @@ bool model_failure_matches(const struct model *m, const struct model_failure *f,
     return false;
 }
 
+size_t model_org_named(const struct model *m, const char *name)
+{
+    for (size_t j = 0; name && j < m->norgs; j++)
+        if (strcmp(m->orgs[j].cfg->name, name) == 0)
+            return j;
+    return (size_t)-1;
+}
+
 void model_add_history(struct model *m, const struct authlog_record *r, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        size_t org = (size_t)-1;
-        for (size_t j = 0; j < m->norgs; j++)
-            if (r[i].org && strcmp(m->orgs[j].cfg->name, r[i].org) == 0)
-                org = j;
+        size_t org = model_org_named(m, r[i].org);
         struct model_failure f = {
             .org = org,
             .org_name = r[i].org,

@@ -161,6 +161,9 @@ char *model_failure_key(const struct model_failure *f);
 /* The index into m->failures of org's most recent failure group (any class), or (size_t)-1. */
 size_t model_org_latest_failure(const struct model *m, size_t org);
 
+/* The index of the org configured as name (names are unique), or (size_t)-1: none, or NULL. */
+size_t model_org_named(const struct model *m, const char *name);
+
 /* Adds the records of an earlier run's log as failure groups marked from_log; records of orgs
  * not in the model keep their names with org (size_t)-1. */
 void model_add_history(struct model *m, const struct authlog_record *r, size_t n);

@@ -2277,9 +2277,9 @@ int ui_run(const struct ui_opts *opts)
         bprintf(u->status, sizeof u->status, " %s", warn);
     u->status_until = wall_now() + 6;
 
-    for (size_t i = 0; org_name && i < u->m.norgs; i++)
-        if (strcmp(u->m.orgs[i].cfg->name, org_name) == 0)
-            u->sel_org = i;
+    size_t preselected = model_org_named(&u->m, org_name);
+    if (preselected != (size_t)-1)
+        u->sel_org = preselected;
     if (u->m.norgs)
         engine_want_page(u->e, u->sel_org, 1, NULL);
 
