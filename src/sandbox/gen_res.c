@@ -212,10 +212,13 @@ static json_t *gen_bill(struct gen *g)
 {
     json_t *p = rec(g, RES_PATIENTS, any_of(g, RES_PATIENTS));
     json_t *f = rec(g, RES_FACILITIES, any_of(g, RES_FACILITIES));
-    json_t *pr = rec(g, RES_PROVIDERS, any_of(g, RES_PROVIDERS));
+    /* the provider's name only: bills have no provider link, so providers may be absent */
+    json_t *pr = g->org->tables[RES_PROVIDERS].n ? rec(g, RES_PROVIDERS, any_of(g, RES_PROVIDERS))
+                                                 : json_object();
+    const char *pf = json_string_value(json_object_get(pr, "firstName"));
+    const char *pl = json_string_value(json_object_get(pr, "lastName"));
     char prov[128];
-    snprintf(prov, sizeof prov, "Dr. %s %s", json_string_value(json_object_get(pr, "firstName")),
-             json_string_value(json_object_get(pr, "lastName")));
+    snprintf(prov, sizeof prov, "Dr. %s %s", pf ? pf : "", pl ? pl : "");
     long day = g->today - (long)(g->i % 30);
     json_t *dx = json_pack("[{s:o, s:s, s:s, s:i, s:s}]", "id", uuid_like(g), "code", "L70.0",
                            "description", "Acne vulgaris", "position", 1,

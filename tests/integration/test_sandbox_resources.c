@@ -724,6 +724,24 @@ START_TEST(stats_fold_ids_of_every_route)
 }
 END_TEST
 
+/* ---- faults apply to a path in every version ------------------------------------------------ */
+
+START_TEST(a_fault_path_matches_in_every_version)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, data, NULL);
+    sbt_add_fault(&sb, "{\"fault\": \"status\", \"status\": 503, \"path\": \"/v4/appointments\"}");
+    for (int v = 1; v <= 4; v++) {
+        struct http_resp r;
+        get(&sb, v, "/appointments/" APT_1, NULL, &r);
+        ck_assert_msg(r.status == 503, "/v%d/appointments/...: HTTP %ld", v, r.status);
+        http_resp_free(&r);
+        json_decref(get_ok(&sb, v, "/providers"));
+    }
+    sandbox_free(&sb);
+}
+END_TEST
+
 SUITE(sandbox_resources)
 {
     Suite *s = suite_create("sandbox_resources");
@@ -739,6 +757,7 @@ SUITE(sandbox_resources)
     tcase_add_test(tc, other_resources_filter_by_their_links_flags_and_search);
     tcase_add_test(tc, inventory_requires_facility_and_nests_products);
     tcase_add_test(tc, stats_fold_ids_of_every_route);
+    tcase_add_test(tc, a_fault_path_matches_in_every_version);
     suite_add_tcase(s, tc);
     return s;
 }
