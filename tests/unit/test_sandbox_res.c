@@ -218,6 +218,22 @@ START_TEST(the_loader_names_the_record_it_refuses)
 }
 END_TEST
 
+/* Bills name a provider but do not link one: they generate in an org without providers. */
+START_TEST(bills_generate_without_providers)
+{
+    struct sb_data d;
+    char err[512];
+    ck_assert_msg(load("{\"apps\": [{\"id\": \"a\"}], \"keys\": [], \"orgs\": [{\"id\": \"o\","
+                       " \"patients\": {\"generate\": 3, \"seed\": 1},"
+                       " \"facilities\": {\"generate\": 1, \"seed\": 1},"
+                       " \"bills\": {\"generate\": 4, \"seed\": 1}}]}", &d, err, sizeof err),
+                  "%s", err);
+    ck_assert_uint_eq(d.orgs[0].tables[RES_BILLS].n, 4);
+    ck_assert_uint_eq(d.orgs[0].tables[RES_PROVIDERS].n, 0);
+    sb_data_free(&d);
+}
+END_TEST
+
 SUITE(sandbox_res)
 {
     Suite *s = suite_create("sandbox_res");
@@ -229,6 +245,7 @@ SUITE(sandbox_res)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, generated_records_are_linked_with_nulls_and_hostile_text);
     tcase_add_test(tc, the_loader_names_the_record_it_refuses);
+    tcase_add_test(tc, bills_generate_without_providers);
     suite_add_tcase(s, tc);
     return s;
 }
