@@ -15,6 +15,9 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/maxdash
 MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/maxdash
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 
 SAN        ?=
 ifeq ($(SAN),1)
@@ -30,6 +33,7 @@ PKG_CONFIG ?= pkg-config
 OPT        ?= -O2 -g
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CPPFLAGS   += -D_GNU_SOURCE -DMAXDASH_VERSION='"$(VERSION)"' -DMAXDASH_DATADIR='"$(DATADIR)"' \
+              -DMAXDASH_DOCDIR='"$(DOCDIR)"' \
               -Isrc -Isrc/common
 CFLAGS     ?=
 ALL_CFLAGS  = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
