@@ -5,7 +5,9 @@
 #    of its line in the README's "Command line" block are the same sets;
 #  - keys: the keys of src/keys.def (from which the dispatcher and the in-app help screen are
 #    generated; tests/e2e/test_help_keys.sh holds the screen to it), of the man page's KEYS
-#    section and of the README's keys table are the same sets.
+#    section and of the README's keys table are the same sets;
+#  - references: relative links of the Markdown documents name files of the repository, and the
+#    sandbox README's demo table names orgs and key values that demo.json holds.
 # Prints every difference, then "N passed, N failed"; exits 1 on a difference.
 #   sh mk/check-docs.sh BUILD/maxdash
 set -u
@@ -117,6 +119,42 @@ awk '
 ' "$readme" >"$tmp/keys-readme"
 compare keys "$tmp/keys-def" "src/keys.def" "$tmp/keys-man" "the man page's KEYS"
 compare keys "$tmp/keys-def" "src/keys.def" "$tmp/keys-readme" "the README's Keys table"
+
+# --- references ------------------------------------------------------------------------------
+
+# Every relative link of the Markdown documents names a file of the repository (the sandbox's
+# README once pointed at a contract outside it).
+sandbox_readme=${CHECK_DOCS_SANDBOX_README:-$src/assets/sandbox/README.md}
+for pair in "README.md=$readme" "assets/sandbox/README.md=$sandbox_readme" \
+            "bench/README.md=$src/bench/README.md"; do
+    name=${pair%%=*} md=${pair#*=}
+    [ -f "$md" ] || continue
+    bad=0
+    for link in $(grep -o '](\([^)#: ]*\))' "$md" | sed 's/^](\(.*\))$/\1/'); do
+        [ -n "$link" ] || continue
+        if [ ! -e "$(dirname "$src/$name")/$link" ]; then
+            echo "check-docs: $name links to $link, which is not in the repository"; bad=1
+        fi
+    done
+    if [ $bad = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+
+# The sandbox README's demo table lists, per org, the key value a config needs: both must be in
+# the demo data the sandbox serves.
+demo=$src/assets/sandbox/demo.json
+rows=$(grep '^| `org_[a-z0-9_]*` | `' "$sandbox_readme")
+if [ -z "$rows" ]; then
+    echo "check-docs: no demo table (| \`org_...\` | \`KEY\` | ...) in the sandbox README"
+    failed=$((failed + 1))
+else
+    bad=0
+    for word in $(printf '%s\n' "$rows" | awk -F'`' '{ print $2; print $4 }'); do
+        grep -q "\"$word\"" "$demo" || {
+            echo "check-docs: the sandbox README's demo table names $word, which demo.json does not hold"
+            bad=1; }
+    done
+    if [ $bad = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
 
 echo "check-docs: $passed passed, $failed failed"
 [ $failed = 0 ]

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The docs check can fail (issue 19): mk/check-docs.sh passes on the real documents and fails on
 # copies with one option taken out of the man page's synopsis, one out of the README's Command
-# line block, and one key out of the man page's and the README's key lists.
+# line block, a key out of the man page's and into the README's key lists, a variable name in
+# place of a key in the sandbox README's demo table and a link out of the repository.
 # Prints "N passed, N failed".   sh tests/docs/run.sh BUILD/maxdash
 set -u
 maxdash=${1:?usage: run.sh PATH/TO/maxdash}
@@ -23,6 +24,7 @@ mutant() {
     fi
     case $file in
         *.1) CHECK_DOCS_MAN=$tmp/mutant docs ;;
+        */sandbox/README.md) CHECK_DOCS_SANDBOX_README=$tmp/mutant docs ;;
         *) CHECK_DOCS_README=$tmp/mutant docs ;;
     esac
     status=$?
@@ -41,6 +43,12 @@ mutant "Ctrl-L gone from the man page" "$src/assets/maxdash.1" '/^\.B Ctrl\\-L$/
     "'Ctrl-L' is in src/keys.def but not in the man page's KEYS"
 mutant "an extra key in the README" "$src/README.md" 's/^| `m` |/| `m` `M` |/' \
     "'M' is in the README's Keys table but not in src/keys.def"
+mutant "a variable name in the sandbox's demo table" "$src/assets/sandbox/README.md" \
+    's/^| `org_eastside` | `[^`]*`/| `org_eastside` | `MAXDASH_DEMO_REVOKED_KEY`/' \
+    "demo table names MAXDASH_DEMO_REVOKED_KEY, which demo.json does not hold"
+mutant "a link to a file outside the repository" "$src/assets/sandbox/README.md" \
+    's|\[maxcare-v1.md\](maxcare-v1.md)|[maxcare-v1.md](../../shared/api/maxcare-v1.md)|' \
+    "assets/sandbox/README.md links to ../../shared/api/maxcare-v1.md, which is not in the repository"
 
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]
