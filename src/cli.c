@@ -78,6 +78,17 @@ static void wrap(FILE *to, const char *text, int col, int indent, int width)
             col = indent;
             first = true;
         }
+        /* A word wider than the line (a long path on a narrow terminal) is cut where the line
+         * ends, ASCII being all the help holds. */
+        while (col + (first ? 0 : 1) + w > width && width - col - (first ? 0 : 1) > 0 &&
+               w == (int)strlen(word)) {
+            int room = width - col - (first ? 0 : 1);
+            fprintf(to, "%s%.*s\n%*s", first ? "" : " ", room, word, indent, "");
+            memmove(word, word + room, strlen(word + room) + 1);
+            w -= room;
+            col = indent;
+            first = true;
+        }
         fprintf(to, "%s%s", first ? "" : " ", word);
         col += (first ? 0 : 1) + w;
         first = false;
@@ -140,8 +151,14 @@ static char *option_label(const struct cli_option *o)
 
 static void option_line(FILE *to, const char *label, const char *help, int column, int width)
 {
+    enum { TEXT_MIN = 30, NARROW_INDENT = 8 };
     fprintf(to, "  %s", label);
     int col = 2 + text_width(label);
+    if (width - column < TEXT_MIN) { /* a narrow terminal: the text under its option */
+        fprintf(to, "\n%*s", NARROW_INDENT, "");
+        wrap(to, help, NARROW_INDENT, NARROW_INDENT, width);
+        return;
+    }
     if (col + 2 > column) { /* too long to share a line with its help */
         fprintf(to, "\n%*s", column, "");
     } else {
