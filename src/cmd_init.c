@@ -426,7 +426,12 @@ int init_run(const struct init_opts *opts)
         printf("wrote %s (mode 0600); checking it as 'maxdash config%s%s' does:\n\n", p,
                is_usual ? "" : " -c ", is_usual ? "" : p);
         status = run_self("config", path) == 0 ? 0 : EXIT_USAGE;
-        if (status)
+        const char *var = a.key_where;
+        if (status && strcmp(a.key_source, "env") == 0 && !(getenv(var) && *getenv(var)))
+            printf("\nThe file is written; %s is not set here. Set it in your shell or profile "
+                   "(e.g. export %s=\"$(pass show maxcare/prod)\"), then run 'maxdash check%s%s'.\n",
+                   var, var, is_usual ? "" : " -c ", is_usual ? "" : p);
+        else if (status)
             printf("\nFix what is said above in %s, then run 'maxdash config%s%s'.\n", p,
                    is_usual ? "" : " -c ", is_usual ? "" : p);
         bool check = opts->run_check;

@@ -163,6 +163,23 @@ START_TEST(refusals_write_nothing)
 }
 END_TEST
 
+/* The variable named for the key is not set where init runs: the file is written, the check
+ * says what is missing, and the next step is to set the variable, not to edit the file. */
+START_TEST(unset_key_variable_says_what_to_do)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/k.ini", dir);
+    struct proc_result r;
+    run(&r, NULL, (const char *[]){"init", "-c", path, "--org", "org_abc123", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_int_eq(access(path, F_OK), 0);
+    ck_assert_msg(strstr(r.err, "environment variable MAX_API_KEY is not set"), "%s", r.err);
+    ck_assert_msg(strstr(r.out, "MAX_API_KEY is not set here"), "%s", r.out);
+    ck_assert_msg(!strstr(r.out, "Fix what is said above"), "%s", r.out);
+    proc_result_free(&r);
+}
+END_TEST
+
 /* Done-when of issue 19: init with flags, then check on it against a sandbox works. */
 START_TEST(init_then_check_against_a_sandbox)
 {
@@ -197,6 +214,7 @@ SUITE(cli_init)
     tcase_add_test(tc, flags_write_a_config_that_config_accepts);
     tcase_add_test(tc, default_path_and_key_sources);
     tcase_add_test(tc, refusals_write_nothing);
+    tcase_add_test(tc, unset_key_variable_says_what_to_do);
     tcase_add_test(tc, init_then_check_against_a_sandbox);
     suite_add_tcase(s, tc);
     return s;
