@@ -185,6 +185,13 @@ START_TEST(did_you_mean)
         ck_assert_str_eq(r.out, "");
         proc_result_free(&r);
     }
+    /* A subcommand's mistake shows that subcommand's usage, not the dashboard's. */
+    struct proc_result u;
+    run(&u, NULL, (const char *[]){"log", "--jsno", NULL});
+    ck_assert_msg(strstr(u.err, "\nusage: maxdash log [-c FILE]"), "%s", u.err);
+    ck_assert_msg(strstr(u.err, "Run 'maxdash log --help'"), "%s", u.err);
+    proc_result_free(&u);
+
     /* Nothing close: no guess. */
     struct proc_result r;
     run(&r, NULL, (const char *[]){"check", "--frobnicate", NULL});
