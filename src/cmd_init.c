@@ -198,7 +198,8 @@ static bool interview(struct answers *a, bool have_base, bool have_key)
         free(s);
     }
     while (a->norgs == 0) {
-        char *s = ask("Organization ids to watch (e.g. org_abc123; several: separated by spaces): ");
+        char *s = ask("Organization ids to watch (e.g. org_abc123; several: separated by "
+                      "spaces): ");
         if (!s)
             return false;
         if (!add_orgs(a, s)) {
@@ -429,7 +430,8 @@ int init_run(const struct init_opts *opts)
         const char *var = a.key_where;
         if (status && strcmp(a.key_source, "env") == 0 && !(getenv(var) && *getenv(var)))
             printf("\nThe file is written; %s is not set here. Set it in your shell or profile "
-                   "(e.g. export %s=\"$(pass show maxcare/prod)\"), then run 'maxdash check%s%s'.\n",
+                   "(e.g. export %s=\"$(pass show maxcare/prod)\"), then run "
+                   "'maxdash check%s%s'.\n",
                    var, var, is_usual ? "" : " -c ", is_usual ? "" : p);
         else if (status)
             printf("\nFix what is said above in %s, then run 'maxdash config%s%s'.\n", p,

@@ -57,7 +57,8 @@ static const struct cli_option init_opts[] = {
      "http://127.0.0.1:8080/v1"},
     {"key-env", 0, OPT_KEY_ENV, "NAME", false,
      "the API key is in environment variable NAME (default MAX_API_KEY)"},
-    {"key-file", 0, OPT_KEY_FILE, "FILE", false, "the API key is the first line of FILE (mode 0600)"},
+    {"key-file", 0, OPT_KEY_FILE, "FILE", false,
+     "the API key is the first line of FILE (mode 0600)"},
     {"key-command", 0, OPT_KEY_COMMAND, "CMD", false,
      "the API key is the first line of CMD's output (e.g. 'pass show maxcare/prod'); never "
      "the key itself"},
@@ -92,7 +93,7 @@ static const char *const dashboard_examples[] = {
 static const char *const init_examples[] = {
     "maxdash init                  # asks, on a terminal",
     "maxdash init --key-env MAX_API_KEY --org org_abc123 --org org_def456",
-    "maxdash init -c demo.ini --base-url http://127.0.0.1:8080/v1 --key-file ~/.config/maxdash/dev.key "
+    "maxdash init -c sandbox.ini --base-url http://127.0.0.1:8080/v1 --key-file dev.key "
     "--org org_westla --check",
     NULL};
 static const char *const check_examples[] = {
@@ -235,7 +236,9 @@ static int parse_options(const struct subcommand *sc, int argc, char **argv,
                 status = usage_error(sc, NULL);
                 break;
             }
-            opt->init.key_source = c == OPT_KEY_ENV ? "env" : c == OPT_KEY_FILE ? "file" : "command";
+            opt->init.key_source = c == OPT_KEY_ENV    ? "env"
+                                   : c == OPT_KEY_FILE ? "file"
+                                                       : "command";
             opt->init.key_where = optarg;
             break;
         case OPT_INIT_CHECK:
