@@ -15,6 +15,9 @@ DESTDIR    ?=
 BINDIR     ?= $(PREFIX)/bin
 DATADIR    ?= $(PREFIX)/share/maxdash
 MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/maxdash
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 
 SAN        ?=
 ifeq ($(SAN),1)
@@ -30,6 +33,7 @@ PKG_CONFIG ?= pkg-config
 OPT        ?= -O2 -g
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CPPFLAGS   += -D_GNU_SOURCE -DMAXDASH_VERSION='"$(VERSION)"' -DMAXDASH_DATADIR='"$(DATADIR)"' \
+              -DMAXDASH_DOCDIR='"$(DOCDIR)"' \
               -Isrc -Isrc/common
 CFLAGS     ?=
 ALL_CFLAGS  = -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(CFLAGS)
@@ -63,7 +67,7 @@ SANDBOX      := $(BUILD)/maxdash-sandbox
 UNIT_RUNNER  := $(BUILD)/tests/unit-tests
 INTEG_RUNNER := $(BUILD)/tests/integration-tests
 
-.PHONY: all deps check check-unit check-integration check-e2e demo bench screenshot reliability install \
+.PHONY: all deps check check-unit check-integration check-e2e check-docs check-install demo bench screenshot reliability install \
         uninstall clean distclean
 
 PROGRAMS := $(SANDBOX) $(if $(wildcard src/main.c),$(MAXDASH))
@@ -130,7 +134,7 @@ TEST_ENV = MAXDASH_BUILD=$(abspath $(BUILD)) MAXDASH_SRC=$(CURDIR) \
            LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp:print_suppressions=0
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-integration check-e2e
+	@$(MAKE) --no-print-directory check-unit check-integration check-e2e check-docs check-install
 
 check-unit: $(UNIT_RUNNER)
 	$(TEST_ENV) $(UNIT_RUNNER)
@@ -148,6 +152,15 @@ check-e2e: $(PROGRAMS)
 	    echo "e2e again with TERM=screen-256color:" && \
 	    $(TEST_ENV) E2E_TERM_TYPE=screen-256color sh tests/e2e/run.sh; \
 	else echo "e2e: no tests yet"; fi
+
+# Issue 19: the options of each --help, the man page and the README, and the keys of
+# src/keys.def, the man page and the README, must agree; install and uninstall into temp dirs.
+check-docs: $(PROGRAMS)
+	@sh mk/check-docs.sh $(MAXDASH)
+	@sh tests/docs/run.sh $(MAXDASH)
+
+check-install: $(PROGRAMS)
+	@$(TEST_ENV) SAN=$(SAN) sh tests/install/run.sh
 
 # --- demo, bench ------------------------------------------------------------------------
 
@@ -178,17 +191,33 @@ reliability: deps
 
 # --- install ----------------------------------------------------------------------------
 
+# Programs, the man page, the documents a first run needs (the example config, which the
+# no-config message names, the README and the sandbox's docs, API contract and demo data under
+# $(DOCDIR)), the sandbox's data where it looks for it, and shell completion (bash-completion's
+# completions/ directory, loaded on demand; zsh's site-functions).
+DOC_FILES     := config.example.ini README.md
+SANDBOX_DOCS  := assets/sandbox/README.md assets/sandbox/maxcare-v1.md assets/sandbox/resources.md assets/sandbox/demo.json
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(DOCDIR)/sandbox $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 assets/sandbox/demo.json $(DESTDIR)$(DATADIR)/sandbox/demo.json
-	for m in assets/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
+	install -m 0644 assets/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(SANDBOX_DOCS) $(DESTDIR)$(DOCDIR)/sandbox/
+	install -m 0644 assets/completion/maxdash.bash $(DESTDIR)$(BASHCOMPDIR)/maxdash
+	install -m 0644 assets/completion/_maxdash $(DESTDIR)$(ZSHCOMPDIR)/_maxdash
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/maxdash $(DESTDIR)$(BINDIR)/maxdash-sandbox
-	rm -f $(DESTDIR)$(DATADIR)/sandbox/demo.json $(DESTDIR)$(MANDIR)/man1/maxdash.1 \
-	      $(DESTDIR)$(MANDIR)/man1/maxdash-sandbox.1
-	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(DESTDIR)$(DATADIR)/sandbox/demo.json
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard assets/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/sandbox/,$(notdir $(SANDBOX_DOCS)))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/maxdash $(DESTDIR)$(ZSHCOMPDIR)/_maxdash
+	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/sandbox \
+	    $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san

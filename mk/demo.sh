@@ -1,7 +1,9 @@
 #!/bin/sh
 # make demo: maxdash-sandbox on a free port with the demo data and chaos every 20 s, a config
 # pointing at it (the demo keys come through environment variables, never argv), the dashboard;
-# the sandbox stops when the dashboard exits.
+# the sandbox stops when the dashboard exits. MAXDASH_DEMO_CHAOS=N changes every N s, 0 never.
+# Ctrl-C (the dashboard exits 130) ends it with status 0; a hang-up or SIGTERM ends it too, and
+# either way the sandbox is stopped and the temporary directory removed.
 #   sh mk/demo.sh BUILD_DIR [--print-config]
 set -eu
 build=$1
@@ -9,11 +11,22 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/maxdash-demo.XXXXXX")
 sandbox_pid=
 cleanup() {
+    # Closing the terminal sends SIGHUP more than once (the kernel, then the shell to its jobs):
+    # a second one must not cut the cleanup short and leave the directory behind.
+    # And under set -e a failing kill (the hang-up already ended the sandbox) would end this
+    # shell before the rm: the cleanup runs without it.
+    trap '' HUP INT TERM
+    set +e
     if [ -n "$sandbox_pid" ]; then kill "$sandbox_pid" 2>/dev/null; wait "$sandbox_pid" 2>/dev/null; fi
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+# Ctrl-C reaches the whole foreground process group (make, this script, the dashboard): the
+# dashboard restores the terminal and exits 130, and that is how a demo ends, not an error.
+trap 'interrupted=1' INT
+trap 'exit 129' HUP
+trap 'exit 143' TERM
+interrupted=0
 
 chaos="--chaos ${MAXDASH_DEMO_CHAOS:-20}"
 [ "${MAXDASH_DEMO_CHAOS:-20}" = 0 ] && chaos=
@@ -81,4 +94,8 @@ MAXDASH_DEMO_APPTS_KEY=max_dev_ak_01DEMOKEYAPPTS9F3H5J7K2L4
 export MAXDASH_DEMO_KEY MAXDASH_DEMO_REVOKED_KEY MAXDASH_DEMO_APPTS_KEY
 
 if [ "${2:-}" = "--print-config" ]; then cat "$tmp/config.ini"; exit 0; fi
-"$build/maxdash" -c "$tmp/config.ini"
+status=0
+"$build/maxdash" -c "$tmp/config.ini" || status=$?
+# Ended by Ctrl-C (the dashboard's 130, or this script's own SIGINT): quietly, status 0.
+if [ "$status" = 130 ] || [ "$interrupted" = 1 ]; then status=0; fi
+exit "$status"

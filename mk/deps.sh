@@ -56,6 +56,9 @@ for group in "$@"; do
         need ncurses-term          terminfo tmux-256color
         need procps                cmd ps
         need logrotate             file /usr/sbin/logrotate
+        # The shell completions that make install installs are run by tests/install.
+        need bash-completion       file /usr/share/bash-completion/bash_completion
+        need zsh                   cmd zsh
         ;;
     screenshot)
         need tmux                  cmd tmux

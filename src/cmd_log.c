@@ -29,28 +29,85 @@
  * ("max_prd_ak_SBA…01S"). */
 #define HINT_RUN_MAX (sizeof "max_prd_ak_" - 1 + 3)
 
-bool cmd_log_parse_since(const char *s, double *seconds)
+/* "2h30m", "90s", "1d12h": whole numbers each followed by s, m, h or d, summed. */
+static bool parse_duration(const char *s, double *seconds)
 {
     static const struct {
         char unit;
         double seconds;
     } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
-    if (!s || *s < '0' || *s > '9')
-        return false;
-    long long n = 0;
+    double total = 0;
     const char *p = s;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        n = n * 10 + (*p - '0');
-        if (n > 1000000000LL) /* far beyond any log; also keeps n from overflowing */
-            return false;
-    }
-    if (n == 0 || !p[0] || p[1])
+    if (!*p)
         return false;
-    for (size_t i = 0; i < ARRAY_LEN(units); i++) {
-        if (p[0] == units[i].unit) {
-            *seconds = (double)n * units[i].seconds;
-            return true;
+    while (*p) {
+        if (*p < '0' || *p > '9')
+            return false;
+        long long n = 0;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            n = n * 10 + (*p - '0');
+            if (n > 1000000000LL) /* far beyond any log; also keeps n from overflowing */
+                return false;
         }
+        size_t u = 0;
+        while (u < ARRAY_LEN(units) && units[u].unit != *p)
+            u++;
+        if (u == ARRAY_LEN(units))
+            return false;
+        total += (double)n * units[u].seconds;
+        p++;
+    }
+    if (total <= 0 || total > 1e9 * 86400)
+        return false;
+    *seconds = total;
+    return true;
+}
+
+/* "2026-11-28", "2026-11-28T14:00", "2026-11-28 14:00:05", with an optional "Z" or "+01:00":
+ * UTC unless an offset says otherwise (the log's times are UTC). */
+static bool parse_date(const char *s, double *when)
+{
+    static const char *const formats[] = {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+                                          "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"};
+    for (size_t i = 0; i < ARRAY_LEN(formats); i++) {
+        struct tm tm = {0};
+        const char *end = strptime(s, formats[i], &tm);
+        if (!end)
+            continue;
+        long offset = 0;
+        if (*end == 'Z' || *end == 'z') {
+            end++;
+        } else if ((*end == '+' || *end == '-') && i < 4) {
+            int h, m, used = 0;
+            if (sscanf(end + 1, "%2d:%2d%n", &h, &m, &used) != 2 || used != 5 || h > 23 || m > 59)
+                continue;
+            offset = (*end == '+' ? 1 : -1) * (h * 3600L + m * 60L);
+            end += 1 + used;
+        }
+        if (*end)
+            continue;
+        int mday = tm.tm_mday, mon = tm.tm_mon;
+        time_t t = timegm(&tm);
+        if (t == (time_t)-1 || tm.tm_mday != mday || tm.tm_mon != mon) /* 2026-02-31 */
+            continue;
+        *when = (double)t - (double)offset;
+        return true;
+    }
+    return false;
+}
+
+bool cmd_log_parse_since(const char *s, double now, double *cutoff)
+{
+    double v;
+    if (!s)
+        return false;
+    if (parse_duration(s, &v)) {
+        *cutoff = now - v;
+        return true;
+    }
+    if (parse_date(s, &v)) {
+        *cutoff = v;
+        return true;
     }
     return false;
 }
@@ -274,11 +331,11 @@ static void explain_record(struct log_explainer *x, const struct authlog_record 
 
 int cmd_log_run(const struct cmd_log_opts *opts)
 {
-    double since = 0;
-    if (opts->since && !cmd_log_parse_since(opts->since, &since)) {
+    double cutoff = 0;
+    if (opts->since && !cmd_log_parse_since(opts->since, wall_now(), &cutoff)) {
         char *p = config_printable(opts->since);
-        warnmsg("--since takes a duration like 30m, 2h or 7d (a whole number of s, m, h or d), "
-                "not '%s'",
+        warnmsg("--since takes a duration like 30m, 2h30m or 7d (whole numbers of s, m, h, d) or "
+                "a UTC date or time like 2026-11-28 or 2026-11-28T14:00, not '%s'",
                 p);
         free(p);
         return EXIT_USAGE;
@@ -317,7 +374,6 @@ int cmd_log_run(const struct cmd_log_opts *opts)
     struct log_explainer ex;
     if (opts->explain)
         explainer_init(&ex, opts->config, recs, n);
-    double cutoff = opts->since ? wall_now() - since : 0;
     size_t ncut = 0;
     for (size_t i = 0; i < n; i++) {
         const struct authlog_record *r = &recs[i];

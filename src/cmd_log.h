@@ -8,7 +8,7 @@
 struct cmd_log_opts {
     const char *config;  /* -c FILE, or NULL for the usual lookup */
     const char *org;     /* --org NAME, or NULL: every org */
-    const char *since;   /* --since DURATION as given, or NULL: everything */
+    const char *since;   /* --since WHEN as given, or NULL: everything */
     bool json;
     bool explain;        /* --explain: the likely cause under each record */
     bool auth_only;      /* --auth-only: only the records flagged auth (401/403 from the API),
@@ -19,8 +19,10 @@ struct cmd_log_opts {
  * the log cannot be read or the output written, 2 for a usage or configuration error. */
 int cmd_log_run(const struct cmd_log_opts *opts);
 
-/* Parses a --since DURATION: a whole number followed by s, m, h or d ("30m", "2h", "7d")
- * into seconds; false when s is not one. */
-bool cmd_log_parse_since(const char *s, double *seconds);
+/* Parses --since WHEN into *cutoff (Unix seconds): a duration before now (seconds since the
+ * epoch) of whole numbers each followed by s, m, h or d ("30m", "2h30m", "1d12h"), or a date or
+ * time ("2026-11-28", "2026-11-28T14:00[:05]", a space for the T), UTC unless it ends with an
+ * offset ("+01:00"; "Z" is UTC), as the log's times are. False when s is neither (issue 19). */
+bool cmd_log_parse_since(const char *s, double now, double *cutoff);
 
 #endif

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "docpaths.h"
 #include "harden.h"
 #include "keymask.h"
 #include "text.h"
@@ -1373,6 +1374,17 @@ const char *config_key_warning_text(unsigned warning)
 
 /* --- loading --------------------------------------------------------------------------- */
 
+/* A config that does not exist: the message names the command that writes it and the example
+ * that `make install` installed (issue 19 case 1). */
+static void missing_config(struct parser *p)
+{
+    char *usual = config_find_path(NULL);
+    char *hint = docpaths_missing_config_hint(p->path, usual && strcmp(usual, p->path) == 0);
+    PERR(p, 0, "no such file: %s", hint);
+    free(hint);
+    free(usual);
+}
+
 /* Opens and reads the config file, refusing what is not a plain file. Returns the contents
  * (NUL-terminated, *size bytes) or NULL after reporting why. */
 static char *read_config(struct parser *p, size_t *size)
@@ -1385,7 +1397,7 @@ static char *read_config(struct parser *p, size_t *size)
             PERR(p, 0, "is a symbolic link, which maxdash does not follow: pass the file "
                        "itself with -c");
         else if (e == ENOENT)
-            PERR(p, 0, "no such file (start from config.example.ini, or pass -c FILE)");
+            missing_config(p);
         else
             PERR(p, 0, "cannot open: %s", strerror(e));
         return NULL;

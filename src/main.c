@@ -1,13 +1,14 @@
 /* maxdash's entry point: the command line of DESIGN.md and the subcommands that need no
- * screen. Each subcommand is one row of `subcommands`; the dashboard is the row without a name. */
-#include <getopt.h>
+ * screen. Each subcommand is one row of `commands`; the dashboard is the row without a name. */
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cli.h"
 #include "cmd_check.h"
+#include "cmd_init.h"
 #include "cmd_log.h"
 #include "config.h"
 #include "harden.h"
@@ -28,83 +29,119 @@ struct options {
     int timeout;
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
+    struct init_opts init; /* maxdash init */
 };
 
-struct subcommand {
-    const char *name;     /* NULL: the dashboard (no subcommand) */
-    const char *args;     /* synopsis of its options */
-    const char *what;     /* one line for --help */
-    const char *optstring;
-    const struct option *longopts;
-    int (*run)(const struct options *opt);
-};
+enum { OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_TIMEOUT,
+       OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_BASE_URL, OPT_KEY_ENV, OPT_KEY_FILE,
+       OPT_KEY_COMMAND, OPT_INIT_CHECK };
 
-enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY };
+/* Each subcommand's options, one row each: getopt's table, the synopsis and --help are made
+ * from these (cli.c). -h/--help is added to every one, -V/--version to the dashboard. */
+#define OPT_CONFIG {"config", 'c', 'c', "FILE", false, \
+    "the config file (default: $MAXDASH_CONFIG, else ~/.config/maxdash/config.ini)"}
+static const struct cli_option dashboard_opts[] = {
+    OPT_CONFIG,
+    {"org", 0, OPT_ORG, "NAME", false, "select this org at start"},
+    {"no-color", 0, OPT_NO_COLOR, NULL, false, "a monochrome screen (as when NO_COLOR is set)"},
+    {"privacy", 0, OPT_PRIVACY, NULL, false,
+     "start in privacy mode: patient names, birth dates, MRNs, emails and phones masked"},
+    {"copy-command", 0, OPT_COPY_COMMAND, "CMD", false,
+     "copy through CMD (e.g. wl-copy) instead of OSC 52 or tmux; overrides copy_command"},
+    {NULL, 0, 0, NULL, false, NULL}};
+static const struct cli_option init_opts[] = {
+    {"config", 'c', 'c', "FILE", false,
+     "write this file (default: $MAXDASH_CONFIG, else ~/.config/maxdash/config.ini)"},
+    {"base-url", 0, OPT_BASE_URL, "URL", false,
+     "production (the default), staging, or a URL such as a sandbox's "
+     "http://127.0.0.1:8080/v1"},
+    {"key-env", 0, OPT_KEY_ENV, "NAME", false,
+     "the API key is in environment variable NAME (default MAX_API_KEY)"},
+    {"key-file", 0, OPT_KEY_FILE, "FILE", false,
+     "the API key is the first line of FILE (mode 0600)"},
+    {"key-command", 0, OPT_KEY_COMMAND, "CMD", false,
+     "the API key is the first line of CMD's output (e.g. 'pass show maxcare/prod'); never "
+     "the key itself"},
+    {"org", 0, OPT_ORG, "ID", true, "an organization id to watch (repeat for more)"},
+    {"check", 0, OPT_INIT_CHECK, NULL, false, "run maxdash check on the new config at once"},
+    {NULL, 0, 0, NULL, false, NULL}};
+static const struct cli_option check_opts[] = {
+    OPT_CONFIG,
+    {"org", 0, OPT_ORG, "NAME", true, "probe only this org (repeat for more)"},
+    {"json", 0, OPT_JSON, NULL, false, "one JSON document instead of the table"},
+    {"timeout", 0, OPT_TIMEOUT, "SECONDS", false,
+     "seconds per request (1..300), instead of the config's timeout"},
+    {NULL, 0, 0, NULL, false, NULL}};
+static const struct cli_option config_opts[] = {OPT_CONFIG, {NULL, 0, 0, NULL, false, NULL}};
+static const struct cli_option log_opts[] = {
+    OPT_CONFIG,
+    {"json", 0, OPT_JSON, NULL, false, "one JSON object per line"},
+    {"org", 0, OPT_ORG, "NAME", false, "only this org's failures"},
+    {"since", 0, OPT_SINCE, "WHEN", false,
+     "only failures since a duration ago (30m, 2h30m, 7d) or a UTC date or time (2026-11-28, "
+     "2026-11-28T14:00)"},
+    {"auth-only", 0, OPT_AUTH_ONLY, NULL, false,
+     "only the API's own 401 and 403 answers (the dashboard's a)"},
+    {"explain", 0, OPT_EXPLAIN, NULL, false,
+     "the likely cause under each record (from the config and the log; no key is read)"},
+    {NULL, 0, 0, NULL, false, NULL}};
 
-static const struct option dashboard_opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
-    {"no-color", no_argument, NULL, OPT_NO_COLOR}, {"privacy", no_argument, NULL, OPT_PRIVACY},
-    {"copy-command", required_argument, NULL, OPT_COPY_COMMAND},
-    {"help", no_argument, NULL, OPT_HELP}, {"version", no_argument, NULL, OPT_VERSION},
-    {NULL, 0, NULL, 0}};
-static const struct option check_opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
-    {"json", no_argument, NULL, OPT_JSON}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}};
-static const struct option config_opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0}};
-static const struct option log_opts[] = {
-    {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, OPT_JSON},
-    {"org", required_argument, NULL, OPT_ORG}, {"since", required_argument, NULL, OPT_SINCE},
-    {"explain", no_argument, NULL, OPT_EXPLAIN}, {"help", no_argument, NULL, OPT_HELP},
-    {"auth-only", no_argument, NULL, OPT_AUTH_ONLY}, {NULL, 0, NULL, 0}};
+static const char *const dashboard_examples[] = {
+    "maxdash                       # the dashboard, config from the usual place",
+    "maxdash -c staging.ini --org westla",
+    "maxdash --privacy             # for screen sharing", NULL};
+static const char *const init_examples[] = {
+    "maxdash init                  # asks, on a terminal",
+    "maxdash init --key-env MAX_API_KEY --org org_abc123 --org org_def456",
+    "maxdash init -c sandbox.ini --base-url http://127.0.0.1:8080/v1 --key-file dev.key "
+    "--org org_westla --check",
+    NULL};
+static const char *const check_examples[] = {
+    "maxdash check                 # every org; exit 0 when all are healthy",
+    "maxdash check --org westla --json", "maxdash check -c staging.ini --timeout 5", NULL};
+static const char *const config_examples[] = {
+    "maxdash config                # the usual config, resolved, keys masked",
+    "maxdash config -c ~/maxdash/staging.ini", NULL};
+static const char *const log_examples[] = {
+    "maxdash log --since 2h30m --auth-only",
+    "maxdash log --org eastside --explain",
+    "maxdash log --since 2026-11-28 --json | jq .trace_id", NULL};
 
 static int run_dashboard(const struct options *opt);
+static int run_init(const struct options *opt);
 static int run_check(const struct options *opt);
 static int run_config(const struct options *opt);
 static int run_log(const struct options *opt);
 
-static const struct subcommand subcommands[] = {
-    {NULL, "[-c FILE] [--org NAME] [--no-color] [--privacy] [--copy-command CMD]", "the dashboard", ":c:h",
-     dashboard_opts, run_dashboard},
-    {"check", "[-c FILE] [--org NAME]... [--json] [--timeout S]", "probe every org once, print a report, exit",
-     ":c:h", check_opts, run_check},
-    {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
-     config_opts, run_config},
-    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION] [--auth-only] [--explain]",
-     "print the stored failure log", ":c:h", log_opts, run_log},
+/* A subcommand: its command-line table and what runs it. The dashboard is the row without a
+ * name. */
+struct subcommand {
+    struct cli_command cli;
+    int (*run)(const struct options *opt);
 };
 
-static void usage(FILE *to)
-{
-    for (size_t i = 0; i < ARRAY_LEN(subcommands); i++) {
-        const struct subcommand *s = &subcommands[i];
-        char line[128];
-        /* Subcommand names padded to one column, as DESIGN.md writes the synopsis. */
-        bprintf(line, sizeof line, "maxdash %s%*s%s", s->name ? s->name : "",
-                s->name ? 7 - (int)strlen(s->name) : 0, "", s->args);
-        fprintf(to, "%s %-58s %s\n", i == 0 ? "usage:" : "      ", line, s->what);
-    }
-    fprintf(to, "       maxdash --help | --version\n");
-}
-
-static void help(void)
-{
-    usage(stdout);
-    printf("\n"
-           "The config file is -c FILE, else $MAXDASH_CONFIG, else\n"
-           "$XDG_CONFIG_HOME/maxdash/config.ini (~/.config/maxdash/config.ini);\n"
-           "config.example.ini documents every setting.\n"
-           "\n"
-           "Exit status: 0 success; 1 (check) an org failed; 2 usage or configuration error.\n");
-}
-
-static void subcommand_usage(const struct subcommand *s, FILE *to)
-{
-    fprintf(to, "usage: maxdash %s%s%s\n", s->name ? s->name : "", s->name ? " " : "", s->args);
-}
+static const struct subcommand commands[] = {
+    {{NULL, "the dashboard: every org's key, status, patients and failed requests", dashboard_opts,
+      dashboard_examples,
+     "Run 'maxdash COMMAND --help' for a command's options and examples. The config file is -c "
+     "FILE, else $MAXDASH_CONFIG, else $XDG_CONFIG_HOME/maxdash/config.ini "
+     "(~/.config/maxdash/config.ini); 'maxdash init' writes one.\n"
+     "Exit status: 0 success; 1 (check) an org failed; 2 usage or configuration error."},
+     run_dashboard},
+    {{"init", "write a first config file (asks on a terminal; flags for scripts)", init_opts,
+     init_examples,
+     "The file is written mode 0600 in a 0700 directory, never over an existing file; then it "
+     "is checked as 'maxdash config' would."},
+     run_init},
+    {{"check", "probe every org once, print a report, exit", check_opts, check_examples,
+     "Exit status: 0 every probed org healthy; 1 at least one failed; 2 usage or configuration "
+     "error."},
+     run_check},
+    {{"config", "validate the config, print it resolved, keys masked", config_opts,
+      config_examples, NULL},
+     run_config},
+    {{"log", "print the stored failure log", log_opts, log_examples, NULL}, run_log},
+};
 
 /* A piece of argv, made safe to echo on a terminal. */
 static void complain(const char *what, const char *arg)
@@ -114,20 +151,52 @@ static void complain(const char *what, const char *arg)
     free(p);
 }
 
+/* After a usage error: the suggestion (if any), the synopsis, where to read more. */
+static int usage_error(const struct subcommand *sc, const char *suggestion)
+{
+    const struct cli_command *s = &sc->cli;
+    if (suggestion)
+        fprintf(stderr, "Did you mean '%s'?\n", suggestion);
+    cli_usage(stderr, s, 80);
+    fprintf(stderr, "Run 'maxdash%s%s --help' for the options and examples.\n",
+            s->name ? " " : "", s->name ? s->name : "");
+    return EXIT_USAGE;
+}
+
+/* The subcommands whose options include long option arg, for "--json is an option of check". */
+static const char *owner_of(const char *arg)
+{
+    static char buf[64];
+    size_t len = strcspn(arg + 2, "=");
+    for (size_t i = 1; i < ARRAY_LEN(commands); i++)
+        for (const struct cli_option *o = commands[i].cli.opts; o->name; o++)
+            if (strlen(o->name) == len && strncmp(o->name, arg + 2, len) == 0) {
+                bprintf(buf, sizeof buf, "maxdash %s %s", commands[i].cli.name, arg);
+                return buf;
+            }
+    return NULL;
+}
+
 /* Parses argv (argv[0] is the program or subcommand name) into *opt. Returns -1 to go on,
  * else the exit status (help printed, or a usage error reported). */
-static int parse_options(const struct subcommand *s, int argc, char **argv, struct options *opt)
+static int parse_options(const struct subcommand *sc, int argc, char **argv,
+                         struct options *opt)
 {
+    const struct cli_command *s = &sc->cli;
+    struct option *longopts;
+    char *optstring;
+    cli_getopt(s, &longopts, &optstring);
     opterr = 0; /* our own messages: getopt's do not sanitize what they echo */
     optind = 1;
-    int c;
-    while ((c = getopt_long(argc, argv, s->optstring, s->longopts, NULL)) != -1) {
+    int c, status = -1;
+    char suggestion[80];
+    while (status < 0 && (c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (!*optarg) {
                 warnmsg("-c needs a file name");
-                subcommand_usage(s, stderr);
-                return EXIT_USAGE;
+                status = usage_error(sc, NULL);
+                break;
             }
             opt->config = optarg;
             break;
@@ -156,50 +225,84 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
             break;
+        case OPT_BASE_URL:
+            opt->init.base_url = optarg;
+            break;
+        case OPT_KEY_ENV:
+        case OPT_KEY_FILE:
+        case OPT_KEY_COMMAND:
+            if (opt->init.key_source) {
+                warnmsg("one key source: --key-env, --key-file or --key-command");
+                status = usage_error(sc, NULL);
+                break;
+            }
+            opt->init.key_source = c == OPT_KEY_ENV    ? "env"
+                                   : c == OPT_KEY_FILE ? "file"
+                                                       : "command";
+            opt->init.key_where = optarg;
+            break;
+        case OPT_INIT_CHECK:
+            opt->init.run_check = true;
+            break;
         case OPT_TIMEOUT: {
             char *end;
             long v = strtol(optarg, &end, 10);
             if (!*optarg || *end || v < 1 || v > 300) {
                 complain("--timeout takes seconds from 1 to 300, not", optarg);
-                return EXIT_USAGE;
+                status = EXIT_USAGE;
+                break;
             }
             opt->timeout = (int)v;
             break;
         }
-        case OPT_HELP:
-            if (s->name)
-                subcommand_usage(s, stdout);
-            else
-                help();
-            return EXIT_SUCCESS;
-        case OPT_VERSION:
+        case CLI_OPT_HELP:
+            if (s->name) {
+                cli_help(stdout, s, NULL, 0, cli_width());
+            } else {
+                const struct cli_command *all[ARRAY_LEN(commands)];
+                for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+                    all[i] = &commands[i].cli;
+                cli_help(stdout, s, all, ARRAY_LEN(commands), cli_width());
+            }
+            status = cli_finish_stdout(EXIT_SUCCESS);
+            break;
+        case CLI_OPT_VERSION:
             printf("maxdash %s\n", MAXDASH_VERSION);
-            return EXIT_SUCCESS;
+            status = cli_finish_stdout(EXIT_SUCCESS);
+            break;
         case ':':
             complain("missing argument for", argv[optind - 1]);
-            usage(stderr);
-            return EXIT_USAGE;
-        default:
-            if (strncmp(argv[optind - 1], "--", 2) == 0 || optopt <= 0 || optopt > 127) {
-                complain("unknown option", argv[optind - 1]);
+            status = usage_error(sc, NULL);
+            break;
+        default: {
+            const char *arg = argv[optind - 1];
+            if (strncmp(arg, "--", 2) == 0 || optopt <= 0 || optopt > 127) {
+                complain("unknown option", arg);
+                const char *sug = cli_suggest_option(s, arg, suggestion, sizeof suggestion);
+                status = usage_error(sc, sug ? sug : strncmp(arg, "--", 2) == 0 ? owner_of(arg)
+                                                                                 : NULL);
             } else {
                 char o[3] = {'-', (char)optopt, '\0'};
                 complain("unknown option", o);
+                status = usage_error(sc, NULL);
             }
-            usage(stderr);
-            return EXIT_USAGE;
+            break;
+        }
         }
     }
+    free(longopts);
+    free(optstring);
+    if (status >= 0)
+        return status;
     if (optind < argc) {
         complain(s->name ? "unexpected argument" : "unknown command", argv[optind]);
-        usage(stderr);
-        return EXIT_USAGE;
+        return usage_error(sc, NULL);
     }
-    /* One --org is all the dashboard and log take; check takes several. */
-    if (opt->norgs > 1 && (!s->name || strcmp(s->name, "check") != 0)) {
+    /* One --org is all the dashboard and log take; check and init take several. */
+    if (opt->norgs > 1 &&
+        !(s->name && (strcmp(s->name, "check") == 0 || strcmp(s->name, "init") == 0))) {
         warnmsg("--org may be given once here");
-        subcommand_usage(s, stderr);
-        return EXIT_USAGE;
+        return usage_error(sc, NULL);
     }
     return -1;
 }
@@ -210,6 +313,15 @@ static int run_dashboard(const struct options *opt)
                          .no_color = opt->no_color, .privacy = opt->privacy,
                          .copy_command = opt->copy_command};
     return ui_run(&uo);
+}
+
+static int run_init(const struct options *opt)
+{
+    struct init_opts io = opt->init;
+    io.config = opt->config;
+    io.orgs = opt->orgs;
+    io.norgs = opt->norgs;
+    return init_run(&io);
 }
 
 static int run_check(const struct options *opt)
@@ -378,17 +490,20 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     util_set_progname("maxdash");
 
-    const struct subcommand *s = &subcommands[0];
+    const struct subcommand *s = &commands[0];
     int skip = 0;
     if (argc > 1 && argv[1][0] != '-') {
         s = NULL;
-        for (size_t i = 1; i < ARRAY_LEN(subcommands) && !s; i++)
-            if (strcmp(argv[1], subcommands[i].name) == 0)
-                s = &subcommands[i];
+        for (size_t i = 1; i < ARRAY_LEN(commands) && !s; i++)
+            if (strcmp(argv[1], commands[i].cli.name) == 0)
+                s = &commands[i];
         if (!s) {
             complain("unknown command", argv[1]);
-            usage(stderr);
-            return EXIT_USAGE;
+            const char *names[ARRAY_LEN(commands)];
+            for (size_t i = 1; i < ARRAY_LEN(commands); i++)
+                names[i - 1] = commands[i].cli.name;
+            names[ARRAY_LEN(commands) - 1] = NULL;
+            return usage_error(&commands[0], cli_suggest(argv[1], names));
         }
         skip = 1;
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "proc.h"
@@ -82,8 +83,9 @@ START_TEST(help_and_version)
     run(&r, NULL, (const char *[]){"--help", NULL});
     ck_assert_int_eq(r.status, 0);
     ck_assert(strstr(r.out, "usage: maxdash"));
-    ck_assert(strstr(r.out, "maxdash config [-c FILE]"));
-    ck_assert(strstr(r.out, "maxdash check "));
+    ck_assert(strstr(r.out, "\n  config  validate the config"));
+    ck_assert(strstr(r.out, "\n  check   probe every org"));
+    ck_assert(strstr(r.out, "\n  init    write a first config"));
     ck_assert_str_eq(r.err, "");
     proc_result_free(&r);
 
@@ -94,8 +96,162 @@ START_TEST(help_and_version)
 
     run(&r, NULL, (const char *[]){"config", "--help", NULL});
     ck_assert_int_eq(r.status, 0);
-    ck_assert_str_eq(r.out, "usage: maxdash config [-c FILE]\n");
+    ck_assert_msg(strstr(r.out, "\nusage: maxdash config [-c FILE]\n"), "%s", r.out);
     proc_result_free(&r);
+
+    run(&r, NULL, (const char *[]){"-V", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "maxdash " MAXDASH_VERSION "\n");
+    proc_result_free(&r);
+}
+END_TEST
+
+/* Every subcommand's --help (issue 19 case 2): a one-line purpose, the usage, every option
+ * aligned in one column, two or three examples, nothing past 80 columns into a pipe. */
+START_TEST(every_help_has_purpose_options_examples)
+{
+    static const char *const subs[] = {NULL, "init", "check", "config", "log"};
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+        struct proc_result r;
+        const char *args[] = {subs[i] ? subs[i] : "--help", subs[i] ? "--help" : NULL, NULL};
+        run(&r, NULL, args);
+        const char *name = subs[i] ? subs[i] : "(dashboard)";
+        ck_assert_msg(r.status == 0, "%s: status %d", name, r.status);
+        ck_assert_str_eq(r.err, "");
+        /* The purpose: one sentence on the first line, then a blank line. */
+        const char *nl = strchr(r.out, '\n');
+        ck_assert_msg(nl && nl > r.out && nl[-1] == '.' && nl[1] == '\n', "%s: purpose: %s",
+                      name, r.out);
+        ck_assert_msg(strstr(r.out, "\nusage: maxdash"), "%s: no usage", name);
+        ck_assert_msg(strstr(r.out, "\nOptions:\n"), "%s: no options", name);
+        const char *ex = strstr(r.out, "\nExamples:\n");
+        ck_assert_msg(ex, "%s: no examples", name);
+        size_t nex = 0;
+        for (const char *p = strstr(ex, "\n  $ maxdash"); p; p = strstr(p + 1, "\n  $ maxdash"))
+            nex++;
+        ck_assert_msg(nex >= 2 && nex <= 3, "%s: %zu examples", name, nex);
+        /* Lines fit 80 columns (the help is ASCII); the options' text starts in one column. */
+        int column = -1;
+        bool in_options = false;
+        for (const char *p = r.out; *p;) {
+            size_t len = strcspn(p, "\n");
+            ck_assert_msg(len <= 80, "%s: a line of %zu columns: %.*s", name, len, (int)len, p);
+            if (strncmp(p, "Options:", 8) == 0)
+                in_options = true;
+            else if (len == 0)
+                in_options = false;
+            else if (in_options &&
+                     (strncmp(p, "  -", 3) == 0 || strncmp(p, "      --", 8) == 0)) {
+                const char *label_end = p + strspn(p, " ");
+                while (label_end < p + len && !(label_end[0] == ' ' && label_end[1] == ' '))
+                    label_end++;
+                const char *text = label_end;
+                while (text < p + len && *text == ' ')
+                    text++;
+                int col = (int)(text - p);
+                if (text < p + len) {
+                    ck_assert_msg(column < 0 || col == column, "%s: ragged option column: %.*s",
+                                  name, (int)len, p);
+                    column = col;
+                }
+            }
+            p += len + (p[len] == '\n');
+        }
+        ck_assert_msg(column > 0, "%s: no option with its text", name);
+        proc_result_free(&r);
+    }
+}
+END_TEST
+
+/* Unknown options and commands get "did you mean" (issue 19 case 2): the closest option of
+ * that subcommand, the subcommand an option belongs to, the closest subcommand. */
+START_TEST(did_you_mean)
+{
+    static const char *const cases[][3] = {
+        {"check", "--jsn", "Did you mean '--json'?"},
+        {"log", "--auth-onyl", "Did you mean '--auth-only'?"},
+        {"chek", NULL, "Did you mean 'check'?"},
+        {"--json", NULL, "Did you mean 'maxdash check --json'?"},
+        {"config", "--conifg", "Did you mean '--config'?"},
+        {"--verison", NULL, "Did you mean '--version'?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct proc_result r;
+        run(&r, NULL, (const char *[]){cases[i][0], cases[i][1], NULL});
+        ck_assert_msg(r.status == 2, "case %zu: status %d", i, r.status);
+        ck_assert_msg(strstr(r.err, cases[i][2]), "case %zu: %s", i, r.err);
+        ck_assert_msg(strstr(r.err, "--help' for the options and examples"), "case %zu: %s", i,
+                      r.err);
+        ck_assert_str_eq(r.out, "");
+        proc_result_free(&r);
+    }
+    /* A subcommand's mistake shows that subcommand's usage, not the dashboard's. */
+    struct proc_result u;
+    run(&u, NULL, (const char *[]){"log", "--jsno", NULL});
+    ck_assert_msg(strstr(u.err, "\nusage: maxdash log [-c FILE]"), "%s", u.err);
+    ck_assert_msg(strstr(u.err, "Run 'maxdash log --help'"), "%s", u.err);
+    proc_result_free(&u);
+
+    /* Nothing close: no guess. */
+    struct proc_result r;
+    run(&r, NULL, (const char *[]){"check", "--frobnicate", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(!strstr(r.err, "Did you mean"), "%s", r.err);
+    proc_result_free(&r);
+}
+END_TEST
+
+/* Help and version to a full device fail (issue 19 case 2): a script must not believe they
+ * were written. */
+START_TEST(help_to_a_full_device_fails)
+{
+    if (access("/dev/full", W_OK) != 0)
+        return;
+    static const char *const cases[][2] = {{"--help", NULL}, {"-V", NULL}, {"--version", NULL},
+                                           {"check", "--help"}, {"log", "-h"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[8400];
+        snprintf(cmd, sizeof cmd, "'%s' %s %s > /dev/full 2>/dev/null", maxdash, cases[i][0],
+                 cases[i][1] ? cases[i][1] : "");
+        int st = system(cmd);
+        ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) != 0, "case %zu (%s) exited 0", i,
+                      cases[i][0]);
+    }
+}
+END_TEST
+
+/* No config at all (issue 19 case 1): the path of the example that exists and the exact next
+ * command; "or pass -c FILE" only when -c was not given. */
+START_TEST(missing_config_names_example_and_next_command)
+{
+    struct proc_result r;
+    run(&r, NULL, (const char *[]){"config", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "run 'maxdash init' to write it"), "%s", r.err);
+    ck_assert_msg(strstr(r.err, "(or pass -c FILE)"), "%s", r.err);
+    char example[4300];
+    snprintf(example, sizeof example, "copy %s/config.example.ini there", test_src_dir());
+    char *real = realpath(test_src_dir(), NULL);
+    if (real) {
+        snprintf(example, sizeof example, "copy %s/config.example.ini there", real);
+        free(real);
+    }
+    ck_assert_msg(strstr(r.err, example), "want '%s' in: %s", example, r.err);
+    proc_result_free(&r);
+
+    char nowhere[4300];
+    snprintf(nowhere, sizeof nowhere, "%s/nowhere.ini", dir);
+    static const char *const subs[] = {"config", "check", "log"};
+    for (size_t i = 0; i < 3; i++) {
+        run(&r, NULL, (const char *[]){subs[i], "-c", nowhere, NULL});
+        ck_assert_int_eq(r.status, 2);
+        char want[8700];
+        snprintf(want, sizeof want, "run 'maxdash init -c %s' to write it", nowhere);
+        ck_assert_msg(strstr(r.err, want), "%s: %s", subs[i], r.err);
+        ck_assert_msg(strstr(r.err, "config.example.ini there"), "%s: %s", subs[i], r.err);
+        ck_assert_msg(!strstr(r.err, "pass -c"), "%s: %s", subs[i], r.err);
+        proc_result_free(&r);
+    }
 }
 END_TEST
 
@@ -367,6 +523,10 @@ SUITE(cli_config)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, usage_errors);
+    tcase_add_test(tc, every_help_has_purpose_options_examples);
+    tcase_add_test(tc, did_you_mean);
+    tcase_add_test(tc, help_to_a_full_device_fails);
+    tcase_add_test(tc, missing_config_names_example_and_next_command);
     tcase_add_test(tc, dashboard_without_a_terminal_says_so);
     tcase_add_test(tc, valid_config_prints_resolved_view);
     tcase_add_test(tc, config_found_without_dash_c);

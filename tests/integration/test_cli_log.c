@@ -280,11 +280,28 @@ START_TEST(since_filters)
     free(recent);
     write_log(log_path, both);
 
-    static const struct {
+    /* Compound durations and dates (issue 19 case 4): UTC, as the log prints its times, or
+     * with the offset given. */
+    char two_days_ago[32], four_days_ago[32], two_hours_ago[32], two_hours_ago_plus1[40];
+    time_t ts = (time_t)t - 2 * 86400;
+    struct tm tm;
+    strftime(two_days_ago, sizeof two_days_ago, "%Y-%m-%d", gmtime_r(&ts, &tm));
+    ts = (time_t)t - 4 * 86400;
+    strftime(four_days_ago, sizeof four_days_ago, "%Y-%m-%d", gmtime_r(&ts, &tm));
+    ts = (time_t)t - 7200;
+    strftime(two_hours_ago, sizeof two_hours_ago, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&ts, &tm));
+    ts = (time_t)t - 7200 + 3600; /* the same instant as seen at +01:00 */
+    strftime(two_hours_ago_plus1, sizeof two_hours_ago_plus1, "%Y-%m-%d %H:%M+01:00",
+             gmtime_r(&ts, &tm));
+    const struct {
         const char *since;
         bool hour, days;
-    } cases[] = {{"2h", true, false}, {"120m", true, false}, {"7200s", true, false},
-                 {"4d", true, true},  {"30m", false, false}, {"1d", true, false}};
+    } cases[] = {{"2h", true, false},     {"120m", true, false},   {"7200s", true, false},
+                 {"4d", true, true},      {"30m", false, false},   {"1d", true, false},
+                 {"1h30m", true, false},  {"59m30s", false, false}, {"2d12h", true, false},
+                 {"3d1h", true, true},    {two_days_ago, true, false},
+                 {four_days_ago, true, true}, {two_hours_ago, true, false},
+                 {two_hours_ago_plus1, true, false}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct proc_result r;
         run(&r, (const char *[]){"log", "-c", cfg_path, "--since", cases[i].since, NULL});
@@ -302,16 +319,18 @@ END_TEST
 
 START_TEST(bad_since_is_one_usage_line)
 {
-    static const char *const bad[] = {"2",  "2w",  "-2h", "2h30m", "",  "h",
+    static const char *const bad[] = {"2",  "2w",  "-2h", "2h30", "",  "h",
                                       "0h", " 2h", "2H",  "1.5h",  "2 h", "99999999999d",
-                                      "\x1b[31m2h"};
+                                      "\x1b[31m2h", "2026-13-01", "2026-02-31",
+                                      "2026-11-28T25:00", "2026-11-28T14:00+1", "yesterday",
+                                      "2h 30m"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct proc_result r;
         run(&r, (const char *[]){"log", "-c", cfg_path, "--since", bad[i], NULL});
         ck_assert_msg(r.status == 2, "case %zu: status %d", i, r.status);
         ck_assert_str_eq(r.out, "");
-        ck_assert_msg(strncmp(r.err, "maxdash: --since takes a duration like 30m, 2h or 7d", 52)
-                          == 0, "case %zu: %s", i, r.err);
+        static const char want[] = "maxdash: --since takes a duration like 30m, 2h30m or 7d";
+        ck_assert_msg(strncmp(r.err, want, sizeof want - 1) == 0, "case %zu: %s", i, r.err);
         ck_assert_msg(count_lines(r.err) == 1, "case %zu: %s", i, r.err);
         assert_terminal_safe("stderr", r.err, r.err_len);
         proc_result_free(&r);

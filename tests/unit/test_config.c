@@ -606,7 +606,11 @@ START_TEST(missing_directory_symlink_fifo)
     struct config cfg;
     struct config_errors e = {0};
     ck_assert(!config_load(path, &cfg, &e)); /* not written yet */
-    expect_one_error(&e, 0, "no such file (start from config.example.ini, or pass -c FILE)");
+    /* Named with -c (not the usual place): the command that writes it, the example, and no
+     * "pass -c FILE" (issue 19 case 1). */
+    expect_one_error(&e, 0, "no such file: run 'maxdash init -c ");
+    ck_assert_msg(strstr(e.v[0].message, "config.example.ini there"), "%s", e.v[0].message);
+    ck_assert_msg(!strstr(e.v[0].message, "pass -c"), "%s", e.v[0].message);
     done(&cfg, &e);
 
     ck_assert(!config_load(dir, &cfg, &e));
