@@ -38,7 +38,7 @@ LDFLAGS    += $(SANFLAGS)
 pc_cflags   = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
-MAXDASH_PKGS := formw ncursesw libcurl jansson inih
+MAXDASH_PKGS := formw ncursesw libcurl jansson inih libmicrohttpd
 SANDBOX_PKGS := libmicrohttpd jansson
 TEST_PKGS    := check libcurl jansson
 

@@ -56,6 +56,10 @@ for group in "$@"; do
         need ncurses-term          terminfo tmux-256color
         need procps                cmd ps
         need logrotate             file /usr/sbin/logrotate
+        # `maxdash serve` is tested against a real Prometheus server, and its exposition and
+        # example rules with promtool (issue 18); both come in Debian's package prometheus.
+        need prometheus            cmd prometheus
+        need prometheus            cmd promtool
         ;;
     screenshot)
         need tmux                  cmd tmux

@@ -9,6 +9,7 @@
 
 #include "cmd_check.h"
 #include "cmd_log.h"
+#include "cmd_serve.h"
 #include "config.h"
 #include "harden.h"
 #include "ui.h"
@@ -28,6 +29,7 @@ struct options {
     int timeout;
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
+    const char *listen; /* serve --listen */
 };
 
 struct subcommand {
@@ -40,7 +42,7 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY };
+       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_LISTEN };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
@@ -61,7 +63,12 @@ static const struct option log_opts[] = {
     {"explain", no_argument, NULL, OPT_EXPLAIN}, {"help", no_argument, NULL, OPT_HELP},
     {"auth-only", no_argument, NULL, OPT_AUTH_ONLY}, {NULL, 0, NULL, 0}};
 
+static const struct option serve_opts[] = {
+    {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, OPT_LISTEN},
+    {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}};
+
 static int run_dashboard(const struct options *opt);
+static int run_serve(const struct options *opt);
 static int run_check(const struct options *opt);
 static int run_config(const struct options *opt);
 static int run_log(const struct options *opt);
@@ -75,6 +82,8 @@ static const struct subcommand subcommands[] = {
      config_opts, run_config},
     {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION] [--auth-only] [--explain]",
      "print the stored failure log", ":c:h", log_opts, run_log},
+    {"serve", "[-c FILE] [--listen ADDR:PORT]", "the engine without a screen: /metrics for Prometheus",
+     ":c:h", serve_opts, run_serve},
 };
 
 static void usage(FILE *to)
@@ -153,6 +162,9 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_AUTH_ONLY:
             opt->auth_only = true;
             break;
+        case OPT_LISTEN:
+            opt->listen = optarg;
+            break;
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
             break;
@@ -225,6 +237,12 @@ static int run_log(const struct options *opt)
                               .since = opt->since, .json = opt->json, .explain = opt->explain,
                               .auth_only = opt->auth_only};
     return cmd_log_run(&lo);
+}
+
+static int run_serve(const struct options *opt)
+{
+    struct serve_opts so = {.config = opt->config, .listen = opt->listen};
+    return serve_run(&so);
 }
 
 /* "name = value ; note", with the notes lined up. */
