@@ -63,7 +63,7 @@ SANDBOX      := $(BUILD)/maxdash-sandbox
 UNIT_RUNNER  := $(BUILD)/tests/unit-tests
 INTEG_RUNNER := $(BUILD)/tests/integration-tests
 
-.PHONY: all deps check check-unit check-integration check-e2e demo bench screenshot reliability install \
+.PHONY: all deps check check-unit check-integration check-e2e check-prometheus demo bench screenshot reliability install \
         uninstall clean distclean
 
 PROGRAMS := $(SANDBOX) $(if $(wildcard src/main.c),$(MAXDASH))
@@ -130,7 +130,7 @@ TEST_ENV = MAXDASH_BUILD=$(abspath $(BUILD)) MAXDASH_SRC=$(CURDIR) \
            LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp:print_suppressions=0
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-integration check-e2e
+	@$(MAKE) --no-print-directory check-unit check-integration check-e2e check-prometheus
 
 check-unit: $(UNIT_RUNNER)
 	$(TEST_ENV) $(UNIT_RUNNER)
@@ -148,6 +148,10 @@ check-e2e: $(PROGRAMS)
 	    echo "e2e again with TERM=screen-256color:" && \
 	    $(TEST_ENV) E2E_TERM_TYPE=screen-256color sh tests/e2e/run.sh; \
 	else echo "e2e: no tests yet"; fi
+
+# `maxdash serve` against a real Prometheus (issue 18): make deps installs it.
+check-prometheus: $(PROGRAMS)
+	$(TEST_ENV) sh tests/prometheus/run.sh
 
 # --- demo, bench ------------------------------------------------------------------------
 
