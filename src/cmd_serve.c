@@ -106,7 +106,7 @@ bool serve_parse_listen(const char *text, struct sockaddr_storage *ss, bool *loo
 /* --- HTTP --------------------------------------------------------------------------------- */
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
-                             char *body, size_t len, bool vary)
+                             char *body, size_t len)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
     if (!r) {
@@ -116,8 +116,6 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    if (vary)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
     enum MHD_Result ret = MHD_queue_response(c, status, r);
@@ -125,10 +123,61 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
     return ret;
 }
 
+/* A /metrics response streamed in parts as the socket takes them (metrics_cursor). */
+struct stream {
+    struct metrics_cursor *c;
+    struct metrics_buf buf;
+    size_t off;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct stream *st = cls;
+    (void)pos;
+    if (st->off == st->buf.len) {
+        st->buf.len = 0;
+        st->off = 0;
+        if (!metrics_cursor_next(st->c, max, &st->buf))
+            return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    size_t n = st->buf.len - st->off < max ? st->buf.len - st->off : max;
+    memcpy(out, st->buf.p + st->off, n);
+    st->off += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream *st = cls;
+    metrics_cursor_free(st->c);
+    metrics_buf_free(&st->buf);
+    free(st);
+}
+
+static enum MHD_Result reply_metrics(struct serve *s, struct MHD_Connection *c)
+{
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+    enum metrics_format f = metrics_negotiate(accept);
+    struct stream *st = xcalloc(1, sizeof *st);
+    st->c = metrics_cursor_new(s->mx, &s->m, f, mono_now());
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+                                                               stream_read, st, stream_free);
+    if (!r) {
+        stream_free(st);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, metrics_content_type(f));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
 {
     char *body = xstrdup(text);
-    return reply(c, status, "text/plain; charset=utf-8", body, strlen(body), false);
+    return reply(c, status, "text/plain; charset=utf-8", body, strlen(body));
 }
 
 /* The one-page summary of GET /: what runs, and each org's state, as text. */
@@ -186,13 +235,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET or HEAD only\n");
-    if (strcmp(url, "/metrics") == 0) {
-        const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
-        enum metrics_format f = metrics_negotiate(accept);
-        struct metrics_buf b = {0};
-        metrics_render(s->mx, &s->m, f, mono_now(), &b);
-        return reply(c, MHD_HTTP_OK, metrics_content_type(f), b.p, b.len, true);
-    }
+    if (strcmp(url, "/metrics") == 0)
+        return reply_metrics(s, c);
     if (strcmp(url, "/healthz") == 0) {
         /* The process runs and its config loaded; a log that cannot be written is not fine:
          * failures would be lost (engine_log_problem). */
@@ -204,13 +248,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             char *body = xasprintf("%s\n", clean);
             free(clean);
             return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", body,
-                         strlen(body), false);
+                         strlen(body));
         }
         return reply_text(c, MHD_HTTP_OK, "ok\n");
     }
     if (strcmp(url, "/") == 0) {
         char *body = summary(s);
-        return reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8", body, strlen(body), false);
+        return reply(c, MHD_HTTP_OK, "text/plain; charset=utf-8", body, strlen(body));
     }
     return reply_text(c, MHD_HTTP_NOT_FOUND, "not found: try /, /metrics or /healthz\n");
 }

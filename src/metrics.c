@@ -502,95 +502,124 @@ static bool first_of_app(const struct model *m, size_t b)
     return true;
 }
 
-static void render_histograms(struct metrics *mx, const struct model *m, struct metrics_buf *b)
+static void render_histograms(struct metrics *mx, size_t i, struct metrics_buf *b)
 {
     static const char *const ep_extra[NENDPOINTS] = {
         "endpoint=\"/marketplace/me\"", "endpoint=\"/patients\"", "endpoint=\"/patients/{id}\""};
-    for (size_t i = 0; i < m->norgs; i++) {
-        const char *labels = mx->orgs[i].labels;
-        for (size_t ep = 0; ep < NENDPOINTS; ep++) {
-            const struct hist *h = &mx->orgs[i].hist[ep];
-            /* serve asks for /marketplace/me and /patients: those always, others once used. */
-            if (ep == API_PATIENT && h->count == 0)
-                continue;
-            uint64_t cum = 0;
-            for (size_t k = 0; k <= NBUCKETS; k++) {
-                cum += k < NBUCKETS ? h->bucket[k] : 0;
-                metrics_buf_puts(b, "maxdash_request_duration_seconds_bucket{");
-                metrics_buf_puts(b, labels);
-                metrics_buf_put(b, ",", 1);
-                metrics_buf_puts(b, ep_extra[ep]);
-                metrics_buf_put(b, ",le=\"", 5);
-                metrics_buf_puts(b, k < NBUCKETS ? bucket_le[k] : "+Inf");
-                metrics_buf_put(b, "\"} ", 3);
-                put_u64(b, k < NBUCKETS ? cum : h->count);
-                metrics_buf_put(b, "\n", 1);
-            }
-            sample_start(b, "maxdash_request_duration_seconds_sum", labels, ep_extra[ep]);
-            put_ms_as_seconds(b, h->sum_ms);
-            metrics_buf_put(b, "\n", 1);
-            sample_start(b, "maxdash_request_duration_seconds_count", labels, ep_extra[ep]);
-            put_u64(b, h->count);
+    const char *labels = mx->orgs[i].labels;
+    for (size_t ep = 0; ep < NENDPOINTS; ep++) {
+        const struct hist *h = &mx->orgs[i].hist[ep];
+        /* serve asks for /marketplace/me and /patients: those always, others once used. */
+        if (ep == API_PATIENT && h->count == 0)
+            continue;
+        uint64_t cum = 0;
+        for (size_t k = 0; k <= NBUCKETS; k++) {
+            cum += k < NBUCKETS ? h->bucket[k] : 0;
+            metrics_buf_puts(b, "maxdash_request_duration_seconds_bucket{");
+            metrics_buf_puts(b, labels);
+            metrics_buf_put(b, ",", 1);
+            metrics_buf_puts(b, ep_extra[ep]);
+            metrics_buf_put(b, ",le=\"", 5);
+            metrics_buf_puts(b, k < NBUCKETS ? bucket_le[k] : "+Inf");
+            metrics_buf_put(b, "\"} ", 3);
+            put_u64(b, k < NBUCKETS ? cum : h->count);
             metrics_buf_put(b, "\n", 1);
         }
+        sample_start(b, "maxdash_request_duration_seconds_sum", labels, ep_extra[ep]);
+        put_ms_as_seconds(b, h->sum_ms);
+        metrics_buf_put(b, "\n", 1);
+        sample_start(b, "maxdash_request_duration_seconds_count", labels, ep_extra[ep]);
+        put_u64(b, h->count);
+        metrics_buf_put(b, "\n", 1);
     }
 }
 
-static void render_failures(struct metrics *mx, const struct model *m, enum metrics_format f,
+static void render_failures(struct metrics *mx, size_t i, enum metrics_format f,
                             struct metrics_buf *b)
 {
-    for (size_t i = 0; i < m->norgs; i++) {
-        const struct org_metrics *om = &mx->orgs[i];
-        for (size_t k = 0; k < om->nfails; k++) {
-            const struct failure_series *fs = &om->fails[k];
-            metrics_buf_puts(b, "maxdash_failures_total{");
-            metrics_buf_puts(b, om->labels);
-            metrics_buf_put(b, ",endpoint=\"", 11);
-            metrics_buf_puts(b, endpoint_label[fs->ep]);
-            metrics_buf_put(b, "\",status=\"", 10);
-            if (fs->status > 0)
-                put_u64(b, (uint64_t)fs->status);
-            else
-                metrics_buf_puts(b, fs->status == 0 ? "none" : "other");
-            metrics_buf_put(b, "\",code=\"", 8);
-            metrics_escape(b, fs->code);
-            metrics_buf_put(b, "\"} ", 3);
-            put_u64(b, fs->count);
-            if (f == METRICS_OPENMETRICS && fs->trace_id) {
-                /* The latest failure: its trace_id, one occurrence, when it happened. */
-                metrics_buf_puts(b, " # {trace_id=\"");
-                metrics_escape(b, fs->trace_id);
-                metrics_buf_puts(b, "\"} 1 ");
-                put_wall(b, fs->trace_at);
-            }
-            metrics_buf_put(b, "\n", 1);
+    const struct org_metrics *om = &mx->orgs[i];
+    for (size_t k = 0; k < om->nfails; k++) {
+        const struct failure_series *fs = &om->fails[k];
+        metrics_buf_puts(b, "maxdash_failures_total{");
+        metrics_buf_puts(b, om->labels);
+        metrics_buf_put(b, ",endpoint=\"", 11);
+        metrics_buf_puts(b, endpoint_label[fs->ep]);
+        metrics_buf_put(b, "\",status=\"", 10);
+        if (fs->status > 0)
+            put_u64(b, (uint64_t)fs->status);
+        else
+            metrics_buf_puts(b, fs->status == 0 ? "none" : "other");
+        metrics_buf_put(b, "\",code=\"", 8);
+        metrics_escape(b, fs->code);
+        metrics_buf_put(b, "\"} ", 3);
+        put_u64(b, fs->count);
+        if (f == METRICS_OPENMETRICS && fs->trace_id) {
+            /* The latest failure: its trace_id, one occurrence, when it happened. */
+            metrics_buf_puts(b, " # {trace_id=\"");
+            metrics_escape(b, fs->trace_id);
+            metrics_buf_puts(b, "\"} 1 ");
+            put_wall(b, fs->trace_at);
         }
+        metrics_buf_put(b, "\n", 1);
     }
 }
 
-void metrics_render(struct metrics *mx, const struct model *m, enum metrics_format f,
-                    double mono, struct metrics_buf *b)
-{
-    size_t n = m->norgs < mx->norgs ? m->norgs : mx->norgs;
-    struct model view = *m;
-    view.norgs = n;
-    m = &view;
-    for (size_t i = 0; i < n; i++)
-        org_labels(&mx->orgs[i], &m->orgs[i]);
+/* The families in the order they are written; each is written whole before the next
+ * (OpenMetrics: a family's samples are contiguous). */
+enum family_id { FAM_UP, FAM_STATE, FAM_LAST, FAM_SCOPE, FAM_HIST, FAM_FAIL, FAM_RL_REMAINING,
+                 FAM_RL_WAITING, FAM_EOF, FAM_DONE };
 
-    family(b, f, "maxdash_org_up", "gauge",
-           "1 when the org's last refresh was fully good (/marketplace/me and /patients).");
-    for (size_t i = 0; i < n; i++) {
+static const struct {
+    const char *name, *type, *help;
+    bool per_app; /* one item per budget, else per org */
+} families[] = {
+    [FAM_UP] = {"maxdash_org_up", "gauge",
+                "1 when the org's last refresh was fully good (/marketplace/me and /patients).",
+                false},
+    [FAM_STATE] = {"maxdash_org_state", "gauge",
+                   "1 for the org's current state, 0 for the others; all 0 until the first answer.",
+                   false},
+    [FAM_LAST] = {"maxdash_last_success_timestamp_seconds", "gauge",
+                  "Unix time of the org's last fully good refresh; absent before the first.",
+                  false},
+    [FAM_SCOPE] = {"maxdash_scope_granted", "gauge",
+                   "1 when /marketplace/me lists the documented scope for the org's key, else 0.",
+                   false},
+    [FAM_HIST] = {"maxdash_request_duration_seconds", "histogram",
+                  "Duration of maxdash's requests to the API, by endpoint.", false},
+    [FAM_FAIL] = {"maxdash_failures_total", "counter",
+                  "Failed requests since start, by endpoint, HTTP status and error code.", false},
+    [FAM_RL_REMAINING] = {"maxdash_ratelimit_remaining", "gauge",
+                          "The app's last X-RateLimit-Remaining; absent until the API sent one.",
+                          true},
+    [FAM_RL_WAITING] = {"maxdash_ratelimit_waiting", "gauge",
+                        "1 while maxdash holds the app's requests back after a 429, else 0.", true},
+};
+
+struct metrics_cursor {
+    struct metrics *mx;
+    const struct model *m;
+    enum metrics_format f;
+    double mono;
+    enum family_id fam;
+    size_t item; /* the next org or budget of fam */
+};
+
+/* One org's (or budget's) samples of family fam. */
+static void render_item(struct metrics_cursor *c, size_t i, struct metrics_buf *b)
+{
+    struct metrics *mx = c->mx;
+    const struct model *m = c->m;
+    switch (c->fam) {
+    case FAM_UP: {
         const struct model_org *o = &m->orgs[i];
         bool up = o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
                   o->probe_patients.cls == API_OK;
         sample_start(b, "maxdash_org_up", mx->orgs[i].labels, NULL);
         metrics_buf_put(b, up ? "1\n" : "0\n", 2);
+        break;
     }
-
-    family(b, f, "maxdash_org_state", "gauge",
-           "1 for the org's current state, 0 for the others; all 0 until the first answer.");
-    for (size_t i = 0; i < n; i++) {
+    case FAM_STATE: {
         int st = state_of(model_org_health(&m->orgs[i]));
         for (int s = 0; s < (int)ARRAY_LEN(state_names); s++) {
             char extra[32];
@@ -598,62 +627,109 @@ void metrics_render(struct metrics *mx, const struct model *m, enum metrics_form
             sample_start(b, "maxdash_org_state", mx->orgs[i].labels, extra);
             metrics_buf_put(b, s == st ? "1\n" : "0\n", 2);
         }
+        break;
     }
-
-    family(b, f, "maxdash_last_success_timestamp_seconds", "gauge",
-           "Unix time of the org's last fully good refresh; absent before the first.");
-    for (size_t i = 0; i < n; i++) {
-        if (m->orgs[i].last_success <= 0)
-            continue;
-        sample_start(b, "maxdash_last_success_timestamp_seconds", mx->orgs[i].labels, NULL);
-        put_wall(b, m->orgs[i].last_success);
-        metrics_buf_put(b, "\n", 1);
-    }
-
-    family(b, f, "maxdash_scope_granted", "gauge",
-           "1 when /marketplace/me lists the documented scope for the org's key, else 0.");
-    for (size_t i = 0; i < n; i++) {
+    case FAM_LAST:
+        if (m->orgs[i].last_success > 0) {
+            sample_start(b, "maxdash_last_success_timestamp_seconds", mx->orgs[i].labels, NULL);
+            put_wall(b, m->orgs[i].last_success);
+            metrics_buf_put(b, "\n", 1);
+        }
+        break;
+    case FAM_SCOPE: {
         const struct model_org *o = &m->orgs[i];
         if (!o->have_me)
-            continue;
+            break;
         for (size_t s = 0; metrics_scopes[s]; s++) {
             char extra[64];
             bprintf(extra, sizeof extra, "scope=\"%s\"", metrics_scopes[s]);
             sample_start(b, "maxdash_scope_granted", mx->orgs[i].labels, extra);
             metrics_buf_put(b, has_scope(o, metrics_scopes[s]) ? "1\n" : "0\n", 2);
         }
+        break;
     }
-
-    family(b, f, "maxdash_request_duration_seconds", "histogram",
-           "Duration of maxdash's requests to the API, by endpoint.");
-    render_histograms(mx, m, b);
-
-    family(b, f, "maxdash_failures_total", "counter",
-           "Failed requests since start, by endpoint, HTTP status and error code.");
-    render_failures(mx, m, f, b);
-
-    family(b, f, "maxdash_ratelimit_remaining", "gauge",
-           "The app's last X-RateLimit-Remaining; absent until the API sent one.");
-    for (size_t k = 0; k < m->nbudgets; k++) {
-        const struct model_budget *bu = &m->budgets[k];
-        if (!bu->app_id || !bu->norgs || bu->remaining < 0 || !first_of_app(m, k))
-            continue;
+    case FAM_HIST:
+        render_histograms(mx, i, b);
+        break;
+    case FAM_FAIL:
+        render_failures(mx, i, c->f, b);
+        break;
+    case FAM_RL_REMAINING: {
+        const struct model_budget *bu = &m->budgets[i];
+        if (!bu->app_id || !bu->norgs || bu->remaining < 0 || !first_of_app(m, i))
+            break;
         metrics_buf_puts(b, "maxdash_ratelimit_remaining{");
         put_label(b, "app", bu->app_id);
         metrics_buf_put(b, "} ", 2);
         put_u64(b, (uint64_t)bu->remaining);
         metrics_buf_put(b, "\n", 1);
+        break;
     }
-    family(b, f, "maxdash_ratelimit_waiting", "gauge",
-           "1 while maxdash holds the app's requests back after a 429, else 0.");
-    for (size_t k = 0; k < m->nbudgets; k++) {
-        const struct model_budget *bu = &m->budgets[k];
-        if (!bu->app_id || !bu->norgs || !first_of_app(m, k))
-            continue;
+    case FAM_RL_WAITING: {
+        const struct model_budget *bu = &m->budgets[i];
+        if (!bu->app_id || !bu->norgs || !first_of_app(m, i))
+            break;
         metrics_buf_puts(b, "maxdash_ratelimit_waiting{");
         put_label(b, "app", bu->app_id);
-        metrics_buf_put(b, bu->blocked_until > mono ? "} 1\n" : "} 0\n", 4);
+        metrics_buf_put(b, bu->blocked_until > c->mono ? "} 1\n" : "} 0\n", 4);
+        break;
     }
-    if (f == METRICS_OPENMETRICS)
-        metrics_buf_put(b, "# EOF\n", 6);
+    default:
+        break;
+    }
+}
+
+struct metrics_cursor *metrics_cursor_new(struct metrics *mx, const struct model *m,
+                                          enum metrics_format f, double mono)
+{
+    struct metrics_cursor *c = xcalloc(1, sizeof *c);
+    c->mx = mx;
+    c->m = m;
+    c->f = f;
+    c->mono = mono;
+    size_t n = m->norgs < mx->norgs ? m->norgs : mx->norgs;
+    for (size_t i = 0; i < n; i++)
+        org_labels(&mx->orgs[i], &m->orgs[i]);
+    return c;
+}
+
+bool metrics_cursor_next(struct metrics_cursor *c, size_t min_bytes, struct metrics_buf *b)
+{
+    size_t start = b->len;
+    while (c->fam != FAM_DONE && b->len - start < min_bytes) {
+        if (c->fam == FAM_EOF) {
+            if (c->f == METRICS_OPENMETRICS)
+                metrics_buf_put(b, "# EOF\n", 6);
+            c->fam = FAM_DONE;
+            break;
+        }
+        /* Counted again at each step: the model may have changed between two parts. */
+        size_t count = families[c->fam].per_app
+                           ? c->m->nbudgets
+                           : (c->m->norgs < c->mx->norgs ? c->m->norgs : c->mx->norgs);
+        if (c->item == 0)
+            family(b, c->f, families[c->fam].name, families[c->fam].type,
+                   families[c->fam].help);
+        if (c->item < count)
+            render_item(c, c->item++, b);
+        if (c->item >= count) {
+            c->fam++;
+            c->item = 0;
+        }
+    }
+    return b->len > start;
+}
+
+void metrics_cursor_free(struct metrics_cursor *c)
+{
+    free(c);
+}
+
+void metrics_render(struct metrics *mx, const struct model *m, enum metrics_format f,
+                    double mono, struct metrics_buf *b)
+{
+    struct metrics_cursor *c = metrics_cursor_new(mx, m, f, mono);
+    while (metrics_cursor_next(c, SIZE_MAX, b)) {
+    }
+    metrics_cursor_free(c);
 }

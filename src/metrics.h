@@ -66,6 +66,17 @@ void metrics_observe(struct metrics *mx, size_t org, enum api_endpoint ep,
 void metrics_render(struct metrics *mx, const struct model *m, enum metrics_format f,
                     double mono, struct metrics_buf *out);
 
+/* The same exposition in parts, for a response streamed as the socket takes it (a 5 000-org
+ * exposition is some 25 MiB): metrics_cursor_new takes the orgs' labels now; each
+ * metrics_cursor_next appends at least min_bytes (fewer only at the end) to out, whole lines,
+ * and returns false once nothing is left. m and mx must outlive the cursor; they may change
+ * between two parts (a family is always written whole, in order). The caller frees. */
+struct metrics_cursor;
+struct metrics_cursor *metrics_cursor_new(struct metrics *mx, const struct model *m,
+                                          enum metrics_format f, double mono);
+bool metrics_cursor_next(struct metrics_cursor *c, size_t min_bytes, struct metrics_buf *out);
+void metrics_cursor_free(struct metrics_cursor *c);
+
 /* The documented scopes that maxdash_scope_granted reports (../api/maxcare-v1.md,
  * ../api/resources.md); static, NULL-terminated. */
 extern const char *const metrics_scopes[];

@@ -515,6 +515,41 @@ START_TEST(the_histogram_is_cumulative_with_sum_and_count)
 }
 END_TEST
 
+START_TEST(the_exposition_in_parts_is_the_whole_one)
+{
+    make_model("org_odd");
+    struct metrics *mx = metrics_new(m.norgs);
+    struct api_result r = result(API_UNAUTHORIZED, 401, "unauthorized", "t-1");
+    metrics_observe(mx, 1, API_ME, &r, 63, 5.0);
+    for (int fi = 0; fi < 2; fi++) {
+        enum metrics_format f = fi ? METRICS_OPENMETRICS : METRICS_TEXT;
+        char *whole = render(mx, f);
+        static const size_t sizes[] = {1, 100, 4096};
+        for (size_t k = 0; k < 3; k++) {
+            struct metrics_buf parts = {0};
+            struct metrics_cursor *c = metrics_cursor_new(mx, &m, f, mono_now());
+            size_t nparts = 0;
+            for (;;) {
+                if (!metrics_cursor_next(c, sizes[k], &parts))
+                    break;
+                nparts++;
+                /* Whole lines. */
+                ck_assert_int_eq(parts.p[parts.len - 1], '\n');
+            }
+            metrics_cursor_free(c);
+            ck_assert_msg(strcmp(parts.p, whole) == 0,
+                          "parts of %zu bytes differ from the whole: %zu vs %zu bytes", sizes[k],
+                          parts.len, strlen(whole));
+            ck_assert_msg(sizes[k] > 1000 || nparts > 10, "%zu parts of %zu bytes", nparts, sizes[k]);
+            metrics_buf_free(&parts);
+        }
+        free(whole);
+    }
+    metrics_free(mx);
+    model_free(&m);
+}
+END_TEST
+
 SUITE(metrics)
 {
     Suite *s = suite_create("metrics");
@@ -528,6 +563,7 @@ SUITE(metrics)
     tcase_add_test(tc, an_exemplar_too_long_to_keep_whole_is_left_out);
     tcase_add_test(tc, invented_codes_do_not_grow_the_series_without_bound);
     tcase_add_test(tc, the_histogram_is_cumulative_with_sum_and_count);
+    tcase_add_test(tc, the_exposition_in_parts_is_the_whole_one);
     suite_add_tcase(s, tc);
     return s;
 }
