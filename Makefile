@@ -186,13 +186,16 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 0644 assets/sandbox/demo.json $(DESTDIR)$(DATADIR)/sandbox/demo.json
+	install -d $(DESTDIR)$(DATADIR)/prometheus
+	install -m 0644 assets/prometheus/maxdash.rules.yml $(DESTDIR)$(DATADIR)/prometheus/
 	for m in assets/*.1; do [ -f "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man1/; done; true
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/maxdash $(DESTDIR)$(BINDIR)/maxdash-sandbox
 	rm -f $(DESTDIR)$(DATADIR)/sandbox/demo.json $(DESTDIR)$(MANDIR)/man1/maxdash.1 \
 	      $(DESTDIR)$(MANDIR)/man1/maxdash-sandbox.1
-	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR) 2>/dev/null
+	rm -f $(DESTDIR)$(DATADIR)/prometheus/maxdash.rules.yml
+	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san

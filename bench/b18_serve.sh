@@ -83,7 +83,7 @@ run_case() {
         ok=$(awk -v p="$p90" 'BEGIN { print (p <= 50 && p > 0) ? "met" : "MISS" }')
         target="p90<=50"
     fi
-    row "$id" "serve, $n orgs, $apps app(s): scrape ms" "$1" "$2" "$3" "$target" "$ok" \
+    row "$id" "serve $n orgs/$apps app: scrape ms" "$1" "$2" "$3" "$target" "$ok" \
         "p90 $p90 ms; peak RSS $rss MiB (before scrapes $rss0, after $rss1); $((n - checking)) orgs answered; $lines samples, $size MiB, $ex exemplars"
 }
 run_case B18 1 500
