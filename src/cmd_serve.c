@@ -191,11 +191,11 @@ static char *summary(const struct serve *s)
     struct metrics_buf b = {0};
     char *path = config_printable(s->cfg.path);
     char *base = config_printable(s->cfg.set.base_url);
-    char *line = xasprintf("maxdash %s serve\nconfig   %s\napi      %s\norgs     %zu: %zu ok, "
+    char *line = xasprintf("maxdash %s serve, up %.0f s\nconfig   %s\napi      %s\norgs     %zu: %zu ok, "
                            "%zu auth (401), %zu scope (403), %zu not found, %zu rate limited, "
                            "%zu down, %zu checking\nmetrics  /metrics (Prometheus text 0.0.4, "
                            "OpenMetrics 1.0.0)\nhealth   /healthz\n\n",
-                           MAXDASH_VERSION, path, base, m->norgs, count[HEALTH_OK],
+                           MAXDASH_VERSION, wall_now() - s->started, path, base, m->norgs, count[HEALTH_OK],
                            count[HEALTH_AUTH], count[HEALTH_SCOPE], count[HEALTH_NOT_FOUND],
                            count[HEALTH_RATE], count[HEALTH_DOWN], count[HEALTH_CHECKING]);
     metrics_buf_puts(&b, line);
@@ -321,8 +321,10 @@ int serve_run(const struct serve_opts *opts)
         return 2;
     }
     /* The default is loopback; anything wider must have been asked for by name. */
-    if (!loopback && !opts->listen)
+    if (!loopback && !opts->listen) {
+        warnmsg("the default address must be loopback; give --listen to serve beyond it");
         return 2;
+    }
 
     struct serve *s = xcalloc(1, sizeof *s);
     if (!check_load_config(opts->config, &s->cfg)) {
