@@ -42,7 +42,7 @@ LDFLAGS    += $(SANFLAGS)
 pc_cflags   = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
 
-MAXDASH_PKGS := formw ncursesw libcurl jansson inih
+MAXDASH_PKGS := formw ncursesw libcurl jansson inih libmicrohttpd
 SANDBOX_PKGS := libmicrohttpd jansson
 TEST_PKGS    := check libcurl jansson
 
@@ -67,7 +67,7 @@ SANDBOX      := $(BUILD)/maxdash-sandbox
 UNIT_RUNNER  := $(BUILD)/tests/unit-tests
 INTEG_RUNNER := $(BUILD)/tests/integration-tests
 
-.PHONY: all deps check check-unit check-integration check-e2e check-docs check-install demo bench screenshot reliability install \
+.PHONY: all deps check check-unit check-integration check-e2e check-docs check-install check-prometheus demo bench screenshot reliability install \
         uninstall clean distclean
 
 PROGRAMS := $(SANDBOX) $(if $(wildcard src/main.c),$(MAXDASH))
@@ -134,7 +134,7 @@ TEST_ENV = MAXDASH_BUILD=$(abspath $(BUILD)) MAXDASH_SRC=$(CURDIR) \
            LSAN_OPTIONS=suppressions=$(CURDIR)/mk/lsan.supp:print_suppressions=0
 
 check: deps
-	@$(MAKE) --no-print-directory check-unit check-integration check-e2e check-docs check-install
+	@$(MAKE) --no-print-directory check-unit check-integration check-e2e check-docs check-install check-prometheus
 
 check-unit: $(UNIT_RUNNER)
 	$(TEST_ENV) $(UNIT_RUNNER)
@@ -161,6 +161,10 @@ check-docs: $(PROGRAMS)
 
 check-install: $(PROGRAMS)
 	@$(TEST_ENV) SAN=$(SAN) sh tests/install/run.sh
+
+# `maxdash serve` against a real Prometheus (issue 18): make deps installs it.
+check-prometheus: $(PROGRAMS)
+	$(TEST_ENV) sh tests/prometheus/run.sh
 
 # --- demo, bench ------------------------------------------------------------------------
 
@@ -208,15 +212,17 @@ install: all
 	install -m 0644 $(SANDBOX_DOCS) $(DESTDIR)$(DOCDIR)/sandbox/
 	install -m 0644 assets/completion/maxdash.bash $(DESTDIR)$(BASHCOMPDIR)/maxdash
 	install -m 0644 assets/completion/_maxdash $(DESTDIR)$(ZSHCOMPDIR)/_maxdash
+	install -d $(DESTDIR)$(DATADIR)/prometheus
+	install -m 0644 assets/prometheus/maxdash.rules.yml $(DESTDIR)$(DATADIR)/prometheus/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/maxdash $(DESTDIR)$(BINDIR)/maxdash-sandbox
-	rm -f $(DESTDIR)$(DATADIR)/sandbox/demo.json
+	rm -f $(DESTDIR)$(DATADIR)/sandbox/demo.json $(DESTDIR)$(DATADIR)/prometheus/maxdash.rules.yml
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(wildcard assets/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOC_FILES)))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/sandbox/,$(notdir $(SANDBOX_DOCS)))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/maxdash $(DESTDIR)$(ZSHCOMPDIR)/_maxdash
-	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/sandbox \
+	-rmdir $(DESTDIR)$(DATADIR)/sandbox $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/sandbox \
 	    $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:

@@ -59,6 +59,10 @@ for group in "$@"; do
         # The shell completions that make install installs are run by tests/install.
         need bash-completion       file /usr/share/bash-completion/bash_completion
         need zsh                   cmd zsh
+        # `maxdash serve` is tested against a real Prometheus server, and its exposition and
+        # example rules with promtool (issue 18); both come in Debian's package prometheus.
+        need prometheus            cmd prometheus
+        need prometheus            cmd promtool
         ;;
     screenshot)
         need tmux                  cmd tmux

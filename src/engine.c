@@ -626,6 +626,8 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 
     if (r.cls != API_OK)
         log_and_record(e, x, &r, latency_ms, wall);
+    if (e->opts.observe)
+        e->opts.observe(e->opts.observe_ctx, x->org, resp.endpoint, &r, latency_ms, wall);
 
     switch (x->kind) {
     case XFER_ME:

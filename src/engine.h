@@ -17,6 +17,11 @@ struct engine_opts {
     bool once;            /* `check`: one /marketplace/me and one /patients probe per org */
     int timeout_s;        /* per request; 0: the config's */
     struct authlog *log;  /* failures are appended here before the model shows them; may be NULL */
+    /* Called with every finished request, after the log and before the model take it (serve's
+     * metrics, issue 18); may be NULL. r and its strings are only borrowed for the call. */
+    void (*observe)(void *ctx, size_t org, enum api_endpoint ep, const struct api_result *r,
+                    long latency_ms, double wall);
+    void *observe_ctx;
 };
 
 /* What engine_step changed, for the loop to redraw. */

@@ -10,6 +10,7 @@
 #include "cmd_check.h"
 #include "cmd_init.h"
 #include "cmd_log.h"
+#include "cmd_serve.h"
 #include "config.h"
 #include "harden.h"
 #include "ui.h"
@@ -30,11 +31,12 @@ struct options {
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
     struct init_opts init; /* maxdash init */
+    const char *listen; /* serve --listen */
 };
 
 enum { OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_TIMEOUT,
        OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_BASE_URL, OPT_KEY_ENV, OPT_KEY_FILE,
-       OPT_KEY_COMMAND, OPT_INIT_CHECK };
+       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN };
 
 /* Each subcommand's options, one row each: getopt's table, the synopsis and --help are made
  * from these (cli.c). -h/--help is added to every one, -V/--version to the dashboard. */
@@ -85,6 +87,12 @@ static const struct cli_option log_opts[] = {
     {"explain", 0, OPT_EXPLAIN, NULL, false,
      "the likely cause under each record (from the config and the log; no key is read)"},
     {NULL, 0, 0, NULL, false, NULL}};
+static const struct cli_option serve_opts[] = {
+    OPT_CONFIG,
+    {"listen", 0, OPT_LISTEN, "ADDR:PORT", false,
+     "where to serve /metrics, /healthz and / (default 127.0.0.1:9464; anything but loopback "
+     "must be asked for here, and is warned about)"},
+    {NULL, 0, 0, NULL, false, NULL}};
 
 static const char *const dashboard_examples[] = {
     "maxdash                       # the dashboard, config from the usual place",
@@ -107,8 +115,14 @@ static const char *const log_examples[] = {
     "maxdash log --org eastside --explain",
     "maxdash log --since 2026-11-28 --json | jq .trace_id", NULL};
 
+static const char *const serve_examples[] = {
+    "maxdash serve                 # http://127.0.0.1:9464/metrics",
+    "maxdash serve -c fleet.ini --listen 127.0.0.1:9500",
+    "curl -H 'Accept: application/openmetrics-text' localhost:9464/metrics", NULL};
+
 static int run_dashboard(const struct options *opt);
 static int run_init(const struct options *opt);
+static int run_serve(const struct options *opt);
 static int run_check(const struct options *opt);
 static int run_config(const struct options *opt);
 static int run_log(const struct options *opt);
@@ -141,6 +155,11 @@ static const struct subcommand commands[] = {
       config_examples, NULL},
      run_config},
     {{"log", "print the stored failure log", log_opts, log_examples, NULL}, run_log},
+    {{"serve", "the engine without a screen: /metrics for Prometheus, /healthz, /", serve_opts,
+      serve_examples,
+      "Exit status: 0 on SIGTERM, SIGINT or SIGHUP; 1 when it cannot listen; 2 usage or "
+      "configuration error."},
+     run_serve},
 };
 
 /* A piece of argv, made safe to echo on a terminal. */
@@ -221,6 +240,9 @@ static int parse_options(const struct subcommand *sc, int argc, char **argv,
             break;
         case OPT_AUTH_ONLY:
             opt->auth_only = true;
+            break;
+        case OPT_LISTEN:
+            opt->listen = optarg;
             break;
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
@@ -337,6 +359,12 @@ static int run_log(const struct options *opt)
                               .since = opt->since, .json = opt->json, .explain = opt->explain,
                               .auth_only = opt->auth_only};
     return cmd_log_run(&lo);
+}
+
+static int run_serve(const struct options *opt)
+{
+    struct serve_opts so = {.config = opt->config, .listen = opt->listen};
+    return serve_run(&so);
 }
 
 /* "name = value ; note", with the notes lined up. */
