@@ -51,7 +51,11 @@ gone "Patient (Esc closes)"
 
 # A slow fetch: "loading" first, then the patient; the loading box leaves nothing behind.
 corners() { local c=$1 n; n=${SCREEN//[!$c]/}; echo ${#n}; }
+# The screen after the view closed, once two captures agree and the Orgs pane's frame is there:
+# a capture taken while the redraw was still reaching the terminal counted no corners at all.
+settled() { local prev=$SCREEN; _capture; [ "$SCREEN" = "$prev" ] && [[ $SCREEN == *"$(asc "Orgs (")"* ]]; }
 _capture
+wait_until 3000 settled || fail "the screen did not settle after the view closed"
 # (In the C locale every corner is '+': one count, which the box raises by 4.)
 if [ "$E2E_ASCII" = 1 ]; then before=$(corners +); else before="$(corners ┌) $(corners ┐) $(corners └) $(corners ┘)"; fi
 ctl POST /_sandbox/faults '{"fault": "latency", "ms": 600, "path": "/patients/"}' >/dev/null
