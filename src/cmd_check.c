@@ -32,6 +32,8 @@ bool check_load_config(const char *cli_path, struct config *cfg)
     config_scrub_environment(cfg);
     for (size_t i = 0; i < errs.count; i++)
         warnmsg("%s", errs.v[i].text);
+    for (size_t i = 0; ok && i < cfg->warnings.count; i++)
+        warnmsg("%s", cfg->warnings.v[i].text);
     config_errors_free(&errs);
     return ok;
 }

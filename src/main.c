@@ -259,6 +259,17 @@ static void print_warnings(const char *prefix, unsigned warnings)
     }
 }
 
+static char *join_tags(char *const *tags, size_t n)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? ", " : "", tags[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
 static void print_config(const struct config *cfg)
 {
     char *path = config_printable(cfg->path);
@@ -266,9 +277,12 @@ static void print_config(const struct config *cfg)
     for (size_t i = 0; i < cfg->nkeys; i++)
         for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
             nwarn += (cfg->keys[i].warnings & bit) != 0;
+    nwarn += cfg->warnings.count;
     printf("# %s: valid; %zu key%s, %zu org%s, %zu warning%s\n", path, cfg->nkeys,
            cfg->nkeys == 1 ? "" : "s", cfg->norgs, cfg->norgs == 1 ? "" : "s", nwarn,
            nwarn == 1 ? "" : "s");
+    for (size_t i = 0; i < cfg->warnings.count; i++)
+        printf("# %s\n", cfg->warnings.v[i].text);
 
     printf("\n[maxdash]\n");
     for (int i = 0; i < CONFIG_SETTING_COUNT; i++) {
@@ -296,12 +310,40 @@ static void print_config(const struct config *cfg)
         free(note);
     }
 
+    for (size_t i = 0; i < cfg->nfleets; i++) {
+        const struct config_fleet *f = &cfg->fleets[i];
+        char *fname = config_printable(f->name);
+        printf("\n[orgs \"%s\"]\n", fname);
+        free(fname);
+        char *note = where(path, f->file_line);
+        print_row("file", f->file, note);
+        free(note);
+        note = where(path, f->key_line);
+        print_row("key", f->key_name, note);
+        free(note);
+        if (f->ntags) {
+            char *tags = join_tags(f->tags, f->ntags);
+            note = where(path, f->tags_line);
+            print_row("tags", tags, note);
+            free(tags);
+            free(note);
+        }
+        char *count = xasprintf("%zu", f->norgs);
+        print_row("orgs", count, "one per row, shown below");
+        free(count);
+    }
+
     for (size_t i = 0; i < cfg->norgs; i++) {
         const struct config_org *o = &cfg->orgs[i];
         char *oname = config_printable(o->name);
         printf("\n[org \"%s\"]\n", oname);
         free(oname);
-        char *note = where(path, o->id_line);
+        /* A row of an org list: its lines are lines of that file; the key is the list's. */
+        const char *opath = o->fleet ? cfg->fleets[o->fleet - 1].file : path;
+        char *from = config_org_origin(cfg, o);
+        print_row("from", from, NULL);
+        free(from);
+        char *note = where(opath, o->id_line);
         print_row("id", o->id, note);
         free(note);
         char masked[KEYMASK_MAX];
@@ -313,9 +355,16 @@ static void print_config(const struct config *cfg)
         free(note);
         if (o->display_name) {
             char *name = config_printable(o->display_name);
-            note = where(path, o->display_name_line);
+            note = where(opath, o->display_name_line);
             print_row("name", name, note);
             free(name);
+            free(note);
+        }
+        if (o->ntags) {
+            char *tags = join_tags(o->tags, o->ntags);
+            note = o->tags_line ? where(opath, o->tags_line) : xstrdup("from the list");
+            print_row("tags", tags, note);
+            free(tags);
             free(note);
         }
         char *prefix = xasprintf("key \"%s\" ", o->key_name);
