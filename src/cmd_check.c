@@ -16,6 +16,7 @@
 #include "explain.h"
 #include "model.h"
 #include "orgid.h"
+#include "orgsel.h"
 #include "util.h"
 
 bool check_load_config(const char *cli_path, struct config *cfg)
@@ -234,17 +235,29 @@ int check_run(const struct check_opts *opts)
         config_free(&cfg);
         return 2;
     }
-    for (size_t i = 0; i < opts->norgs; i++) {
-        if (!config_find_org(&cfg, opts->orgs[i])) {
-            char *name = config_printable(opts->orgs[i]);
-            warnmsg("--org: no org named '%s' in %s", name, cfg.path);
-            free(name);
-            config_free(&cfg);
-            return 2;
-        }
+    /* --org NAME|ID|GLOB and --tag TAG (issue 17): the names of the orgs picked. */
+    bool *picked = xcalloc(cfg.norgs + 1, sizeof *picked);
+    char *why = NULL;
+    if (!orgsel_pick(&cfg, opts->orgs, opts->norgs, opts->tags, opts->ntags, picked, &why)) {
+        warnmsg("%s", why);
+        free(why);
+        free(picked);
+        config_free(&cfg);
+        return 2;
     }
-    if (cfg.norgs == 0) {
-        warnmsg("%s: no [org \"NAME\"] sections: nothing to check", cfg.path);
+    const char **only = xcalloc(cfg.norgs + 1, sizeof *only);
+    size_t nonly = 0;
+    for (size_t i = 0; i < cfg.norgs; i++)
+        if (picked[i])
+            only[nonly++] = cfg.orgs[i].name;
+    free(picked);
+    bool all = nonly == cfg.norgs;
+    if (cfg.norgs == 0 || nonly == 0) {
+        free(only);
+        if (cfg.norgs == 0)
+            warnmsg("%s: no [org \"NAME\"] sections: nothing to check", cfg.path);
+        else
+            warnmsg("--org and --tag together pick no org: nothing to check");
         config_free(&cfg);
         return 2;
     }
@@ -258,7 +271,8 @@ int check_run(const struct check_opts *opts)
         warnmsg("%s", log.warning);
 
     struct model m;
-    model_init(&m, &cfg, opts->orgs, opts->norgs);
+    model_init(&m, &cfg, all ? NULL : only, all ? 0 : nonly);
+    free(only);
     /* Also a log that could not be opened: each append tries again (issue 12). */
     struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log};
     struct engine *e = engine_new(&m, &eo, err, sizeof err);

@@ -23,11 +23,15 @@ struct options {
     const char *config;
     const char **orgs;
     size_t norgs;
+    const char **tags; /* check --tag */
+    size_t ntags;
     const char *since;
     const char *copy_command;
     int timeout;
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
+    bool follow;    /* log -f */
+    const char *status; /* log --status */
 };
 
 struct subcommand {
@@ -40,7 +44,7 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY };
+       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_TAG, OPT_STATUS };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
@@ -51,7 +55,8 @@ static const struct option dashboard_opts[] = {
 static const struct option check_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
     {"json", no_argument, NULL, OPT_JSON}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}};
+    {"tag", required_argument, NULL, OPT_TAG}, {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0}};
 static const struct option config_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0}};
@@ -59,7 +64,8 @@ static const struct option log_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"json", no_argument, NULL, OPT_JSON},
     {"org", required_argument, NULL, OPT_ORG}, {"since", required_argument, NULL, OPT_SINCE},
     {"explain", no_argument, NULL, OPT_EXPLAIN}, {"help", no_argument, NULL, OPT_HELP},
-    {"auth-only", no_argument, NULL, OPT_AUTH_ONLY}, {NULL, 0, NULL, 0}};
+    {"auth-only", no_argument, NULL, OPT_AUTH_ONLY}, {"follow", no_argument, NULL, 'f'},
+    {"status", required_argument, NULL, OPT_STATUS}, {NULL, 0, NULL, 0}};
 
 static int run_dashboard(const struct options *opt);
 static int run_check(const struct options *opt);
@@ -69,12 +75,13 @@ static int run_log(const struct options *opt);
 static const struct subcommand subcommands[] = {
     {NULL, "[-c FILE] [--org NAME] [--no-color] [--privacy] [--copy-command CMD]", "the dashboard", ":c:h",
      dashboard_opts, run_dashboard},
-    {"check", "[-c FILE] [--org NAME]... [--json] [--timeout S]", "probe every org once, print a report, exit",
+    {"check", "[-c FILE] [--org NAME|ID|GLOB]... [--tag TAG]... [--json] [--timeout S]", "probe every org once, print a report, exit",
      ":c:h", check_opts, run_check},
     {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
      config_opts, run_config},
-    {"log", "[-c FILE] [--json] [--org NAME] [--since DURATION] [--auth-only] [--explain]",
-     "print the stored failure log", ":c:h", log_opts, run_log},
+    {"log", "[-c FILE] [-f] [--json] [--org NAME|ID|GLOB] [--since DURATION] [--status LIST] "
+            "[--auth-only] [--explain]",
+     "print (or follow) the stored failure log", ":c:hf", log_opts, run_log},
 };
 
 static void usage(FILE *to)
@@ -134,6 +141,16 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_ORG:
             opt->orgs = xrealloc(opt->orgs, (opt->norgs + 1) * sizeof *opt->orgs);
             opt->orgs[opt->norgs++] = optarg;
+            break;
+        case 'f':
+            opt->follow = true;
+            break;
+        case OPT_STATUS:
+            opt->status = optarg;
+            break;
+        case OPT_TAG:
+            opt->tags = xrealloc(opt->tags, (opt->ntags + 1) * sizeof *opt->tags);
+            opt->tags[opt->ntags++] = optarg;
             break;
         case OPT_NO_COLOR:
             opt->no_color = true;
@@ -215,6 +232,7 @@ static int run_dashboard(const struct options *opt)
 static int run_check(const struct options *opt)
 {
     struct check_opts co = {.config = opt->config, .orgs = opt->orgs, .norgs = opt->norgs,
+                            .tags = opt->tags, .ntags = opt->ntags,
                             .json = opt->json, .timeout_s = opt->timeout};
     return check_run(&co);
 }
@@ -223,7 +241,8 @@ static int run_log(const struct options *opt)
 {
     struct cmd_log_opts lo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
                               .since = opt->since, .json = opt->json, .explain = opt->explain,
-                              .auth_only = opt->auth_only};
+                              .auth_only = opt->auth_only, .follow = opt->follow,
+                              .status = opt->status};
     return cmd_log_run(&lo);
 }
 
@@ -446,5 +465,6 @@ int main(int argc, char **argv)
     if (status < 0)
         status = s->run(&opt);
     free(opt.orgs);
+    free(opt.tags);
     return status;
 }
