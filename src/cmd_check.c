@@ -4,6 +4,8 @@
 #include "cmd_check.h"
 
 #include <jansson.h>
+#include <langinfo.h>
+#include <unistd.h>
 #include <math.h>
 #include <time.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "authlog.h"
+#include "check_table.h"
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
@@ -65,7 +68,7 @@ static json_t *probe_json(const struct model_probe *p)
     json_object_set_new(o, "class", json_string(p->done ? api_class_name(p->cls) : "not_run"));
     json_object_set_new(o, "ok", json_boolean(p->done && p->cls == API_OK));
     json_object_set_new(o, "http_status", p->status ? json_integer(p->status) : json_null());
-    json_object_set_new(o, "latency_ms", json_integer(p->latency_ms));
+    json_object_set_new(o, "latency_ms", p->done ? json_integer(p->latency_ms) : json_null());
     json_object_set_new(o, "summary", str_or_null(p->summary));
     json_object_set_new(o, "code", str_or_null(p->err.code));
     json_object_set_new(o, "message", str_or_null(p->err.message));
@@ -117,6 +120,14 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj)
         json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
                                                   "environment", org_key_env(o)));
         json_object_set_new(org, "healthy", json_boolean(org_healthy(o)));
+        json_object_set_new(org, "health", json_string(model_health_word(model_org_health(o))));
+        json_t *tags = json_array();
+        for (size_t t = 0; t < o->cfg->ntags; t++)
+            json_array_append_new(tags, json_string(o->cfg->tags[t]));
+        json_object_set_new(org, "tags", tags);
+        char *origin = config_org_origin(m->cfg, o->cfg);
+        json_object_set_new(org, "origin", json_string(origin));
+        free(origin);
         json_t *me = probe_json(&o->probe_me);
         if (o->have_me) {
             json_object_set_new(me, "app", json_pack("{s:s?, s:s?, s:s?}", "id", o->me.app_id,
@@ -297,10 +308,18 @@ int check_run(const struct check_opts *opts)
     char warn[600];
     if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
         warnmsg("%s", warn);
-    if (opts->json)
+    if (opts->json) {
         print_json(&m, healthy, log_json(&cfg, &log));
-    else
+    } else if (isatty(STDOUT_FILENO)) {
+        /* For people: the table (issue 17). Piped, the one line per org scripts read. */
+        const char *codeset = nl_langinfo(CODESET);
+        struct check_table_opts to = {.width = check_table_width(STDOUT_FILENO),
+                                      .color = check_table_color(STDOUT_FILENO),
+                                      .utf8 = codeset && strcmp(codeset, "UTF-8") == 0};
+        check_table_print(&m, &to, stdout);
+    } else {
         print_text(&m, healthy);
+    }
     int status = healthy == m.norgs ? 0 : 1;
     if (fflush(stdout) != 0) {
         warnmsg("cannot write the report");
