@@ -24,30 +24,34 @@ bool orgsel_matches(const struct config_org *o, const char *pattern)
     return strcmp(pattern, o->name) == 0 || (o->id && strcmp(pattern, o->id) == 0);
 }
 
-/* Levenshtein distance ignoring case, or SIZE_MAX past 64 bytes. */
+/* Optimal string alignment distance ignoring case (a swapped pair of letters counts once, as
+ * config.c's did-you-mean counts it), or SIZE_MAX past 64 bytes. */
 static size_t distance(const char *a, const char *b)
 {
     enum { MAXLEN = 64 };
     size_t la = strlen(a), lb = strlen(b);
     if (la > MAXLEN || lb > MAXLEN)
         return SIZE_MAX;
-    size_t prev[MAXLEN + 1], cur[MAXLEN + 1];
+    static size_t d[MAXLEN + 1][MAXLEN + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
     for (size_t j = 0; j <= lb; j++)
-        prev[j] = j;
+        d[0][j] = j;
     for (size_t i = 1; i <= la; i++) {
-        cur[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
-            size_t best = prev[j - 1] + cost;
-            if (prev[j] + 1 < best)
-                best = prev[j] + 1;
-            if (cur[j - 1] + 1 < best)
-                best = cur[j - 1] + 1;
-            cur[j] = best;
+            int ai = tolower((unsigned char)a[i - 1]), bj = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ai != bj);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ai == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == bj && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
         }
-        memcpy(prev, cur, (lb + 1) * sizeof *prev);
     }
-    return prev[lb];
+    return d[la][lb];
 }
 
 char *orgsel_close_matches(const char *name, const char *const *cands, size_t n)
