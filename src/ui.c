@@ -296,8 +296,11 @@ static void on_mouse(struct ui *u)
         return;
     u->focus = (enum pane)p;
     int row = ev.y - u->r_pane[p].y - 1;
-    if (p == PANE_ORGS && row >= 0)
-        select_org(u, u->org_top + (size_t)row);
+    if (p == PANE_ORGS && row >= 0) {
+        orgview_update(u);
+        if (u->org_top + (size_t)row < u->norg_view)
+            select_org(u, u->org_view[u->org_top + (size_t)row]);
+    }
     else if (p == PANE_PATIENTS && row >= 1)
         move_sel(u, row - 1, true);
     else if (p == PANE_FAILS && row >= 0)
@@ -622,6 +625,9 @@ int ui_run(const struct ui_opts *opts)
     config_free(&u->cfg);
     free(u->fail_filter);
     free(u->filter_before);
+    free(u->org_filter);
+    free(u->org_filter_before);
+    free(u->org_view);
     free(u->overlay_key);
     selection_free(&u->org_sel);
     selection_free(&u->fail_sel);
