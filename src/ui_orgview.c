@@ -183,15 +183,15 @@ void orgview_title(const struct ui *u, int cols, char *out, size_t size)
     for (size_t r = 0; r < u->norg_view; r++)
         count[model_org_health(&u->m.orgs[u->org_view[r]])]++;
     const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
-    char shown[64], words[256] = "", glyphs[256] = "";
+    char shown[64], words[256] = "", glyphs[256] = "", tight[256] = "";
     if (u->org_filter)
         snprintf(shown, sizeof shown, "%zu/%zu", u->norg_view, u->m.norgs);
     else
         snprintf(shown, sizeof shown, "%zu", u->m.norgs);
-    size_t wl = 0, ml = 0;
+    size_t wl = 0, ml = 0, tl = 0;
     for (size_t k = 0; k < ARRAY_LEN(order); k++) {
         enum model_health h = order[k];
-        if (!count[h] || wl >= sizeof words || ml >= sizeof glyphs)
+        if (!count[h] || wl >= sizeof words || ml >= sizeof glyphs || tl >= sizeof tight)
             continue;
         bool plain = h == HEALTH_OK || h == HEALTH_CHECKING;
         wl += (size_t)snprintf(words + wl, sizeof words - wl, "%s%zu %s%s", wl ? dot : " ",
@@ -199,15 +199,20 @@ void orgview_title(const struct ui *u, int cols, char *out, size_t size)
                                model_health_word(h));
         ml += (size_t)snprintf(glyphs + ml, sizeof glyphs - ml, " %zu%s", count[h],
                                marks_glyph(h, u->utf8));
+        tl += (size_t)snprintf(tight + tl, sizeof tight - tl, "%s%zu%s", tl ? "" : " ", count[h],
+                               marks_glyph(h, u->utf8));
     }
     const char *sort = u->org_sort == ORG_SORT_CONFIG ? "" : sort_names[u->org_sort];
-    /* The first that fits: words ("412 ok · 3 ✗401"), marks ("412● 3✗"), marks tighter. */
+    /* The first that fits, always after "Orgs (N)": words ("412 ok · 3 ✗401"), marks
+     * ("412● 3✗"), marks without spaces ("412●3✗"); else the marks, cut at the border. */
     snprintf(out, size, "Orgs (%s)%s%s%s", shown, words, *sort ? dot : "", sort);
     if (text_width(out) > cols)
         snprintf(out, size, "Orgs (%s)%s%s%s", shown, glyphs, *sort ? dot : "", sort);
     if (text_width(out) > cols)
         snprintf(out, size, "Orgs (%s)%s", shown, glyphs);
     if (text_width(out) > cols)
-        snprintf(out, size, "Orgs %s:%s", shown, glyphs);
+        snprintf(out, size, "Orgs (%s)%s", shown, tight);
+    if (text_width(out) > cols)
+        snprintf(out, size, "Orgs (%s)%s", shown, glyphs);
     utf8_trim_partial(out);
 }
