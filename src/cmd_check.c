@@ -137,6 +137,10 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj)
             for (size_t s = 0; s < o->me.nscopes; s++)
                 json_array_append_new(scopes, json_string(o->me.scopes[s]));
             json_object_set_new(me, "scopes", scopes);
+        } else {
+            /* Every field, null when unknown (issue 17): no /marketplace/me yet. */
+            json_object_set_new(me, "app", json_null());
+            json_object_set_new(me, "scopes", json_null());
         }
         json_object_set_new(org, "me", me);
         json_t *pt = probe_json(&o->probe_patients);

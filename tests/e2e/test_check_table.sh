@@ -74,6 +74,10 @@ for h in ok 401 403 404; do
     log "json: $c orgs $h"
 done
 [ "$(grep -c '"health": "401"' "$T/truth.json")" = 4 ] || fail "the JSON report does not have 4 orgs at 401"
+# Every field, null when unknown: the four 401s and south's 404 have no /marketplace/me, so
+# no app and no scopes.
+[ "$(grep -c '"app": null' "$T/truth.json")" = 5 ] && [ "$(grep -c '"scopes": null' "$T/truth.json")" = 5 ] ||
+    fail "--json leaves out app/scopes where they are unknown instead of null"
 ctl GET /_sandbox/requests >"$T/requests.json"
 for id in org_eastside org_e1 org_e2 org_e3; do
     grep -q "\"org\":\"$id\",\"key\":\"[^\"]*\",\"app\":[^}]*\"status\":401" "$T/requests.json" ||
