@@ -113,6 +113,23 @@ grep -q '^FAIL org_e2 ' "$T/piped.out" || fail "piped: no row for org_e2"
 grep -q '^3 of 10 orgs healthy$' "$T/piped.out" || fail "piped: summary: $(tail -n 1 "$T/piped.out")"
 ! grep -q 'ORG  *STATUS' "$T/piped.out" || fail "piped: a table header"
 
+# maxdash config: where each org came from; a duplicate id is a warning naming both places.
+run_notty "$T/cfg.out" "$T/cfg.err" config; st=$?
+[ "$st" = 0 ] || fail "config: status $st: $(cat "$T/cfg.err")"
+grep -q '^from *= config.ini:[0-9]*$' "$T/cfg.out" || grep -q "^from *= $T/config.ini:[0-9]*\$" "$T/cfg.out" ||
+    fail "config: no origin for the [org] sections: $(grep -m 2 '^from' "$T/cfg.out")"
+grep -q '^from *= clinics.csv:3 (\[orgs "more"\])$' "$T/cfg.out" || fail "config: org_e2's origin: $(grep -m 5 '^from' "$T/cfg.out")"
+cp "$T/config.ini" "$T/config.keep"
+printf 'id\norg_westla\n' >"$T/dup.csv"
+printf '\n[orgs "dup"]\nfile = dup.csv\nkey = demo\n' >>"$T/config.ini"
+run_notty "$T/cfg.out" "$T/cfg.err" config; st=$?
+[ "$st" = 0 ] || fail "config with a duplicate: status $st (a warning, not an error): $(cat "$T/cfg.err")"
+grep -q '# dup.csv:2: warning: org id org_westla is already org "westla" (.*config.ini:[0-9]*): this row is skipped' "$T/cfg.out" ||
+    fail "config: the duplicate's warning: $(grep -m 3 warning "$T/cfg.out")"
+run_notty "$T/o.out" "$T/o.err" check --org westla; st=$?
+grep -q 'dup.csv:2: warning: org id org_westla' "$T/o.err" || fail "check does not say the warning on stderr: $(cat "$T/o.err")"
+mv "$T/config.keep" "$T/config.ini"
+
 # --org by org id and by glob, --tag; an unknown name is an error with the close matches.
 run_notty "$T/o.out" "$T/o.err" check --org org_westla; st=$?
 [ "$st" = 0 ] && [ "$(grep -c '^ok ' "$T/o.out")" = 1 ] || fail "--org ORG_ID: status $st: $(cat "$T/o.out" "$T/o.err")"
