@@ -41,6 +41,8 @@ LDFLAGS    += $(SANFLAGS)
 
 pc_cflags   = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
 pc_libs     = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+# libcsv (org lists from CSV files, issue 17): Debian's libcsv-dev ships no .pc file.
+CSV_LIBS    := $(or $(shell $(PKG_CONFIG) --libs libcsv 2>/dev/null),-lcsv)
 
 MAXDASH_PKGS := formw ncursesw libcurl jansson inih libmicrohttpd
 SANDBOX_PKGS := libmicrohttpd jansson
@@ -81,7 +83,7 @@ deps:
 
 $(MAXDASH): $(BUILD)/obj/src/main.o $(CORE_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS)) -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS)) $(CSV_LIBS) -lm
 
 $(SANDBOX): $(BUILD)/obj/src/sandbox/main.o $(SANDBOX_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
@@ -122,12 +124,12 @@ $(UNIT_RUNNER): $(BUILD)/obj/unit-runner.o $(UNIT_OBJS) $(filter-out %/runner.o,
                 $(CORE_OBJS) $(SANDBOX_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ \
-	    $(call pc_libs,$(MAXDASH_PKGS) $(SANDBOX_PKGS) $(TEST_PKGS)) -lpthread -lm
+	    $(call pc_libs,$(MAXDASH_PKGS) $(SANDBOX_PKGS) $(TEST_PKGS)) $(CSV_LIBS) -lpthread -lm
 
 $(INTEG_RUNNER): $(BUILD)/obj/integration-runner.o $(INTEG_OBJS) \
                  $(filter-out %/runner.o,$(SUPPORT_OBJS)) $(CORE_OBJS) $(COMMON_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS) $(TEST_PKGS)) -lpthread -lm
+	$(CC) $(LDFLAGS) -o $@ $^ $(call pc_libs,$(MAXDASH_PKGS) $(TEST_PKGS)) $(CSV_LIBS) -lpthread -lm
 
 TEST_ENV = MAXDASH_BUILD=$(abspath $(BUILD)) MAXDASH_SRC=$(CURDIR) \
            ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -249,7 +251,7 @@ FUZZ_CFLAGS  := -std=c11 -g -O1 $(WARN) -fno-omit-frame-pointer \
 FUZZ_PKGS    := jansson inih
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_NAMES))
-FUZZ_LIBSRCS := src/api.c src/text.c src/config.c $(COMMON_SRCS)
+FUZZ_LIBSRCS := src/api.c src/text.c src/config.c src/fleet.c $(COMMON_SRCS)
 
 .PHONY: fuzz fuzz-build fuzz-deps
 
@@ -261,7 +263,7 @@ fuzz-build: $(FUZZ_BINS)
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIBSRCS) $(wildcard src/*.h src/common/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) $(call pc_cflags,$(FUZZ_PKGS)) -o $@ \
-	    $< $(FUZZ_LIBSRCS) $(call pc_libs,$(FUZZ_PKGS))
+	    $< $(FUZZ_LIBSRCS) $(call pc_libs,$(FUZZ_PKGS)) $(CSV_LIBS)
 
 fuzz: fuzz-deps
 	@$(MAKE) --no-print-directory fuzz-build

@@ -44,6 +44,7 @@ for group in "$@"; do
         need libjansson-dev        pc  jansson
         need libinih-dev           pc  inih
         need libmicrohttpd-dev     pc  libmicrohttpd
+        need libcsv-dev            file /usr/include/csv.h   # no .pc file in Debian
         # What maxdash needs at run time that --no-install-recommends leaves out: the CA
         # store, without which no https API can be verified (libcurl recommends it only).
         need ca-certificates       file /etc/ssl/certs/ca-certificates.crt

@@ -565,6 +565,11 @@ static bool parse_record(const char *line, size_t len, struct authlog_record *r)
     return true;
 }
 
+bool authlog_parse_line(const char *line, size_t len, struct authlog_record *r)
+{
+    return parse_record(line, len, r);
+}
+
 void authlog_record_free(struct authlog_record *r)
 {
     free(r->org);

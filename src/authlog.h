@@ -104,6 +104,9 @@ void authlog_records_free(struct authlog_record *r, size_t n);
 /* What is wrong with the log's files that a reader should be told (FILE or FILE.1 readable
  * by others, FILE.1 a symbolic link), into buf; false and "" when nothing. */
 bool authlog_check_files(const char *path, char *buf, size_t size);
+/* One line of the log (without its '\n') into *r, as authlog_read reads it; false when it is
+ * not a record (*r then holds nothing to free). For `log --follow`. */
+bool authlog_parse_line(const char *line, size_t len, struct authlog_record *r);
 /* Frees the strings of one record (not the record itself). */
 void authlog_record_free(struct authlog_record *r);
 

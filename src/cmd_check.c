@@ -4,6 +4,8 @@
 #include "cmd_check.h"
 
 #include <jansson.h>
+#include <langinfo.h>
+#include <unistd.h>
 #include <math.h>
 #include <time.h>
 #include <stdio.h>
@@ -11,11 +13,13 @@
 #include <string.h>
 
 #include "authlog.h"
+#include "check_table.h"
 #include "config.h"
 #include "engine.h"
 #include "explain.h"
 #include "model.h"
 #include "orgid.h"
+#include "orgsel.h"
 #include "util.h"
 
 bool check_load_config(const char *cli_path, struct config *cfg)
@@ -32,6 +36,8 @@ bool check_load_config(const char *cli_path, struct config *cfg)
     config_scrub_environment(cfg);
     for (size_t i = 0; i < errs.count; i++)
         warnmsg("%s", errs.v[i].text);
+    for (size_t i = 0; ok && i < cfg->warnings.count; i++)
+        warnmsg("%s", cfg->warnings.v[i].text);
     config_errors_free(&errs);
     return ok;
 }
@@ -62,7 +68,7 @@ static json_t *probe_json(const struct model_probe *p)
     json_object_set_new(o, "class", json_string(p->done ? api_class_name(p->cls) : "not_run"));
     json_object_set_new(o, "ok", json_boolean(p->done && p->cls == API_OK));
     json_object_set_new(o, "http_status", p->status ? json_integer(p->status) : json_null());
-    json_object_set_new(o, "latency_ms", json_integer(p->latency_ms));
+    json_object_set_new(o, "latency_ms", p->done ? json_integer(p->latency_ms) : json_null());
     json_object_set_new(o, "summary", str_or_null(p->summary));
     json_object_set_new(o, "code", str_or_null(p->err.code));
     json_object_set_new(o, "message", str_or_null(p->err.message));
@@ -114,6 +120,14 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj)
         json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
                                                   "environment", org_key_env(o)));
         json_object_set_new(org, "healthy", json_boolean(org_healthy(o)));
+        json_object_set_new(org, "health", json_string(model_health_word(model_org_health(o))));
+        json_t *tags = json_array();
+        for (size_t t = 0; t < o->cfg->ntags; t++)
+            json_array_append_new(tags, json_string(o->cfg->tags[t]));
+        json_object_set_new(org, "tags", tags);
+        char *origin = config_org_origin(m->cfg, o->cfg);
+        json_object_set_new(org, "origin", json_string(origin));
+        free(origin);
         json_t *me = probe_json(&o->probe_me);
         if (o->have_me) {
             json_object_set_new(me, "app", json_pack("{s:s?, s:s?, s:s?}", "id", o->me.app_id,
@@ -123,6 +137,10 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj)
             for (size_t s = 0; s < o->me.nscopes; s++)
                 json_array_append_new(scopes, json_string(o->me.scopes[s]));
             json_object_set_new(me, "scopes", scopes);
+        } else {
+            /* Every field, null when unknown (issue 17): no /marketplace/me yet. */
+            json_object_set_new(me, "app", json_null());
+            json_object_set_new(me, "scopes", json_null());
         }
         json_object_set_new(org, "me", me);
         json_t *pt = probe_json(&o->probe_patients);
@@ -232,17 +250,29 @@ int check_run(const struct check_opts *opts)
         config_free(&cfg);
         return 2;
     }
-    for (size_t i = 0; i < opts->norgs; i++) {
-        if (!config_find_org(&cfg, opts->orgs[i])) {
-            char *name = config_printable(opts->orgs[i]);
-            warnmsg("--org: no org named '%s' in %s", name, cfg.path);
-            free(name);
-            config_free(&cfg);
-            return 2;
-        }
+    /* --org NAME|ID|GLOB and --tag TAG (issue 17): the names of the orgs picked. */
+    bool *picked = xcalloc(cfg.norgs + 1, sizeof *picked);
+    char *why = NULL;
+    if (!orgsel_pick(&cfg, opts->orgs, opts->norgs, opts->tags, opts->ntags, picked, &why)) {
+        warnmsg("%s", why);
+        free(why);
+        free(picked);
+        config_free(&cfg);
+        return 2;
     }
-    if (cfg.norgs == 0) {
-        warnmsg("%s: no [org \"NAME\"] sections: nothing to check", cfg.path);
+    const char **only = xcalloc(cfg.norgs + 1, sizeof *only);
+    size_t nonly = 0;
+    for (size_t i = 0; i < cfg.norgs; i++)
+        if (picked[i])
+            only[nonly++] = cfg.orgs[i].name;
+    free(picked);
+    bool all = nonly == cfg.norgs;
+    if (cfg.norgs == 0 || nonly == 0) {
+        free(only);
+        if (cfg.norgs == 0)
+            warnmsg("%s: no [org \"NAME\"] sections: nothing to check", cfg.path);
+        else
+            warnmsg("--org and --tag together pick no org: nothing to check");
         config_free(&cfg);
         return 2;
     }
@@ -256,7 +286,8 @@ int check_run(const struct check_opts *opts)
         warnmsg("%s", log.warning);
 
     struct model m;
-    model_init(&m, &cfg, opts->orgs, opts->norgs);
+    model_init(&m, &cfg, all ? NULL : only, all ? 0 : nonly);
+    free(only);
     /* Also a log that could not be opened: each append tries again (issue 12). */
     struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log};
     struct engine *e = engine_new(&m, &eo, err, sizeof err);
@@ -281,10 +312,18 @@ int check_run(const struct check_opts *opts)
     char warn[600];
     if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
         warnmsg("%s", warn);
-    if (opts->json)
+    if (opts->json) {
         print_json(&m, healthy, log_json(&cfg, &log));
-    else
+    } else if (isatty(STDOUT_FILENO)) {
+        /* For people: the table (issue 17). Piped, the one line per org scripts read. */
+        const char *codeset = nl_langinfo(CODESET);
+        struct check_table_opts to = {.width = check_table_width(STDOUT_FILENO),
+                                      .color = check_table_color(STDOUT_FILENO),
+                                      .utf8 = codeset && strcmp(codeset, "UTF-8") == 0};
+        check_table_print(&m, &to, stdout);
+    } else {
         print_text(&m, healthy);
+    }
     int status = healthy == m.norgs ? 0 : 1;
     if (fflush(stdout) != 0) {
         warnmsg("cannot write the report");

@@ -8,8 +8,10 @@
 
 struct check_opts {
     const char *config;      /* -c FILE, or NULL for the usual lookup */
-    const char *const *orgs; /* --org NAME..., norgs of them; none: every org */
+    const char *const *orgs; /* --org NAME|ID|GLOB..., norgs of them; none: every org */
     size_t norgs;
+    const char *const *tags; /* --tag TAG..., ntags of them; an org must carry one */
+    size_t ntags;
     bool json;
     int timeout_s;           /* --timeout; 0: the config's */
 };

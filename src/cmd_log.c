@@ -20,6 +20,8 @@
 #include "cmd_check.h"
 #include "config.h"
 #include "keymask.h"
+#include "logfollow.h"
+#include "orgsel.h"
 #include "text.h"
 #include "util.h"
 
@@ -129,8 +131,9 @@ static char *default_log_path(void)
 /* The log the config names. Without any config file (and none asked for with -c or
  * $MAXDASH_CONFIG) the default log still may hold failures, so it is read; a config that
  * exists must be valid. NULL after reporting why. */
-static char *find_log(const char *cli_config)
+static char *find_log(const char *cli_config, struct config *out_cfg, bool *have_cfg)
 {
+    *have_cfg = false;
     const char *env = getenv("MAXDASH_CONFIG");
     bool asked = cli_config || (env && *env);
     char *cfg_path = config_find_path(cli_config);
@@ -154,8 +157,11 @@ static char *find_log(const char *cli_config)
         char *p = config_printable(cfg.path);
         warnmsg("%s: no log_file set", p);
         free(p);
+        config_free(&cfg);
+        return NULL;
     }
-    config_free(&cfg);
+    *out_cfg = cfg;
+    *have_cfg = true;
     return path;
 }
 
@@ -329,6 +335,160 @@ static void explain_record(struct log_explainer *x, const struct authlog_record 
     explain_failure(&x->m, &f, out);
 }
 
+/* Whether --org PATTERN (a name, an org id or a glob) picks the record. */
+static bool record_matches_org(const struct authlog_record *r, const char *pat)
+{
+    struct config_org o = {.name = r->org ? r->org : "", .id = r->org_id};
+    return orgsel_matches(&o, pat);
+}
+
+bool cmd_log_parse_status(const char *s, int *codes, size_t max, size_t *n)
+{
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        int v = 0, digits = 0, wild = 0;
+        for (; *p >= '0' && *p <= '9' && digits < 3; p++, digits++)
+            v = v * 10 + (*p - '0');
+        for (; (*p == 'x' || *p == 'X') && digits + wild < 3; p++, wild++)
+            v *= 10;
+        if (digits == 0 || digits + wild != 3 || v < 100 || *n == max)
+            return false;
+        /* "4xx" is stored as -4: any status of that hundred. */
+        codes[(*n)++] = wild == 2 ? -(v / 100) : wild == 0 ? v : 0;
+        if (wild == 1)
+            return false;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return false;
+    }
+    return *n > 0;
+}
+
+struct log_printer {
+    const struct cmd_log_opts *opts;
+    struct log_explainer *ex; /* NULL without --explain */
+    int status[16];
+    size_t nstatus;
+    double cutoff;            /* --since: records before are left out; 0: none */
+    size_t ncut;
+    bool write_failed;
+};
+
+static bool wanted(const struct log_printer *lp, const struct authlog_record *r)
+{
+    const struct cmd_log_opts *opts = lp->opts;
+    if (opts->org && !record_matches_org(r, opts->org))
+        return false;
+    if (lp->cutoff && r->time < lp->cutoff)
+        return false;
+    if (opts->auth_only && !r->auth)
+        return false;
+    if (lp->nstatus) {
+        bool any = false;
+        for (size_t i = 0; i < lp->nstatus && !any; i++)
+            any = lp->status[i] < 0 ? r->http_status / 100 == -lp->status[i]
+                                    : r->http_status == lp->status[i];
+        if (!any)
+            return false;
+    }
+    return true;
+}
+
+static void print_record(struct log_printer *lp, const struct authlog_record *r)
+{
+    const struct cmd_log_opts *opts = lp->opts;
+    lp->ncut += authlog_is_cut(r->trace_id) || authlog_is_cut(r->message) ||
+                authlog_is_cut(r->code) || authlog_is_cut(r->required_scope);
+    struct authlog_record p;
+    record_printable(r, &p);
+    struct explain why = {0};
+    if (lp->ex)
+        explain_record(lp->ex, r, &why);
+    if (opts->json) {
+        char *line = authlog_format(&p);
+        if (lp->ex) {
+            /* The record's own fields, then the explanation. */
+            json_t *o = json_loads(line, 0, NULL);
+            json_t *details = json_array();
+            for (size_t k = 0; k < why.n; k++)
+                json_array_append_new(details, json_string(why.lines[k]));
+            json_object_set_new(o, "explanation",
+                                why.headline ? json_pack("{s:s, s:o}", "headline",
+                                                         why.headline, "details", details)
+                                             : (json_decref(details), json_null()));
+            free(line);
+            char *dumped = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            line = xasprintf("%s\n", dumped ? dumped : "{}");
+            free(dumped);
+            json_decref(o);
+        }
+        fputs(line, stdout);
+        free(line);
+    } else {
+        print_text(&p);
+        if (why.headline) {
+            printf("    -> %s\n", why.headline);
+            for (size_t k = 0; k < why.n; k++)
+                printf("       %s\n", why.lines[k]);
+        }
+    }
+    explain_free(&why);
+    authlog_record_free(&p);
+}
+
+/* log --follow: each new record as it comes, flushed at once; stops when stdout is gone. */
+static bool follow_emit(const struct authlog_record *r, void *ctx)
+{
+    struct log_printer *lp = ctx;
+    if (!wanted(lp, r))
+        return true;
+    print_record(lp, r);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        lp->write_failed = true;
+        return false;
+    }
+    return true;
+}
+
+/* --org: a pattern that names no configured org and no logged one is a mistake (the same rule
+ * as check's, issue 17), reported with the close matches. */
+static bool org_known(const struct config *cfg, bool have_cfg, const char *pat,
+                      const struct authlog_record *recs, size_t n)
+{
+    if (have_cfg)
+        for (size_t i = 0; i < cfg->norgs; i++)
+            if (orgsel_matches(&cfg->orgs[i], pat))
+                return true;
+    for (size_t i = 0; i < n; i++)
+        if (record_matches_org(&recs[i], pat))
+            return true;
+    size_t cap = (have_cfg ? cfg->norgs * 2 : 0) + 2 * n + 1, nc = 0;
+    const char **cands = xcalloc(cap, sizeof *cands);
+    for (size_t i = 0; have_cfg && i < cfg->norgs; i++) {
+        cands[nc++] = cfg->orgs[i].name;
+        cands[nc++] = cfg->orgs[i].id ? cfg->orgs[i].id : cfg->orgs[i].name;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].org)
+            cands[nc++] = recs[i].org;
+        if (recs[i].org_id)
+            cands[nc++] = recs[i].org_id;
+    }
+    char *near = orgsel_close_matches(pat, cands, nc);
+    free(cands);
+    char *raw = xasprintf("--org: no org named '%s' (by name, org id or glob) in %s or its log%s%s%s",
+                          pat, have_cfg ? cfg->path : "the config", near ? "; did you mean " : "",
+                          near ? near : "", near ? "?" : "");
+    char *msg = config_printable(raw);
+    warnmsg("%s", msg);
+    free(msg);
+    free(raw);
+    free(near);
+    return false;
+}
+
 int cmd_log_run(const struct cmd_log_opts *opts)
 {
     double cutoff = 0;
@@ -340,7 +500,19 @@ int cmd_log_run(const struct cmd_log_opts *opts)
         free(p);
         return EXIT_USAGE;
     }
-    char *path = find_log(opts->config);
+    struct log_printer lp = {.opts = opts};
+    if (opts->status &&
+        !cmd_log_parse_status(opts->status, lp.status, ARRAY_LEN(lp.status), &lp.nstatus)) {
+        char *p = config_printable(opts->status);
+        warnmsg("--status takes HTTP statuses separated by commas, like 401,403 or 5xx, not "
+                "'%s'",
+                p);
+        free(p);
+        return EXIT_USAGE;
+    }
+    struct config cfg;
+    bool have_cfg;
+    char *path = find_log(opts->config, &cfg, &have_cfg);
     if (!path)
         return EXIT_USAGE;
     char *shown = config_printable(path);
@@ -355,7 +527,18 @@ int cmd_log_run(const struct cmd_log_opts *opts)
         free(e);
         free(shown);
         free(path);
+        if (have_cfg)
+            config_free(&cfg);
         return 1;
+    }
+    bool known = !opts->org || org_known(&cfg, have_cfg, opts->org, recs, n);
+    if (have_cfg)
+        config_free(&cfg);
+    if (!known) {
+        authlog_records_free(recs, n);
+        free(shown);
+        free(path);
+        return EXIT_USAGE;
     }
     report_skipped(shown, skipped, skipped_line);
     char warn[600];
@@ -364,7 +547,7 @@ int cmd_log_run(const struct cmd_log_opts *opts)
         warnmsg("%s", w);
         free(w);
     }
-    if (n == 0 && skipped == 0 && missing(path)) {
+    if (n == 0 && skipped == 0 && missing(path) && !opts->follow) {
         char *older = xasprintf("%s.1", path);
         if (missing(older))
             warnmsg("%s: no such file: no failure has been logged yet", shown);
@@ -374,63 +557,33 @@ int cmd_log_run(const struct cmd_log_opts *opts)
     struct log_explainer ex;
     if (opts->explain)
         explainer_init(&ex, opts->config, recs, n);
-    size_t ncut = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct authlog_record *r = &recs[i];
-        if (opts->org && (!r->org || strcmp(r->org, opts->org) != 0))
-            continue;
-        if (opts->since && r->time < cutoff)
-            continue;
-        if (opts->auth_only && !r->auth)
-            continue;
-        ncut += authlog_is_cut(r->trace_id) || authlog_is_cut(r->message) ||
-                authlog_is_cut(r->code) || authlog_is_cut(r->required_scope);
-        struct authlog_record p;
-        record_printable(r, &p);
-        struct explain why = {0};
-        if (opts->explain)
-            explain_record(&ex, r, &why);
-        if (opts->json) {
-            char *line = authlog_format(&p);
-            if (opts->explain) {
-                /* The record's own fields, then the explanation. */
-                json_t *o = json_loads(line, 0, NULL);
-                json_t *details = json_array();
-                for (size_t k = 0; k < why.n; k++)
-                    json_array_append_new(details, json_string(why.lines[k]));
-                json_object_set_new(o, "explanation",
-                                    why.headline ? json_pack("{s:s, s:o}", "headline",
-                                                             why.headline, "details", details)
-                                                 : (json_decref(details), json_null()));
-                free(line);
-                char *dumped = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                line = xasprintf("%s\n", dumped ? dumped : "{}");
-                free(dumped);
-                json_decref(o);
-            }
-            fputs(line, stdout);
-            free(line);
-        } else {
-            print_text(&p);
-            if (why.headline) {
-                printf("    -> %s\n", why.headline);
-                for (size_t k = 0; k < why.n; k++)
-                    printf("       %s\n", why.lines[k]);
-            }
-        }
-        explain_free(&why);
-        authlog_record_free(&p);
-    }
+    lp.ex = opts->explain ? &ex : NULL;
+    lp.cutoff = opts->since ? cutoff : 0;
+    /* --follow prints what comes from now on; with --since, first what came since then. */
+    for (size_t i = 0; i < n && (!opts->follow || opts->since); i++)
+        if (wanted(&lp, &recs[i]))
+            print_record(&lp, &recs[i]);
     authlog_records_free(recs, n);
+    bool follow_ok = true;
+    if (opts->follow) {
+        if (fflush(stdout) == 0)
+            follow_ok = logfollow_run(path, follow_emit, &lp, err, sizeof err);
+        if (!follow_ok) {
+            char *e = config_printable(err);
+            warnmsg("%s", e);
+            free(e);
+        }
+    }
     if (opts->explain)
         explainer_free(&ex);
+    size_t ncut = lp.ncut;
     if (ncut)
         warnmsg("%zu record%s hold text cut at maxdash's limits (trace_id and code %d bytes, "
                 "message %d bytes), marked \xE2\x80\xA6[cut]",
                 ncut, ncut == 1 ? "" : "s", AUTHLOG_ID_MAX, AUTHLOG_TEXT_MAX);
 
-    int status = 0;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    int status = follow_ok ? 0 : 1;
+    if (fflush(stdout) != 0 || ferror(stdout) || lp.write_failed) {
         warnmsg("cannot write the output");
         status = 1;
     }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "docpaths.h"
+#include "fleet.h"
 #include "harden.h"
 #include "keymask.h"
 #include "text.h"
@@ -431,8 +432,9 @@ static const char *const maxdash_names[] = {"base_url", "refresh", "timeout", "p
                                             "rate_budget", "log_file", "ca_bundle",
                                             "copy_command", "privacy"};
 static const char *const key_names[] = {"env", "file", "command", "value"};
-static const char *const org_names[] = {"id", "key", "name"};
-static const char *const section_names[] = {"maxdash", "key", "org"};
+static const char *const org_names[] = {"id", "key", "name", "tags"};
+static const char *const orgs_names[] = {"file", "key", "tags"};
+static const char *const section_names[] = {"maxdash", "key", "org", "orgs"};
 
 const char *config_setting_name(enum config_setting s)
 {
@@ -449,7 +451,7 @@ static int index_of(const char *name, const char *const *names, size_t n)
 
 /* --- parsing --------------------------------------------------------------------------- */
 
-enum section_kind { SECT_NONE, SECT_MAXDASH, SECT_KEY, SECT_ORG, SECT_SKIP };
+enum section_kind { SECT_NONE, SECT_MAXDASH, SECT_KEY, SECT_ORG, SECT_ORGS, SECT_SKIP };
 
 struct parser {
     struct config *cfg;
@@ -633,6 +635,19 @@ static void section_header(struct parser *p, const char *text, size_t len)
         name = NULL;
         p->index = cfg->nkeys++;
         p->kind = SECT_KEY;
+    } else if (k == 3) {
+        for (size_t i = 0; i < cfg->nfleets; i++) {
+            if (strcmp(cfg->fleets[i].name, name) == 0) {
+                PERR(p, p->lineno, "duplicate [orgs \"%s\"] (first at line %d)", name,
+                     cfg->fleets[i].line);
+                goto out;
+            }
+        }
+        cfg->fleets = xrealloc(cfg->fleets, (cfg->nfleets + 1) * sizeof *cfg->fleets);
+        cfg->fleets[cfg->nfleets] = (struct config_fleet){.name = name, .line = p->lineno};
+        name = NULL;
+        p->index = cfg->nfleets++;
+        p->kind = SECT_ORGS;
     } else {
         struct config_org *dup = seen_org(p, name);
         if (dup) {
@@ -871,6 +886,17 @@ static bool valid_org_id(const char *s)
     return true;
 }
 
+static void set_tags(struct parser *p, const char *value, char ***tags, size_t *ntags)
+{
+    const char *bad = NULL;
+    if (!fleet_split_tags(value, tags, ntags, &bad)) {
+        char q[QUOTE_MAX + 4];
+        PERR(p, p->lineno, "tags: '%s' is not a tag (letters, digits, '-', '_' and '.', at most "
+                           "32; separated by commas)",
+             clip(bad, q));
+    }
+}
+
 static void set_org(struct parser *p, const char *name, const char *value)
 {
     struct config_org *o = &p->cfg->orgs[p->index];
@@ -881,7 +907,10 @@ static void set_org(struct parser *p, const char *name, const char *value)
         unknown_setting(p, name, org_names, ARRAY_LEN(org_names), section);
         return;
     }
-    int *line = i == 0 ? &o->id_line : i == 1 ? &o->key_line : &o->display_name_line;
+    int *line = i == 0   ? &o->id_line
+                : i == 1 ? &o->key_line
+                : i == 2 ? &o->display_name_line
+                         : &o->tags_line;
     if (*line) {
         PERR(p, p->lineno, "'%s' is set twice (first at line %d)", name, *line);
         return;
@@ -901,8 +930,45 @@ static void set_org(struct parser *p, const char *name, const char *value)
         o->id = xstrdup(value);
     } else if (i == 1) {
         o->key_name = xstrdup(value);
-    } else {
+    } else if (i == 2) {
         o->display_name = xstrdup(value);
+    } else {
+        set_tags(p, value, &o->tags, &o->ntags);
+    }
+}
+
+static void set_orgs(struct parser *p, const char *name, const char *value)
+{
+    struct config_fleet *f = &p->cfg->fleets[p->index];
+    char section[96];
+    bprintf(section, sizeof section, "[orgs \"%s\"]", f->name);
+    int i = index_of(name, orgs_names, ARRAY_LEN(orgs_names));
+    if (i < 0) {
+        unknown_setting(p, name, orgs_names, ARRAY_LEN(orgs_names), section);
+        return;
+    }
+    int *line = i == 0 ? &f->file_line : i == 1 ? &f->key_line : &f->tags_line;
+    if (*line) {
+        PERR(p, p->lineno, "'%s' is set twice (first at line %d)", name, *line);
+        return;
+    }
+    *line = p->lineno;
+    if (!*value) {
+        PERR(p, p->lineno, "%s: empty value", name);
+        return;
+    }
+    if (i == 0) {
+        const char *why = NULL;
+        f->path = expand_path(value, p->dir, &why);
+        if (!f->path) {
+            PERR(p, p->lineno, "file: %s", why);
+            return;
+        }
+        f->file = xstrdup(value);
+    } else if (i == 1) {
+        f->key_name = xstrdup(value);
+    } else {
+        set_tags(p, value, &f->tags, &f->ntags);
     }
 }
 
@@ -930,6 +996,9 @@ static int on_setting(void *user, const char *section, const char *name, const c
         break;
     case SECT_ORG:
         set_org(p, name, value);
+        break;
+    case SECT_ORGS:
+        set_orgs(p, name, value);
         break;
     case SECT_SKIP:
         break;
@@ -1474,10 +1543,233 @@ static char *read_config(struct parser *p, size_t *size)
     return data;
 }
 
+/* --- org lists from CSV files ------------------------------------------------------------ */
+
+#define FLEET_FILE_MAX (64u << 20) /* 64 MiB: 5 000 clinics are a few hundred KiB */
+
+/* The whole file at path, or NULL with *why (caller frees both). */
+static char *read_fleet_file(const char *path, size_t *len, char **why)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        *why = xasprintf("cannot read '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        *why = xasprintf("'%s' is not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    if ((unsigned long long)st.st_size > FLEET_FILE_MAX) {
+        *why = xasprintf("'%s' is larger than %u MiB", path, FLEET_FILE_MAX >> 20);
+        close(fd);
+        return NULL;
+    }
+    size_t cap = (size_t)st.st_size + 1, n = 0;
+    char *data = xmalloc(cap);
+    for (;;) {
+        if (n == cap - 1) {
+            if (cap > FLEET_FILE_MAX) {
+                *why = xasprintf("'%s' is larger than %u MiB", path, FLEET_FILE_MAX >> 20);
+                break;
+            }
+            cap *= 2;
+            data = xrealloc(data, cap);
+        }
+        ssize_t r = read(fd, data + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            *why = xasprintf("cannot read '%s': %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0) {
+            close(fd);
+            data[n] = '\0';
+            *len = n;
+            return data;
+        }
+        n += (size_t)r;
+    }
+    close(fd);
+    free(data);
+    return NULL;
+}
+
+/* Org ids seen so far (open addressing, index + 1 into cfg->orgs), to find duplicates among
+ * thousands of rows in linear time. */
+struct id_set {
+    size_t *slots;
+    size_t cap;
+};
+
+static struct config_org *id_set_find(const struct config *cfg, const struct id_set *ids,
+                                      const char *id)
+{
+    for (size_t i = name_hash(id) & (ids->cap - 1); ids->slots[i]; i = (i + 1) & (ids->cap - 1))
+        if (cfg->orgs[ids->slots[i] - 1].id && strcmp(cfg->orgs[ids->slots[i] - 1].id, id) == 0)
+            return &cfg->orgs[ids->slots[i] - 1];
+    return NULL;
+}
+
+static void id_set_put(const struct config *cfg, struct id_set *ids, size_t index)
+{
+    if ((cfg->norgs + 1) * 2 > ids->cap) {
+        size_t cap = ids->cap ? ids->cap * 2 : 64;
+        while ((cfg->norgs + 1) * 2 > cap)
+            cap *= 2;
+        free(ids->slots);
+        ids->slots = xcalloc(cap, sizeof *ids->slots);
+        ids->cap = cap;
+        for (size_t i = 0; i < cfg->norgs; i++)
+            if (cfg->orgs[i].id && i != index)
+                org_slot_put(ids->slots, cap, cfg->orgs[i].id, i);
+    }
+    org_slot_put(ids->slots, ids->cap, cfg->orgs[index].id, index);
+}
+
+static void merge_tags(char ***tags, size_t *n, char *const *more, size_t nmore)
+{
+    for (size_t i = 0; i < nmore; i++) {
+        bool have = false;
+        for (size_t j = 0; j < *n && !have; j++)
+            have = strcasecmp((*tags)[j], more[i]) == 0;
+        if (!have) {
+            *tags = xrealloc(*tags, (*n + 1) * sizeof **tags);
+            (*tags)[(*n)++] = xstrdup(more[i]);
+        }
+    }
+}
+
+static void load_fleet(struct parser *p, size_t fi, struct id_set *ids)
+{
+    struct config *cfg = p->cfg;
+    struct config_fleet *f = &cfg->fleets[fi];
+    bool ok = true;
+    if (!f->file_line) {
+        PERR(p, f->line, "[orgs \"%s\"] has no file: add file = clinics.csv (columns id, name, "
+                         "tags)",
+             f->name);
+        ok = false;
+    }
+    struct config_key *key = NULL;
+    if (!f->key_line) {
+        PERR(p, f->line, "[orgs \"%s\"] has no key: add key = NAME of a [key \"NAME\"] section",
+             f->name);
+        ok = false;
+    } else if (f->key_name && !(key = config_find_key(cfg, f->key_name))) {
+        char q[QUOTE_MAX + 4];
+        PERR(p, f->key_line, "key '%s' is not defined: no [key \"%s\"] section",
+             clip(f->key_name, q), q);
+        ok = false;
+    }
+    if (!ok || !f->path)
+        return;
+    char *why = NULL;
+    size_t len = 0;
+    char *data = read_fleet_file(f->path, &len, &why);
+    if (!data) {
+        PERR(p, f->file_line, "file: %s", why);
+        free(why);
+        return;
+    }
+    struct fleet_csv csv;
+    bool good = fleet_parse_csv(data, len, &csv);
+    free(data);
+    for (size_t i = 0; i < csv.nproblems; i++)
+        add_error(p->errs, f->file, csv.problems[i].line, "%s", csv.problems[i].message);
+    if (good) {
+        for (size_t r = 0; r < csv.nrows; r++) {
+            struct fleet_row *row = &csv.rows[r];
+            struct config_org *dup = id_set_find(cfg, ids, row->id);
+            if (!dup)
+                dup = seen_org(p, row->id);
+            if (dup) {
+                char *there = config_org_origin(cfg, dup);
+                add_error(&cfg->warnings, f->file, row->line,
+                          "warning: org id %s is already org \"%s\" (%s): this row is skipped",
+                          row->id, dup->name, there);
+                free(there);
+                continue;
+            }
+            if (cfg->norgs == p->orgs_cap) {
+                p->orgs_cap = p->orgs_cap ? p->orgs_cap * 2 : 16;
+                cfg->orgs = xrealloc(cfg->orgs, p->orgs_cap * sizeof *cfg->orgs);
+            }
+            struct config_org *o = &cfg->orgs[cfg->norgs];
+            *o = (struct config_org){
+                .name = xstrdup(row->id),
+                .line = row->line,
+                .id = xstrdup(row->id),
+                .id_line = row->line,
+                .key_name = xstrdup(f->key_name),
+                .key_line = f->key_line,
+                .display_name = row->name ? xstrdup(row->name) : NULL,
+                .display_name_line = row->name ? row->line : 0,
+                .key = key,
+                .fleet = fi + 1,
+            };
+            if (row->tags) {
+                const char *bad;
+                fleet_split_tags(row->tags, &o->tags, &o->ntags, &bad);
+                o->tags_line = row->line;
+            }
+            merge_tags(&o->tags, &o->ntags, f->tags, f->ntags);
+            cfg->norgs++;
+            see_org(p);
+            id_set_put(cfg, ids, cfg->norgs - 1);
+            f->norgs++;
+        }
+    }
+    fleet_csv_free(&csv);
+}
+
+static void load_fleets(struct parser *p)
+{
+    struct config *cfg = p->cfg;
+    if (!cfg->nfleets)
+        return;
+    struct id_set ids = {0};
+    size_t cap = 64;
+    while (cfg->norgs * 2 >= cap)
+        cap *= 2;
+    ids.slots = xcalloc(cap, sizeof *ids.slots);
+    ids.cap = cap;
+    for (size_t i = 0; i < cfg->norgs; i++)
+        if (cfg->orgs[i].id)
+            org_slot_put(ids.slots, cap, cfg->orgs[i].id, i);
+    for (size_t i = 0; i < cfg->nfleets; i++)
+        load_fleet(p, i, &ids);
+    free(ids.slots);
+}
+
+char *config_org_origin(const struct config *cfg, const struct config_org *o)
+{
+    char *raw;
+    if (o->fleet) {
+        const struct config_fleet *f = &cfg->fleets[o->fleet - 1];
+        raw = xasprintf("%s:%d ([orgs \"%s\"])", f->file, o->line, f->name);
+    } else {
+        raw = xasprintf("%s:%d", cfg->path, o->line);
+    }
+    char *out = config_printable(raw);
+    free(raw);
+    return out;
+}
+
+bool config_org_has_tag(const struct config_org *o, const char *tag)
+{
+    for (size_t i = 0; i < o->ntags; i++)
+        if (strcasecmp(o->tags[i], tag) == 0)
+            return true;
+    return false;
+}
+
 static void check_orgs(struct parser *p)
 {
     struct config *cfg = p->cfg;
-    if (cfg->norgs == 0)
+    if (cfg->norgs == 0 && cfg->nfleets == 0)
         PERR(p, 0, "no [org \"NAME\"] section: add one per clinic organization to watch (see "
                    "config.example.ini)");
     const char **names = xcalloc(cfg->nkeys + 1, sizeof *names);
@@ -1485,6 +1777,8 @@ static void check_orgs(struct parser *p)
         names[i] = cfg->keys[i].name;
     for (size_t i = 0; i < cfg->norgs; i++) {
         struct config_org *o = &cfg->orgs[i];
+        if (o->fleet)
+            continue; /* its list's key was checked once, in load_fleet */
         if (!o->id_line)
             PERR(p, o->line, "org \"%s\" has no id (the clinic's organization id, e.g. "
                              "id = org_abc123)",
@@ -1622,6 +1916,7 @@ bool config_load(const char *path, struct config *cfg, struct config_errors *err
         PERR(&p, set->line[CONFIG_CA_BUNDLE], "ca_bundle: cannot read '%s': %s", set->ca_bundle,
              strerror(errno));
     }
+    load_fleets(&p);
     check_orgs(&p);
     if (resolve_secrets)
         resolve_keys(&p);
@@ -1651,8 +1946,19 @@ void config_free(struct config *cfg)
         free(o->id);
         free(o->key_name);
         free(o->display_name);
+        fleet_tags_free(o->tags, o->ntags);
     }
     free(cfg->orgs);
+    for (size_t i = 0; i < cfg->nfleets; i++) {
+        struct config_fleet *f = &cfg->fleets[i];
+        free(f->name);
+        free(f->file);
+        free(f->path);
+        free(f->key_name);
+        fleet_tags_free(f->tags, f->ntags);
+    }
+    free(cfg->fleets);
+    config_errors_free(&cfg->warnings);
     memset(cfg, 0, sizeof *cfg);
 }
 

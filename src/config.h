@@ -84,15 +84,26 @@ struct config_org {
     char *display_name;            /* NULL when not set */
     int display_name_line;
     struct config_key *key;        /* into config.keys; NULL when undefined */
+    char **tags;                   /* `tags = a, b` (and the row's and the list's for a CSV row) */
+    size_t ntags;
+    int tags_line;
+    size_t fleet;                  /* 0: an [org] section; else index + 1 into config.fleets,
+                                      and line/id_line are lines of that list's file */
 };
 
-struct config {
-    char *path;                    /* as given to config_load */
-    struct config_settings set;
-    struct config_key *keys;
-    size_t nkeys;
-    struct config_org *orgs;
-    size_t norgs;
+/* An [orgs "NAME"] section: one org per row of a CSV file (fleet.h). */
+struct config_fleet {
+    char *name;
+    int line;                      /* of its [orgs "NAME"] header */
+    char *file;                    /* as written in the config (shown in messages) */
+    char *path;                    /* resolved: '~' expanded, relative to the config's directory */
+    int file_line;
+    char *key_name;
+    int key_line;
+    char **tags;                   /* added to every row's */
+    size_t ntags;
+    int tags_line;
+    size_t norgs;                  /* orgs it made (rows less those skipped as duplicates) */
 };
 
 /* One problem found by config_load. */
@@ -105,6 +116,20 @@ struct config_error {
 struct config_errors {
     struct config_error *v;        /* sorted by line */
     size_t count;
+};
+
+struct config {
+    char *path;                    /* as given to config_load */
+    struct config_settings set;
+    struct config_key *keys;
+    size_t nkeys;
+    struct config_org *orgs;
+    size_t norgs;
+    struct config_fleet *fleets;
+    size_t nfleets;
+    /* Not errors, but worth saying once (a CSV row whose org id is already an org: skipped).
+     * Each text is "FILE:LINE: warning: ...", printable. */
+    struct config_errors warnings;
 };
 
 /* The config file to read: cli_path (-c) when not NULL, else $MAXDASH_CONFIG, else
@@ -144,6 +169,13 @@ const char *config_key_env(const struct config_key *key);
 
 /* The key's secret masked for the current locale (see keymask). */
 void config_key_mask(const struct config_key *key, char out[KEYMASK_MAX]);
+
+/* Where an org was defined, for `maxdash config` and messages: "config.ini:12" or
+ * "clinics.csv:7 ([orgs \"fleet\"])". Printable; caller frees. */
+char *config_org_origin(const struct config *cfg, const struct config_org *o);
+
+/* Whether the org carries tag (ignoring case). */
+bool config_org_has_tag(const struct config_org *o, const char *tag);
 
 /* Lookups by name; NULL when there is none. The result points into cfg. */
 struct config_key *config_find_key(const struct config *cfg, const char *name);

@@ -65,6 +65,8 @@ struct engine {
     uint64_t rng;
     size_t rr; /* round-robin start, so no org starves when the budget is short */
     bool *once_started;
+    size_t *first;      /* engine_refresh_first: orgs whose due refreshes go before the rest */
+    size_t nfirst;
     struct engine_budget *eb; /* per model budget */
     char *log_problem;
     bool http_allowed;
@@ -751,6 +753,13 @@ static void schedule(struct engine *e)
         o->page_loading = true;
         start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
     }
+    /* The orgs on screen first (issue 17): with thousands of orgs the cycle stretches, and
+     * what the user looks at should be the freshest. */
+    for (size_t k = 0; !e->opts.once && k < e->nfirst; k++) {
+        struct model_org *o = &m->orgs[e->first[k]];
+        if (o->refresh_left == 0 && o->next_refresh <= now)
+            start_refresh(e, e->first[k], now);
+    }
     size_t first_waiting = SIZE_MAX;
     for (size_t k = 0; k < m->norgs; k++) {
         size_t i = (e->rr + k) % m->norgs;
@@ -863,6 +872,7 @@ void engine_free(struct engine *e)
     }
     curl_multi_cleanup(e->multi);
     free(e->once_started);
+    free(e->first);
     free(e->eb);
     free(e->log_problem);
     free(e);
@@ -963,6 +973,15 @@ void engine_refresh_org(struct engine *e, size_t org)
 {
     if (org < e->m->norgs)
         e->m->orgs[org].next_refresh = mono_now();
+}
+
+void engine_refresh_first(struct engine *e, const size_t *orgs, size_t n)
+{
+    e->first = xrealloc(e->first, (n ? n : 1) * sizeof *e->first);
+    e->nfirst = 0;
+    for (size_t i = 0; i < n; i++)
+        if (orgs[i] < e->m->norgs)
+            e->first[e->nfirst++] = orgs[i];
 }
 
 void engine_refresh_all(struct engine *e)

@@ -80,6 +80,11 @@ bool engine_done(const struct engine *e);
 void engine_refresh_org(struct engine *e, size_t org);
 void engine_refresh_all(struct engine *e);
 
+/* The orgs (indexes into the model, n of them, copied) whose due refreshes are sent before any
+ * other's: the selected org and those on screen (issue 17). Each keeps its own schedule; only
+ * the order within a turn changes. An empty list restores plain round-robin. */
+void engine_refresh_first(struct engine *e, const size_t *orgs, size_t n);
+
 /* The UI shows org's patients at page (1-based) with search (NULL: none); page_size from the
  * config. Fetches it now, cancelling an older page request of that org. */
 void engine_want_page(struct engine *e, size_t org, long page, const char *search);

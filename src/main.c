@@ -25,6 +25,8 @@ struct options {
     const char *config;
     const char **orgs;
     size_t norgs;
+    const char **tags; /* check --tag */
+    size_t ntags;
     const char *since;
     const char *copy_command;
     int timeout;
@@ -32,11 +34,13 @@ struct options {
     bool auth_only; /* log --auth-only */
     struct init_opts init; /* maxdash init */
     const char *listen; /* serve --listen */
+    bool follow;    /* log -f */
+    const char *status; /* log --status */
 };
 
 enum { OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_TIMEOUT,
        OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_BASE_URL, OPT_KEY_ENV, OPT_KEY_FILE,
-       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN };
+       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN, OPT_TAG, OPT_STATUS };
 
 /* Each subcommand's options, one row each: getopt's table, the synopsis and --help are made
  * from these (cli.c). -h/--help is added to every one, -V/--version to the dashboard. */
@@ -69,7 +73,9 @@ static const struct cli_option init_opts[] = {
     {NULL, 0, 0, NULL, false, NULL}};
 static const struct cli_option check_opts[] = {
     OPT_CONFIG,
-    {"org", 0, OPT_ORG, "NAME", true, "probe only this org (repeat for more)"},
+    {"org", 0, OPT_ORG, "NAME", true,
+     "probe only the orgs this name, org id or glob (west*) picks (repeat for more)"},
+    {"tag", 0, OPT_TAG, "TAG", true, "probe only the orgs with this tag (repeat for more)"},
     {"json", 0, OPT_JSON, NULL, false, "one JSON document instead of the table"},
     {"timeout", 0, OPT_TIMEOUT, "SECONDS", false,
      "seconds per request (1..300), instead of the config's timeout"},
@@ -77,8 +83,12 @@ static const struct cli_option check_opts[] = {
 static const struct cli_option config_opts[] = {OPT_CONFIG, {NULL, 0, 0, NULL, false, NULL}};
 static const struct cli_option log_opts[] = {
     OPT_CONFIG,
+    {"follow", 'f', 'f', NULL, false,
+     "print new records as they are appended, by any maxdash process; survives rotation"},
     {"json", 0, OPT_JSON, NULL, false, "one JSON object per line"},
-    {"org", 0, OPT_ORG, "NAME", false, "only this org's failures"},
+    {"org", 0, OPT_ORG, "NAME", false,
+     "only the failures of the orgs this name, org id or glob picks"},
+    {"status", 0, OPT_STATUS, "LIST", false, "only these HTTP statuses: 401,403 or 4xx"},
     {"since", 0, OPT_SINCE, "WHEN", false,
      "only failures since a duration ago (30m, 2h30m, 7d) or a UTC date or time (2026-11-28, "
      "2026-11-28T14:00)"},
@@ -106,14 +116,16 @@ static const char *const init_examples[] = {
     NULL};
 static const char *const check_examples[] = {
     "maxdash check                 # every org; exit 0 when all are healthy",
-    "maxdash check --org westla --json", "maxdash check -c staging.ini --timeout 5", NULL};
+    "maxdash check --org westla --json", "maxdash check --tag west --org 'org_9*'",
+    "maxdash check -c staging.ini --timeout 5", NULL};
 static const char *const config_examples[] = {
     "maxdash config                # the usual config, resolved, keys masked",
     "maxdash config -c ~/maxdash/staging.ini", NULL};
 static const char *const log_examples[] = {
     "maxdash log --since 2h30m --auth-only",
     "maxdash log --org eastside --explain",
-    "maxdash log --since 2026-11-28 --json | jq .trace_id", NULL};
+    "maxdash log --since 2026-11-28 --json | jq .trace_id",
+    "maxdash log -f --auth-only    # new 401/403s as they happen", NULL};
 
 static const char *const serve_examples[] = {
     "maxdash serve                 # http://127.0.0.1:9464/metrics",
@@ -154,7 +166,7 @@ static const struct subcommand commands[] = {
     {{"config", "validate the config, print it resolved, keys masked", config_opts,
       config_examples, NULL},
      run_config},
-    {{"log", "print the stored failure log", log_opts, log_examples, NULL}, run_log},
+    {{"log", "print (or follow) the stored failure log", log_opts, log_examples, NULL}, run_log},
     {{"serve", "the engine without a screen: /metrics for Prometheus, /healthz, /", serve_opts,
       serve_examples,
       "Exit status: 0 on SIGTERM, SIGINT or SIGHUP; 1 when it cannot listen; 2 usage or "
@@ -222,6 +234,16 @@ static int parse_options(const struct subcommand *sc, int argc, char **argv,
         case OPT_ORG:
             opt->orgs = xrealloc(opt->orgs, (opt->norgs + 1) * sizeof *opt->orgs);
             opt->orgs[opt->norgs++] = optarg;
+            break;
+        case 'f':
+            opt->follow = true;
+            break;
+        case OPT_STATUS:
+            opt->status = optarg;
+            break;
+        case OPT_TAG:
+            opt->tags = xrealloc(opt->tags, (opt->ntags + 1) * sizeof *opt->tags);
+            opt->tags[opt->ntags++] = optarg;
             break;
         case OPT_NO_COLOR:
             opt->no_color = true;
@@ -349,6 +371,7 @@ static int run_init(const struct options *opt)
 static int run_check(const struct options *opt)
 {
     struct check_opts co = {.config = opt->config, .orgs = opt->orgs, .norgs = opt->norgs,
+                            .tags = opt->tags, .ntags = opt->ntags,
                             .json = opt->json, .timeout_s = opt->timeout};
     return check_run(&co);
 }
@@ -357,7 +380,8 @@ static int run_log(const struct options *opt)
 {
     struct cmd_log_opts lo = {.config = opt->config, .org = opt->norgs ? opt->orgs[0] : NULL,
                               .since = opt->since, .json = opt->json, .explain = opt->explain,
-                              .auth_only = opt->auth_only};
+                              .auth_only = opt->auth_only, .follow = opt->follow,
+                              .status = opt->status};
     return cmd_log_run(&lo);
 }
 
@@ -399,6 +423,17 @@ static void print_warnings(const char *prefix, unsigned warnings)
     }
 }
 
+static char *join_tags(char *const *tags, size_t n)
+{
+    char *out = xstrdup("");
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%s%s", out, i ? ", " : "", tags[i]);
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
 static void print_config(const struct config *cfg)
 {
     char *path = config_printable(cfg->path);
@@ -406,9 +441,12 @@ static void print_config(const struct config *cfg)
     for (size_t i = 0; i < cfg->nkeys; i++)
         for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
             nwarn += (cfg->keys[i].warnings & bit) != 0;
+    nwarn += cfg->warnings.count;
     printf("# %s: valid; %zu key%s, %zu org%s, %zu warning%s\n", path, cfg->nkeys,
            cfg->nkeys == 1 ? "" : "s", cfg->norgs, cfg->norgs == 1 ? "" : "s", nwarn,
            nwarn == 1 ? "" : "s");
+    for (size_t i = 0; i < cfg->warnings.count; i++)
+        printf("# %s\n", cfg->warnings.v[i].text);
 
     printf("\n[maxdash]\n");
     for (int i = 0; i < CONFIG_SETTING_COUNT; i++) {
@@ -436,12 +474,40 @@ static void print_config(const struct config *cfg)
         free(note);
     }
 
+    for (size_t i = 0; i < cfg->nfleets; i++) {
+        const struct config_fleet *f = &cfg->fleets[i];
+        char *fname = config_printable(f->name);
+        printf("\n[orgs \"%s\"]\n", fname);
+        free(fname);
+        char *note = where(path, f->file_line);
+        print_row("file", f->file, note);
+        free(note);
+        note = where(path, f->key_line);
+        print_row("key", f->key_name, note);
+        free(note);
+        if (f->ntags) {
+            char *tags = join_tags(f->tags, f->ntags);
+            note = where(path, f->tags_line);
+            print_row("tags", tags, note);
+            free(tags);
+            free(note);
+        }
+        char *count = xasprintf("%zu", f->norgs);
+        print_row("orgs", count, "one per row, shown below");
+        free(count);
+    }
+
     for (size_t i = 0; i < cfg->norgs; i++) {
         const struct config_org *o = &cfg->orgs[i];
         char *oname = config_printable(o->name);
         printf("\n[org \"%s\"]\n", oname);
         free(oname);
-        char *note = where(path, o->id_line);
+        /* A row of an org list: its lines are lines of that file; the key is the list's. */
+        const char *opath = o->fleet ? cfg->fleets[o->fleet - 1].file : path;
+        char *from = config_org_origin(cfg, o);
+        print_row("from", from, NULL);
+        free(from);
+        char *note = where(opath, o->id_line);
         print_row("id", o->id, note);
         free(note);
         char masked[KEYMASK_MAX];
@@ -453,9 +519,16 @@ static void print_config(const struct config *cfg)
         free(note);
         if (o->display_name) {
             char *name = config_printable(o->display_name);
-            note = where(path, o->display_name_line);
+            note = where(opath, o->display_name_line);
             print_row("name", name, note);
             free(name);
+            free(note);
+        }
+        if (o->ntags) {
+            char *tags = join_tags(o->tags, o->ntags);
+            note = o->tags_line ? where(opath, o->tags_line) : xstrdup("from the list");
+            print_row("tags", tags, note);
+            free(tags);
             free(note);
         }
         char *prefix = xasprintf("key \"%s\" ", o->key_name);
@@ -540,5 +613,6 @@ int main(int argc, char **argv)
     if (status < 0)
         status = s->run(&opt);
     free(opt.orgs);
+    free(opt.tags);
     return status;
 }

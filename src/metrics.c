@@ -1,7 +1,7 @@
 /* The exposition writer of `maxdash serve`. Formats: the Prometheus text format 0.0.4 and
  * OpenMetrics 1.0.0 (prometheus.io/docs/instrumenting/exposition_formats, openmetrics.io).
  * One scrape of 5 000 orgs is some 170 000 lines: each org's labels are escaped once and kept,
- * and numbers are written without printf where it counts (bench B12). */
+ * and numbers are written without printf where it counts (bench B15). */
 #include "metrics.h"
 
 #include <stdint.h>

@@ -229,7 +229,9 @@ const char *model_health_word(enum model_health h)
 void model_probe_set(struct model_probe *p, const struct api_result *r, long latency_ms,
                      double wall)
 {
+    double prev = p->at;
     model_probe_clear(p);
+    p->prev_at = prev;
     p->done = true;
     p->cls = r->cls;
     p->status = r->status;

@@ -31,6 +31,7 @@ struct model_probe {
     char *summary;          /* sanitized; owned */
     struct api_error err;   /* owned */
     double at;              /* wall-clock seconds when it finished */
+    double prev_at;         /* wall-clock of the result before; 0 none (the real cycle, issue 17) */
 };
 
 struct model_org {

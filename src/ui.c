@@ -33,6 +33,7 @@
 #include "selection.h"
 #include "lineedit.h"
 #include "orgid.h"
+#include "orgsel.h"
 #include "text.h"
 #include "util.h"
 
@@ -296,8 +297,11 @@ static void on_mouse(struct ui *u)
         return;
     u->focus = (enum pane)p;
     int row = ev.y - u->r_pane[p].y - 1;
-    if (p == PANE_ORGS && row >= 0)
-        select_org(u, u->org_top + (size_t)row);
+    if (p == PANE_ORGS && row >= 0) {
+        orgview_update(u);
+        if (u->org_top + (size_t)row < u->norg_view)
+            select_org(u, u->org_view[u->org_top + (size_t)row]);
+    }
     else if (p == PANE_PATIENTS && row >= 1)
         move_sel(u, row - 1, true);
     else if (p == PANE_FAILS && row >= 0)
@@ -515,14 +519,25 @@ int ui_run(const struct ui_opts *opts)
         free(u);
         return 2;
     }
+    /* --org: a name, an org id or a glob, as for check (issue 17); the first org it picks. */
     const char *org_name = opts->org;
     if (org_name && !config_find_org(&u->cfg, org_name)) {
-        char *name = config_printable(org_name);
-        warnmsg("--org: no org named '%s' in %s", name, u->cfg.path);
-        free(name);
-        config_free(&u->cfg);
-        free(u);
-        return 2;
+        bool *picked = xcalloc(u->cfg.norgs + 1, sizeof *picked);
+        char *why = NULL;
+        const char *pats[1] = {org_name};
+        bool ok = orgsel_pick(&u->cfg, pats, 1, NULL, 0, picked, &why);
+        org_name = NULL;
+        for (size_t i = 0; ok && i < u->cfg.norgs && !org_name; i++)
+            if (picked[i])
+                org_name = u->cfg.orgs[i].name;
+        free(picked);
+        if (!ok) {
+            warnmsg("%s", why);
+            free(why);
+            config_free(&u->cfg);
+            free(u);
+            return 2;
+        }
     }
     if (!terminal_usable()) {
         config_free(&u->cfg);
@@ -563,6 +578,9 @@ int ui_run(const struct ui_opts *opts)
         bprintf(u->status, sizeof u->status, " %s", u->log.warning);
     else if (authlog_check_files(u->cfg.set.log_file, warn, sizeof warn))
         bprintf(u->status, sizeof u->status, " %s", warn);
+    if (!u->status[0] && u->cfg.warnings.count) /* a duplicate org id in a list (issue 17) */
+        bprintf(u->status, sizeof u->status, " %s%s", u->cfg.warnings.v[0].text,
+                u->cfg.warnings.count > 1 ? " (and more: maxdash config lists them)" : "");
     u->status_until = wall_now() + 6;
 
     size_t preselected = model_org_named(&u->m, org_name);
@@ -622,6 +640,9 @@ int ui_run(const struct ui_opts *opts)
     config_free(&u->cfg);
     free(u->fail_filter);
     free(u->filter_before);
+    free(u->org_filter);
+    free(u->org_filter_before);
+    free(u->org_view);
     free(u->overlay_key);
     selection_free(&u->org_sel);
     selection_free(&u->fail_sel);

@@ -70,11 +70,9 @@ void move_sel(struct ui *u, long delta, bool absolute)
 {
     size_t idx[1000];
     switch (u->focus) {
-    case PANE_ORGS: {
-        long n = (long)u->m.norgs, at = absolute ? delta : (long)u->sel_org + delta;
-        select_org(u, (size_t)(at < 0 ? 0 : at >= n ? n - 1 : at));
+    case PANE_ORGS:
+        orgview_move(u, delta, absolute); /* along the rows listed: filtered, sorted */
         break;
-    }
     case PANE_PATIENTS: {
         struct model_org *o = selected_org(u);
         long n = o && o->have_page ? (long)o->page.len : 0;
@@ -239,7 +237,12 @@ static void finish_prompt(struct ui *u, bool accept)
     curs_set(0);
     u->dirty |= DIRTY_FOOTER;
     if (!accept) {
-        if (u->prompt_pane == PANE_FAILS) {
+        if (u->prompt_pane == PANE_ORGS) {
+            free(u->org_filter);
+            u->org_filter = u->org_filter_before;
+            u->org_filter_before = NULL;
+            orgview_after_filter(u);
+        } else if (u->prompt_pane == PANE_FAILS) {
             /* Esc undoes what filtering as you typed did. */
             free(u->fail_filter);
             u->fail_filter = u->filter_before;
@@ -251,7 +254,13 @@ static void finish_prompt(struct ui *u, bool accept)
     free(u->filter_before);
     u->filter_before = NULL;
     const char *text = u->prompt_len ? u->prompt : NULL;
-    if (u->prompt_pane == PANE_FAILS) {
+    if (u->prompt_pane == PANE_ORGS) {
+        free(u->org_filter_before);
+        u->org_filter_before = NULL;
+        free(u->org_filter);
+        u->org_filter = text ? xstrdup(text) : NULL;
+        orgview_after_filter(u);
+    } else if (u->prompt_pane == PANE_FAILS) {
         free(u->fail_filter);
         u->fail_filter = text ? xstrdup(text) : NULL;
         u->dirty |= DIRTY_FAILS; /* the selection stays on its group if the filter keeps it */
@@ -283,7 +292,12 @@ void prompt_key(struct ui *u, wint_t ch, bool is_key)
     case LINEEDIT_IGNORED: return;
     case LINEEDIT_EDITED: break;
     }
-    if (u->prompt_pane == PANE_FAILS) {
+    if (u->prompt_pane == PANE_ORGS) {
+        /* So is the orgs filter. */
+        free(u->org_filter);
+        u->org_filter = u->prompt_len ? xstrdup(u->prompt) : NULL;
+        orgview_after_filter(u);
+    } else if (u->prompt_pane == PANE_FAILS) {
         /* The failures filter is local: it applies as you type. */
         free(u->fail_filter);
         u->fail_filter = u->prompt_len ? xstrdup(u->prompt) : NULL;
@@ -360,9 +374,22 @@ void do_action(struct ui *u, enum action a)
     case ACT_LAST: move_sel(u, 1L << 30, true); break;
     case ACT_SEARCH:
         u->prompting = true;
-        u->prompt_pane = u->focus == PANE_FAILS ? PANE_FAILS : PANE_PATIENTS;
+        u->prompt_pane = u->focus == PANE_FAILS ? PANE_FAILS
+                         : u->focus == PANE_ORGS ? PANE_ORGS
+                                                 : PANE_PATIENTS;
         u->prompt[0] = '\0';
         u->prompt_len = 0;
+        if (u->prompt_pane == PANE_ORGS) {
+            free(u->org_filter_before);
+            u->org_filter_before = u->org_filter ? xstrdup(u->org_filter) : NULL;
+            if (u->org_filter) {
+                snprintf(u->prompt, sizeof u->prompt, "%s", u->org_filter);
+                u->prompt_len = strlen(u->prompt);
+            }
+            open_editor(u);
+            u->dirty |= DIRTY_FOOTER;
+            break;
+        }
         if (u->prompt_pane == PANE_PATIENTS && selected_org(u) && selected_org(u)->search) {
             snprintf(u->prompt, sizeof u->prompt, "%s", selected_org(u)->search);
             u->prompt_len = strlen(u->prompt);
@@ -379,7 +406,11 @@ void do_action(struct ui *u, enum action a)
         u->dirty |= DIRTY_FOOTER;
         break;
     case ACT_CANCEL:
-        if (u->focus == PANE_FAILS && u->fail_filter) {
+        if (u->focus == PANE_ORGS && u->org_filter) {
+            free(u->org_filter);
+            u->org_filter = NULL;
+            orgview_after_filter(u);
+        } else if (u->focus == PANE_FAILS && u->fail_filter) {
             free(u->fail_filter);
             u->fail_filter = NULL;
             u->dirty |= DIRTY_FAILS;
@@ -414,6 +445,8 @@ void do_action(struct ui *u, enum action a)
         set_status(u, u->privacy ? " privacy mode: patient data masked" : " privacy mode off");
         u->dirty |= DIRTY_ALL & ~DIRTY_LAYOUT;
         break;
+    case ACT_SORT_ORGS: orgview_next_sort(u); break;
+    case ACT_NEXT_FAILING: orgview_next_failing(u); break;
     case ACT_ALL_FAILS:
         u->all_failures = !u->all_failures;
         u->dirty |= DIRTY_FAILS;

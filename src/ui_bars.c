@@ -76,6 +76,38 @@ void draw_header(struct ui *u)
         snprintf(refresh + n, sizeof refresh - n, "%s%s", u->utf8 ? " \xC2\xB7 " : " - ", outage);
         utf8_trim_partial(refresh);
     }
+    /* A fleet (issue 17): the cycle as it really is, and the oldest check, when the budget
+     * stretches it or there are many orgs. */
+    if (eff > configured || u->m.norgs >= 50) {
+        double now = wall_now(), oldest = 0, cycle = 0;
+        bool all = true;
+        for (size_t i = 0; i < u->m.norgs; i++) {
+            const struct model_probe *p = &u->m.orgs[i].probe_me;
+            if (!p->done) {
+                all = false;
+                continue;
+            }
+            if (!oldest || p->at < oldest)
+                oldest = p->at;
+            if (p->prev_at && p->at - p->prev_at > cycle)
+                cycle = p->at - p->prev_at;
+        }
+        size_t n = strlen(refresh);
+        char ago[32];
+        if (cycle > 0)
+            snprintf(refresh + n, sizeof refresh - n, "%scycle %.0fs", u->utf8 ? " \xC2\xB7 " : " - ",
+                     cycle);
+        n = strlen(refresh);
+        if (!all)
+            snprintf(refresh + n, sizeof refresh - n, "%ssome orgs not checked yet",
+                     u->utf8 ? " \xC2\xB7 " : " - ");
+        else if (oldest > 0) {
+            ago_text(now - oldest, ago, sizeof ago);
+            snprintf(refresh + n, sizeof refresh - n, "%soldest check %s",
+                     u->utf8 ? " \xC2\xB7 " : " - ", ago);
+        }
+        utf8_trim_partial(refresh);
+    }
     const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
     char line[1024];
     snprintf(line, sizeof line, " maxdash%s%s%s%zu org%s%s%s%s", dot, u->cfg.set.base_url, dot,
@@ -94,7 +126,8 @@ void draw_header(struct ui *u)
 /* The prompt's label (" search patients: "); returns its width in columns. */
 static int prompt_label(const struct ui *u, char *buf, size_t size)
 {
-    snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS ? "filter failures"
+    snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS  ? "filter failures"
+                                 : u->prompt_pane == PANE_ORGS ? "filter orgs (name, id, #tag)"
                                                                : "search patients");
     return shown_width(buf);
 }
@@ -131,7 +164,7 @@ void draw_footer(struct ui *u)
         put(w, 0, 0, lw, label, A_BOLD);
         /* In privacy mode a patient search is typed blind (the editor shows nothing of it: it
          * is a name or an MRN); the mask says that something is there. */
-        if (u->privacy && u->prompt_pane != PANE_FAILS && u->prompt_len > 0)
+        if (u->privacy && u->prompt_pane == PANE_PATIENTS && u->prompt_len > 0)
             put(w, 0, lw, u->cols - lw, mask_text(u), A_BOLD);
         curs_set(1);
         if (u->le)

@@ -76,6 +76,9 @@ enum {
 
 enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PATIENT, OVERLAY_FAILURE };
 
+/* The Orgs pane's order (issue 17), cycled by the sort key. */
+enum org_sort { ORG_SORT_CONFIG, ORG_SORT_WORST, ORG_SORT_NAME, ORG_SORT_LATENCY, ORG_SORT_COUNT };
+
 struct rect {
     int y, x, h, w;
     bool shown;
@@ -119,6 +122,13 @@ struct ui {
     struct lineedit *le;   /* the prompt's editor while prompting and the footer exists */
     WINDOW *le_parent;     /* the footer it was made in (a resize makes a new footer) */
     char *filter_before;   /* the failures filter when the prompt opened (Esc restores it) */
+    /* The Orgs pane at scale (issue 17): the orgs listed, as indexes into m.orgs, in order
+     * (ui_orgview.c); org_top is a row of this list. */
+    size_t *org_view;
+    size_t norg_view, org_view_cap;
+    char *org_filter;      /* `/` in the Orgs pane: name, display name, org id or #tag */
+    char *org_filter_before;
+    enum org_sort org_sort;
 
     char status[256];
     double status_until;
@@ -202,6 +212,25 @@ void draw_overlay(struct ui *u);
 void copy_action(struct ui *u, enum action a);
 /* The loop's turn for running copies: reports each that ended. */
 void poll_clips(struct ui *u);
+
+/* ui_orgview.c: the Orgs pane's filter, sort, jump and title. */
+const char *orgview_sort_name(enum org_sort s);
+/* Whether o passes the Orgs filter (NULL or "": every org). */
+bool orgview_matches(const struct config_org *o, const char *filter);
+/* Lists the orgs again (filter, then sort) into u->org_view. */
+void orgview_update(struct ui *u);
+/* The row of org (an index into m.orgs) in u->org_view; SIZE_MAX when filtered out. */
+size_t orgview_row_of(const struct ui *u, size_t org);
+/* Moves the selection along the listed orgs (as move_sel does for the other panes). */
+void orgview_move(struct ui *u, long delta, bool absolute);
+/* After the filter changed: the selection goes to the first listed org when it is hidden. */
+void orgview_after_filter(struct ui *u);
+void orgview_next_sort(struct ui *u);
+/* Selects the next failing org after the selected one (wrapping), or says there is none. */
+void orgview_next_failing(struct ui *u);
+/* The pane's title: "Orgs (500) 412 ok · 3 ✗401 ..." in cols columns, else the counts with
+ * their marks only. */
+void orgview_title(const struct ui *u, int cols, char *out, size_t size);
 
 /* ui_actions.c */
 enum action action_of(int code);

@@ -14,6 +14,7 @@
 #include "explain.h"
 #include "keymask.h"
 #include "orgid.h"
+#include <stdint.h>
 #include "text.h"
 #include "util.h"
 
@@ -23,25 +24,42 @@ void draw_orgs(struct ui *u)
 {
     WINDOW *w = u->pane[PANE_ORGS];
     werase(w);
-    char title[64];
-    snprintf(title, sizeof title, "Orgs (%zu)", u->m.norgs);
+    /* The rows listed: filtered and sorted (ui_orgview.c); the title counts every org. */
+    orgview_update(u);
+    char title[256];
+    orgview_title(u, getmaxx(w) - 4, title, sizeof title);
     frame(u, w, PANE_ORGS, title);
     int h = getmaxy(w) - 2, width = getmaxx(w) - 2;
     if (h <= 0)
         return;
+    size_t nrows = u->norg_view;
+    size_t sel_row = orgview_row_of(u, u->sel_org);
     /* After a resize the list may fit from a higher row on. */
-    if (u->org_top + (size_t)h > u->m.norgs)
-        u->org_top = u->m.norgs > (size_t)h ? u->m.norgs - (size_t)h : 0;
-    if (u->sel_org < u->org_top)
-        u->org_top = u->sel_org;
-    if (u->sel_org >= u->org_top + (size_t)h)
-        u->org_top = u->sel_org - (size_t)h + 1;
+    if (u->org_top + (size_t)h > nrows)
+        u->org_top = nrows > (size_t)h ? nrows - (size_t)h : 0;
+    if (sel_row != SIZE_MAX && sel_row < u->org_top)
+        u->org_top = sel_row;
+    if (sel_row != SIZE_MAX && sel_row >= u->org_top + (size_t)h)
+        u->org_top = sel_row - (size_t)h + 1;
+    /* What is on screen is refreshed first (issue 17): the selected org and the rows shown. */
+    {
+        size_t first[256], nf = 0;
+        if (u->m.norgs)
+            first[nf++] = u->sel_org;
+        for (size_t r = u->org_top; r < nrows && r < u->org_top + (size_t)h && nf < 256; r++)
+            if (u->org_view[r] != u->sel_org)
+                first[nf++] = u->org_view[r];
+        engine_refresh_first(u->e, first, nf);
+    }
+    if (nrows == 0 && u->org_filter)
+        put(w, 1, 1, width, "no org matches the filter", role_attr[ROLE_DIM]);
     char outage_text[128];
     bool outage = explain_outage(&u->m, outage_text, sizeof outage_text);
     for (int row = 0; row < h; row++) {
-        size_t i = u->org_top + (size_t)row;
-        if (i >= u->m.norgs)
+        size_t r = u->org_top + (size_t)row;
+        if (r >= nrows)
             break;
+        size_t i = u->org_view[r];
         const struct model_org *o = &u->m.orgs[i];
         enum model_health hl = model_org_health(o);
         bool sel = i == u->sel_org;

@@ -63,10 +63,11 @@ case $CMD in *"/v1/patients?page=2&pageSize=50'"*) ;; *) fail "page: not the fai
 st=$(status_of_copy); [ "$st" = 500 ] || fail "page: the copied command answered $st, not 500"
 log "page: $CMD -> $st"
 
-# A search.
-keys /
+# A search (from the Patients pane: in the Orgs pane / filters the orgs).
+keys Tab /
 type_text "an"
 keys Enter
+keys BTab
 see 'search "an"' 3000
 n_tries=0
 while :; do

@@ -12,6 +12,7 @@ total=$(printf '%s' "$found" | json_number totalCount)
 start_maxdash -s priv -x 160 -y 40 -- --privacy
 see "privacy" 5000 "the header says privacy mode is on"
 see "Patients ─ 1503" 5000
+keys Tab   # the Patients pane: there / searches (in the Orgs pane it filters the orgs)
 keys /
 see " search patients:" 2000 "the search prompt"
 type_text Johnston

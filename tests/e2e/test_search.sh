@@ -17,6 +17,7 @@ found=$(api org_westla "/patients?page=1&pageSize=50&search=john")
 total=$(printf '%s' "$found" | json_number totalCount)
 pages=$(printf '%s' "$found" | json_number totalPages)
 [ "${total:-0}" -gt 0 ] || fail "the sandbox finds no 'john' in westla"
+keys Tab   # the Patients pane: there / searches (in the Orgs pane it filters the orgs)
 keys /
 see " search patients:" 2000 "the search prompt"
 type_text john

@@ -258,9 +258,26 @@ START_TEST(org_filters)
     ck_assert(strstr(r.out, "\"org\":\"eastside\""));
     proc_result_free(&r);
 
+    /* An org neither configured nor logged is a mistake, as it is for check (issue 17). */
     run(&r, (const char *[]){"log", "-c", cfg_path, "--org", "nobody", NULL});
-    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(r.status, 2);
     ck_assert_str_eq(r.out, "");
+    ck_assert_msg(strstr(r.err, "no org named 'nobody'"), "%s", r.err);
+    proc_result_free(&r);
+    run(&r, (const char *[]){"log", "-c", cfg_path, "--org", "westl", NULL});
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strstr(r.err, "did you mean westla"), "%s", r.err);
+    proc_result_free(&r);
+
+    /* By org id and by glob. */
+    run(&r, (const char *[]){"log", "-c", cfg_path, "--org", "org_abc123", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(count_lines(r.out), 1);
+    ck_assert(strstr(r.out, TRACE2));
+    proc_result_free(&r);
+    run(&r, (const char *[]){"log", "-c", cfg_path, "--org", "*st*", NULL});
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(count_lines(r.out), 2);
     proc_result_free(&r);
 
     run(&r, (const char *[]){"log", "-c", cfg_path, "--org", "a", "--org", "b", NULL});

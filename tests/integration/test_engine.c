@@ -523,6 +523,30 @@ START_TEST(five_hundred_orgs_keep_to_the_rate_budget)
 }
 END_TEST
 
+/* The orgs on screen go first (issue 17): with 200 orgs and a budget of 10 refreshes a minute,
+ * the first turn refreshes the orgs the UI named (engine_refresh_first), not org_000.. in
+ * round-robin order; the rest of the turn goes on from there. */
+START_TEST(the_orgs_on_screen_are_refreshed_first)
+{
+    struct fx f;
+    struct fx_opts o = {.norgs = 200, .refresh = 10, .rate_budget = 20, .revoked_key_org = -1};
+    fx_start(&f, &o);
+    static const size_t first[] = {150, 151, 152};
+    engine_refresh_first(f.e, first, 3);
+    run(&f, 1500, NULL, NULL);
+    struct rqlog log;
+    requests(&f, &log);
+    ck_assert_msg(log.n >= 6 && log.n <= 20, "%zu requests in the first turn", log.n);
+    for (size_t k = 0; k < 3; k++) {
+        char org[16];
+        snprintf(org, sizeof org, "org_%03zu", first[k]);
+        ck_assert_msg(count_org_path(&log, org, ME) == 1, "%s not refreshed in the first turn", org);
+    }
+    rqlog_free(&log);
+    fx_free(&f);
+}
+END_TEST
+
 /* ---- c. retries ---------------------------------------------------------------------------- */
 
 struct retry_watch {
@@ -897,6 +921,7 @@ SUITE(engine)
     tcase_add_test(tc, a_page_wanted_before_the_first_refresh_does_not_delay_it);
     tcase_add_test(tc, fetch_patient_fills_the_detail_view);
     tcase_add_test(tc, failures_reach_the_log_before_the_model);
+    tcase_add_test(tc, the_orgs_on_screen_are_refreshed_first);
     suite_add_tcase(s, tc);
     tc = tcase_create("budget");
     tcase_set_timeout(tc, 120);

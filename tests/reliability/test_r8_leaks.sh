@@ -409,7 +409,7 @@ session() {
         local text
         text=$(canary_of "$o" 2 lastName)
         since=$(last_seq)
-        keys /
+        keys Tab /   # the Patients pane: in the Orgs pane / filters the orgs
         see " search patients:" 2000 "the search prompt"
         type_text "$text"
         # The prompt shows the text, or in privacy mode a mask (issue 11 case 6).
@@ -418,7 +418,7 @@ session() {
         case " $FAULTS " in
         *" $o "*) need_covered "$since" search "dashboard $name, search" "$o" ;;
         esac
-        keys Escape
+        keys Escape BTab
     done
     proc_sample "dashboard $name, faults on search" "$name"
 
