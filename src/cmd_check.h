@@ -12,6 +12,7 @@ struct check_opts {
     size_t norgs;
     bool json;
     int timeout_s;           /* --timeout; 0: the config's */
+    bool scopes;             /* --scopes: every documented scope per org, granted and probed */
 };
 
 /* Runs the check; returns the exit status. */

@@ -486,6 +486,13 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
         add(out, "(From an earlier run's log: the orgs' current state may differ.)");
 }
 
+void explain_scope(const struct model *m, size_t org, const char *scope, struct explain *out)
+{
+    memset(out, 0, sizeof *out);
+    if (org < m->norgs)
+        explain_403(m, &m->orgs[org], scope, false, out);
+}
+
 void explain_org(const struct model *m, size_t org, struct explain *out)
 {
     memset(out, 0, sizeof *out);

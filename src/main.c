@@ -28,6 +28,7 @@ struct options {
     int timeout;
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
+    bool scopes;    /* check --scopes */
 };
 
 struct subcommand {
@@ -40,7 +41,7 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY };
+       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_SCOPES };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
@@ -51,6 +52,7 @@ static const struct option dashboard_opts[] = {
 static const struct option check_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
     {"json", no_argument, NULL, OPT_JSON}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"scopes", no_argument, NULL, OPT_SCOPES},
     {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}};
 static const struct option config_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, OPT_HELP},
@@ -69,7 +71,7 @@ static int run_log(const struct options *opt);
 static const struct subcommand subcommands[] = {
     {NULL, "[-c FILE] [--org NAME] [--no-color] [--privacy] [--copy-command CMD]", "the dashboard", ":c:h",
      dashboard_opts, run_dashboard},
-    {"check", "[-c FILE] [--org NAME]... [--json] [--timeout S]", "probe every org once, print a report, exit",
+    {"check", "[-c FILE] [--org NAME]... [--scopes] [--json] [--timeout S]", "probe every org once, print a report, exit",
      ":c:h", check_opts, run_check},
     {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
      config_opts, run_config},
@@ -153,6 +155,9 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
         case OPT_AUTH_ONLY:
             opt->auth_only = true;
             break;
+        case OPT_SCOPES:
+            opt->scopes = true;
+            break;
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
             break;
@@ -215,7 +220,8 @@ static int run_dashboard(const struct options *opt)
 static int run_check(const struct options *opt)
 {
     struct check_opts co = {.config = opt->config, .orgs = opt->orgs, .norgs = opt->norgs,
-                            .json = opt->json, .timeout_s = opt->timeout};
+                            .json = opt->json, .timeout_s = opt->timeout,
+                            .scopes = opt->scopes};
     return check_run(&co);
 }
 
