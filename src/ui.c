@@ -242,7 +242,7 @@ static void draw(struct ui *u)
     if ((u->dirty & DIRTY_ORG) && u->pane[PANE_ORG])
         draw_org(u);
     if ((u->dirty & DIRTY_PATIENTS) && u->pane[PANE_PATIENTS])
-        draw_patients(u);
+        draw_resource_pane(u);
     if ((u->dirty & DIRTY_FAILS) && u->pane[PANE_FAILS])
         draw_fails(u);
     if (u->overlay != OVERLAY_NONE && (u->dirty & (DIRTY_PANES | DIRTY_OVERLAY))) {
@@ -338,6 +338,7 @@ static int read_input(struct ui *u)
         enum action a = action_of((int)ch);
         if (!is_key && ch >= KEY_MIN)
             a = ACT_NONE;
+        u->last_code = (int)ch;
         if (a != ACT_NONE)
             do_action(u, a);
         if (u->quit)
@@ -568,6 +569,7 @@ int ui_run(const struct ui_opts *opts)
     size_t preselected = model_org_named(&u->m, org_name);
     if (preselected != (size_t)-1)
         u->sel_org = preselected;
+    resources_init(u);
     if (u->m.norgs)
         engine_want_page(u->e, u->sel_org, 1, NULL);
 
@@ -623,6 +625,7 @@ int ui_run(const struct ui_opts *opts)
     free(u->fail_filter);
     free(u->filter_before);
     free(u->overlay_key);
+    resources_free(u);
     selection_free(&u->org_sel);
     selection_free(&u->fail_sel);
     selection_free(&u->patient_sel);

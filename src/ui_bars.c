@@ -14,6 +14,7 @@
 #include "explain.h"
 #include "keymask.h"
 #include "orgid.h"
+#include "restable.h"
 #include "text.h"
 #include "util.h"
 
@@ -94,8 +95,13 @@ void draw_header(struct ui *u)
 /* The prompt's label (" search patients: "); returns its width in columns. */
 static int prompt_label(const struct ui *u, char *buf, size_t size)
 {
-    snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS ? "filter failures"
-                                                               : "search patients");
+    if (u->prompt_cmd)
+        snprintf(buf, size, " :");
+    else if (u->prompt_pane != PANE_FAILS && u->res != res_patients())
+        snprintf(buf, size, " search %s: ", res_at(u->res)->name);
+    else
+        snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS ? "filter failures"
+                                                                 : "search patients");
     return shown_width(buf);
 }
 
@@ -112,7 +118,7 @@ void open_editor(struct ui *u)
     int lw = prompt_label(u, label, sizeof label);
     werase(u->footer);
     u->le = lineedit_open(u->footer, 0, lw, u->cols - lw, u->prompt,
-                          u->privacy && u->prompt_pane == PANE_PATIENTS);
+                          u->privacy && u->prompt_pane == PANE_PATIENTS && !u->prompt_cmd);
     u->le_parent = u->le ? u->footer : NULL;
 }
 
@@ -131,7 +137,7 @@ void draw_footer(struct ui *u)
         put(w, 0, 0, lw, label, A_BOLD);
         /* In privacy mode a patient search is typed blind (the editor shows nothing of it: it
          * is a name or an MRN); the mask says that something is there. */
-        if (u->privacy && u->prompt_pane != PANE_FAILS && u->prompt_len > 0)
+        if (u->privacy && u->prompt_pane != PANE_FAILS && !u->prompt_cmd && u->prompt_len > 0)
             put(w, 0, lw, u->cols - lw, mask_text(u), A_BOLD);
         curs_set(1);
         if (u->le)
@@ -146,7 +152,7 @@ void draw_footer(struct ui *u)
         /* A log problem is in the Auth-failures pane's title (draw_log_state). */
         put(w, 0, 0, u->cols,
             " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
-            "y copy trace  m mask  a all",
+            "y copy trace  m mask  a all  : resource",
             role_attr[ROLE_DIM]);
     }
     wnoutrefresh(w);
