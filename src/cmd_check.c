@@ -121,6 +121,8 @@ static void print_scopes(const struct model *m, size_t org)
             if (ex.headline)
                 printf(" -> %s", ex.headline);
             explain_free(&ex);
+        } else if (sc->probe.done && sc->probe.cls == API_BAD_REQUEST) {
+            printf(" (400 for a parameter: the scope passed)");
         } else if (sc->probe.done && strcmp(scope_word(sc), "answers") != 0 && sc->probe.summary) {
             printf(" (%s)", sc->probe.summary);
         }

@@ -208,6 +208,7 @@ void sync_selection(struct ui *u)
     if (out == SELECTION_NEIGHBOUR)
         set_status(u, " the selected patient is no longer on this page: selected row %zu",
                    u->sel_patient + 1);
+    note_selected_row(u); /* it fills another resource's required filter (issue 16) */
 }
 
 static void open_selected(struct ui *u)
@@ -354,6 +355,9 @@ void do_action(struct ui *u, enum action a)
             if (follow_link(u))
                 return;
             break;
+        case ACT_NEXT_PANE:
+            next_link(u);
+            return;
         case ACT_DOWN: case ACT_UP: case ACT_NEXT_PAGE: case ACT_PREV_PAGE: case ACT_FIRST:
         case ACT_LAST:
             u->overlay_sel += a == ACT_DOWN ? 1 : a == ACT_UP ? -1 : a == ACT_NEXT_PAGE ? page

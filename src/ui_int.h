@@ -221,6 +221,9 @@ void complete_command(struct ui *u);
 void open_record(struct ui *u);
 /* Enter in the record view: follows the selected line's link; false when it has none. */
 bool follow_link(struct ui *u);
+/* Tab in the record view: the selection to the next linked object (an appointment's patient,
+ * its provider...). */
+void next_link(struct ui *u);
 /* [ and ]: the date filter of a resource with dates one day earlier or later. */
 void shift_dates(struct ui *u, int days);
 /* The selected row's id of the table (records it for required filters). */

@@ -182,6 +182,11 @@ void run_command(struct ui *u, const char *text)
         return;
     }
     const struct resource *r = res_at(res);
+    int v = res_version_of(u->cfg.set.base_url);
+    if (!res_in_version(r, v)) {
+        set_status(u, " %s are not served by API v%d (resources.def)", r->name, v);
+        return;
+    }
     /* The rest: a day or a range for a dated resource, name=value filters (empty: removed). */
     for (char *w = strtok_r(NULL, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
         char from[16], to[16];
@@ -287,6 +292,25 @@ void open_record(struct ui *u)
         }
     }
     set_status(u, " %s have no detail view", r->name);
+}
+
+void next_link(struct ui *u)
+{
+    const struct model_detail *d = &u->m.detail;
+    if (!d->probe.done || d->probe.cls != API_OK || d->fields.n == 0)
+        return;
+    size_t n = d->fields.n, at = u->overlay_sel >= 0 ? (size_t)u->overlay_sel : 0;
+    const struct api_field *cur = at < n ? &d->fields.fields[at] : NULL;
+    for (size_t k = 1; k <= n; k++) {
+        const struct api_field *f = &d->fields.fields[(at + k) % n];
+        bool same = cur && cur->link == f->link && cur->link_id && f->link_id &&
+                    strcmp(cur->link_id, f->link_id) == 0;
+        if (f->link >= 0 && !same) {
+            u->overlay_sel = (int)((at + k) % n);
+            u->dirty |= DIRTY_OVERLAY;
+            return;
+        }
+    }
 }
 
 bool follow_link(struct ui *u)

@@ -328,9 +328,16 @@ void draw_record(struct ui *u)
         if (lw)
             put(ow, y + 1, 2 + width - lw, lw, link, a | role_attr[ROLE_DIM]);
     }
-    if (f->cut && rows > 0)
-        put(ow, h - 1, 2, width, " cut: more fields or deeper nesting than shown ",
-            role_attr[ROLE_FOCUS]);
+    char foot[200] = "";
+    if (u->overlay_sel < n && f->fields[u->overlay_sel].link >= 0)
+        snprintf(foot, sizeof foot, " Enter opens %s %s; Tab the next link ",
+                 res_at(f->fields[u->overlay_sel].link)->name, f->fields[u->overlay_sel].link_id);
+    else if (f->cut)
+        snprintf(foot, sizeof foot, " cut: more fields or deeper nesting than shown ");
+    else
+        snprintf(foot, sizeof foot, " Tab goes to a link ");
+    utf8_trim_partial(foot);
+    put(ow, h - 1, 2, width, foot, role_attr[ROLE_FOCUS]);
     wnoutrefresh(ow);
 }
 
