@@ -482,6 +482,8 @@ void do_action(struct ui *u, enum action a)
     case ACT_PREV_PAGE: change_page(u, -1); break;
     case ACT_REFRESH:
         engine_refresh_org(u->e, u->sel_org);
+        if (u->res != res_patients() && selected_org(u)) /* the table's page too (issue 16) */
+            engine_want_page(u->e, u->sel_org, selected_org(u)->page_no, selected_org(u)->search);
         set_status(u, " refreshing %s", selected_org(u) ? selected_org(u)->cfg->name : "");
         break;
     case ACT_REFRESH_ALL:
