@@ -475,8 +475,7 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
     char *path = api_path_of_url(x->url);
     const char *q = strchr(x->url, '?');
     char *query = q && q[1] ? xstrndup(q + 1, strcspn(q + 1, "#")) : NULL;
-    if (x->kind == XFER_DETAIL || x->kind == XFER_ITEM ||
-        (x->kind == XFER_LIST && x->res >= 0 && res_at(x->res)->parent >= 0)) {
+    if (x->kind == XFER_DETAIL || x->kind == XFER_ITEM) {
         /* A patient id is the patient's: the log and the groups keep only the route. */
         char *slash = strrchr(path, '/');
         if (slash) {
