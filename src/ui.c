@@ -569,7 +569,6 @@ int ui_run(const struct ui_opts *opts)
     size_t preselected = model_org_named(&u->m, org_name);
     if (preselected != (size_t)-1)
         u->sel_org = preselected;
-    resources_init(u);
     if (u->m.norgs)
         engine_want_page(u->e, u->sel_org, 1, NULL);
 
@@ -611,6 +610,7 @@ int ui_run(const struct ui_opts *opts)
     theme_init(color);
     u->dirty = DIRTY_ALL;
     u->shown_countdown = -2;
+    resources_init(u); /* after every early return above: freed below */
 
     loop(u);
 
