@@ -61,7 +61,7 @@ static const char *scope_word(const struct model_scope *sc)
 {
     const struct model_probe *p = &sc->probe;
     if (!p->done)
-        return sc->pending || sc->loading ? "not run" : "not served";
+        return sc->not_served ? "not served" : sc->me_failed ? "not asked" : "not run";
     if (p->cls == API_OK || p->cls == API_BAD_REQUEST)
         return "answers";
     if (p->cls == API_FORBIDDEN)
@@ -126,6 +126,8 @@ static void print_scopes(const struct model *m, size_t org)
         } else if (sc->probe.done && strcmp(scope_word(sc), "answers") != 0 && sc->probe.summary) {
             printf(" (%s)", sc->probe.summary);
         }
+        if (!sc->probe.done && sc->me_failed)
+            printf(" (/marketplace/me failed: that comes first)");
         if (sc->probe.err.trace_id)
             printf(" trace %s", sc->probe.err.trace_id);
         putchar('\n');

@@ -848,7 +848,14 @@ static void schedule(struct engine *e)
         struct model_org *o = &m->orgs[i];
         for (size_t k = 0; k < o->nscopes; k++) {
             struct model_scope *sc = &o->scopes[k];
-            if (!sc->pending || budget_free_at(e, o->budget, now, 1) > now)
+            if (!sc->pending || !o->probe_me.done) /* /me first: the key is known to work */
+                continue;
+            if (o->probe_me.cls != API_OK) {
+                sc->pending = false;
+                sc->me_failed = true;
+                continue;
+            }
+            if (budget_free_at(e, o->budget, now, 1) > now)
                 continue;
             sc->pending = false;
             struct xfer *x = start_res(e, i, XFER_SCOPE, sc->res, sc->filter, 1, 1, NULL, NULL,
@@ -992,7 +999,7 @@ long engine_next_ms(struct engine *e)
     }
     for (size_t i = 0; i < m->norgs; i++)
         for (size_t k = 0; k < m->orgs[i].nscopes; k++)
-            if (m->orgs[i].scopes[k].pending) {
+            if (m->orgs[i].scopes[k].pending && m->orgs[i].probe_me.done) {
                 double due = budget_free_at(e, m->orgs[i].budget, now, 1);
                 if (next < 0 || due < next)
                     next = due;
@@ -1204,8 +1211,8 @@ void engine_probe_scopes(struct engine *e, size_t org)
         if (sc->pending || sc->loading)
             continue;
         /* A version that lacks the resource answers 404 whatever the scope: not asked. */
-        if (!res_in_version(res_at(sc->res), version))
-            continue;
-        sc->pending = true;
+        sc->not_served = !res_in_version(res_at(sc->res), version);
+        sc->me_failed = false;
+        sc->pending = !sc->not_served;
     }
 }

@@ -83,8 +83,11 @@ struct model_scope {
     const char *scope;     /* static, from the resource table */
     int res;               /* the resource probed for it */
     const char *filter;    /* extra query for the probe ("includeSoapNote=true"), or NULL */
-    bool pending;          /* asked for, not sent yet */
+    bool pending;          /* asked for, not sent yet (waits for /marketplace/me) */
     bool loading;          /* sent, not back yet */
+    bool not_served;       /* the base URL's version lacks the resource: not asked */
+    bool me_failed;        /* /marketplace/me failed (401, 404...): not asked, it would only
+                              repeat that failure once per scope */
     struct model_probe probe;
 };
 

@@ -358,7 +358,9 @@ void scope_lines(struct ui *u, struct lines *l)
                               : model_org_has_scope(o, sc->scope) ? "granted" : "not granted";
         const char *state = p->done ? (p->cls == API_OK || p->cls == API_BAD_REQUEST ? "answers"
                                        : p->cls == API_FORBIDDEN ? "403" : api_class_name(p->cls))
-                          : sc->pending || sc->loading ? "asking..." : "not served";
+                          : sc->pending || sc->loading ? "asking..."
+                          : sc->me_failed ? "not asked" : sc->not_served ? "not served"
+                                                                          : "not asked";
         add_line(l, "%-20s %-12s %-10s %s", sc->scope, granted, state, res_at(sc->res)->name);
         if (p->done && p->cls == API_FORBIDDEN) {
             struct explain ex;

@@ -92,6 +92,21 @@ START_TEST(every_scope_granted_answers_or_403_with_the_side)
     ck_assert_str_eq(str(s, "state"), "not served");
     ck_assert(json_is_null(json_object_get(s, "probe")));
     chk_out_free(&o);
+
+    /* A key the API refuses (401 on /marketplace/me): the scopes are not asked, since each
+     * request would only repeat the 401 (and log it). */
+    chk_config(&c, v4, NULL, CHK_ORG("gone", "org_a", "revoked"));
+    chk_run(&c, (const char *[]){"--scopes", "--json", NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.doc, "no JSON; stderr: %s", o.r.err);
+    json_t *gone = chk_org(o.doc, "gone");
+    chk_assert_probe(gone, "me", "unauthorized", 401);
+    for (size_t k = 0; k < n; k++) {
+        s = scope_of(gone, names[k]);
+        ck_assert_msg(strcmp(str(s, "state"), "not asked") == 0 &&
+                          json_is_null(json_object_get(s, "probe")),
+                      "%s after a 401 on /me: %s", names[k], str(s, "state"));
+    }
+    chk_out_free(&o);
     chk_free(&c);
     sandbox_free(&sb);
 }
