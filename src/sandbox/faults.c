@@ -99,7 +99,9 @@ bool sb_fault_parse(json_t *body, struct sb_fault *f, char *err, size_t errsize)
               opt_int(body, "remaining", 0, 1000000000, &f->remaining, err, errsize) &&
               opt_int(body, "count", 1, 1000000000, &f->count, err, errsize);
     f->status = (int)status;
-    if (ok && f->path && strncmp(f->path, "/v1/", 4) == 0)
+    /* the API version is not part of the match: a fault applies to the path in every version */
+    if (ok && f->path && f->path[0] == '/' && f->path[1] == 'v' && f->path[2] >= '1' &&
+        f->path[2] <= '4' && f->path[3] == '/')
         memmove(f->path, f->path + 3, strlen(f->path + 3) + 1);
     if (ok && f->path && f->path[0] != '/') {
         bprintf(err, errsize, "'path' must start with '/'");

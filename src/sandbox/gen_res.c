@@ -44,10 +44,12 @@ static const char *const hostile_texts[] = {
     "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL",
 };
 
-/* normal, or hostile text for the generator's share of records. */
+/* normal, or hostile text for the generator's share of records; record 1 of every 20 always,
+ * so that even a small set has some. */
 static json_t *text(struct gen *g, const char *normal)
 {
-    return json_string(chance(g, g->hostile) ? ONE_OF(g, hostile_texts) : normal);
+    bool h = g->hostile > 0 && (g->i % 20 == 1 || chance(g, g->hostile));
+    return json_string(h ? ONE_OF(g, hostile_texts) : normal);
 }
 
 static json_t *or_null(struct gen *g, unsigned null_pct, json_t *v)
@@ -150,7 +152,7 @@ static json_t *gen_facility(struct gen *g)
                      "timezone", or_null(g, 5, json_string(ONE_OF(g, zones))),
                      "specialty", or_null(g, 10, json_string(ONE_OF(g, specialties))),
                      "isVisible", g->i % 5 != 4,
-                     "organizationNpi", or_null(g, 10, json_string(npi)),
+                     "organizationNpi", g->i % 3 == 2 ? json_null() : json_string(npi),
                      "createdAt", stamp(g->today - 600, pick(g, 1440), false),
                      "updatedAt", stamp(g->today - 30, pick(g, 1440), false));
 }
@@ -173,7 +175,7 @@ static json_t *gen_provider(struct gen *g)
                      "id", new_id(g, RES_PROVIDERS), "firstName", first, "lastName", last,
                      "displayFirstName", json_string(dfirst), "displayLastName", text(g, dlast),
                      "roles", roles, "username", user,
-                     "individualNpi", or_null(g, 10, json_string(npi)),
+                     "individualNpi", g->i % 5 == 4 ? json_null() : json_string(npi),
                      "canFinalize", g->i % 2 == 0, "canCosign", g->i % 4 == 1,
                      "hidden", g->i % 7 == 6,
                      "createdAt", stamp(g->today - 500, pick(g, 1440), false),
@@ -210,10 +212,13 @@ static json_t *gen_bill(struct gen *g)
 {
     json_t *p = rec(g, RES_PATIENTS, any_of(g, RES_PATIENTS));
     json_t *f = rec(g, RES_FACILITIES, any_of(g, RES_FACILITIES));
-    json_t *pr = rec(g, RES_PROVIDERS, any_of(g, RES_PROVIDERS));
+    /* the provider's name only: bills have no provider link, so providers may be absent */
+    json_t *pr = g->org->tables[RES_PROVIDERS].n ? rec(g, RES_PROVIDERS, any_of(g, RES_PROVIDERS))
+                                                 : json_object();
+    const char *pf = json_string_value(json_object_get(pr, "firstName"));
+    const char *pl = json_string_value(json_object_get(pr, "lastName"));
     char prov[128];
-    snprintf(prov, sizeof prov, "Dr. %s %s", json_string_value(json_object_get(pr, "firstName")),
-             json_string_value(json_object_get(pr, "lastName")));
+    snprintf(prov, sizeof prov, "Dr. %s %s", pf ? pf : "", pl ? pl : "");
     long day = g->today - (long)(g->i % 30);
     json_t *dx = json_pack("[{s:o, s:s, s:s, s:i, s:s}]", "id", uuid_like(g), "code", "L70.0",
                            "description", "Acne vulgaris", "position", 1,
@@ -426,9 +431,12 @@ static json_t *gen_stock_level(struct gen *g)
     size_t nf = g->org->tables[RES_FACILITIES].n, np = g->org->tables[RES_PRODUCTS].n;
     json_t *f = rec(g, RES_FACILITIES, g->i % nf);
     json_t *p = rec(g, RES_PRODUCTS, (g->i / nf) % np);
+    const char *name = json_string_value(json_object_get(p, "name"));
     json_t *s = json_pack("{s:o, s:o, s:o, s:o, s:i, s:o, s:o}", "productId", field(p, "id"),
-                          "productName", field(p, "name"), "productGtin", field(p, "gtin"),
-                          "productType", field(p, "type"), "quantity", (int)pick(g, 60),
+                          "productName", name ? text(g, name) : json_null(),
+                          "productGtin", field(p, "gtin"),
+                          "productType", g->i % 7 == 2 ? json_null() : field(p, "type"),
+                          "quantity", (int)pick(g, 60),
                           "updatedAt", stamp(g->today - (long)pick(g, 5), pick(g, 1440), false),
                           "facilityId", field(f, "id"));
     json_decref(f);

@@ -228,11 +228,11 @@ static bool read_query(struct query *q, sb_arg_fn arg, void *ctx, bool extra_gra
     if (r->filters & RF_DATE) {
         q->from = param(arg, ctx, "dateFrom");
         q->to = param(arg, ctx, "dateTo");
-        if ((q->from && !parse_bound(q->from, &q->from_len)) ||
-            (q->to && !parse_bound(q->to, &q->to_len))) {
+        bool from_ok = !q->from || parse_bound(q->from, &q->from_len);
+        bool to_ok = !q->to || parse_bound(q->to, &q->to_len);
+        if (!from_ok || !to_ok) {
             fail_with(out, 400, "bad_request", "'%s' must be a date (YYYY-MM-DD) or an ISO 8601 "
-                      "timestamp", q->from && !parse_bound(q->from, &q->from_len) ? "dateFrom"
-                                                                              : "dateTo");
+                      "timestamp", from_ok ? "dateTo" : "dateFrom");
             return false;
         }
     }
@@ -294,10 +294,6 @@ static bool read_query(struct query *q, sb_arg_fn arg, void *ctx, bool extra_gra
 }
 
 /* --- matching --------------------------------------------------------------------------- */
-
-struct id_match {
-    const struct idf *f;
-};
 
 static bool id_is(json_t *v, void *ctx)
 {
