@@ -103,6 +103,23 @@ keys Escape
 keys m
 see "privacy mode off"
 
+# Server-side search in another resource: / on providers sends search= and shows its count.
+name=$(api4 org_westla "/providers?page=1&pageSize=50" | grep -o '"lastName":"[A-Za-z]*"' | head -n 1 |
+       sed 's/"lastName":"//; s/"$//' | tr 'A-Z' 'a-z')
+[ -n "$name" ] || fail "no provider of westla has a plain ASCII last name to search for"
+sb=$(api4 org_westla "/providers?page=1&pageSize=50&search=$name")
+stotal=$(printf '%s' "$sb" | json_number totalCount)
+sfirst=$(printf '%s' "$sb" | grep -o '"id":"prv_[0-9a-f]*"' | head -n 1 | sed 's/"id":"//; s/"$//')
+[ "${stotal:-0}" -gt 0 ] || fail "the search for $name finds no provider"
+keys 3
+see "Providers (API v4) ─ " 3000 "3 switches to providers"
+keys /
+see " search providers:" 2000 "the search prompt names the resource"
+type_text "$name"
+keys Enter
+see "Providers (API v4) ─ $stotal · page 1/1 · search \"$name\"" 3000 "the server-side search"
+see "$sfirst"
+
 # North has not granted read:providers to this key (westla has: the same key): the clinic acts.
 keys BTab j
 see "Organization ─ north"
