@@ -130,4 +130,15 @@ see "Providers (API v4)" 3000
 see "403 missing read:providers: the clinic must grant it in its installation" 3000 \
     "the 403 explanation in place of the table"
 see "The same key has read:providers on westla"
+
+# S: north's scope map, each scope probed once: granted by /me or not, the endpoint's answer,
+# and for a 403 the side that must act.
+keys S
+see "Scope map (Esc closes)" 3000 "S opens the scope map"
+see_re "read:appointments +granted +answers +appointments" 5000 "a granted scope answers"
+see_re "read:providers +not granted +403 +providers" 5000 "a scope the clinic did not grant: 403"
+see "$(asc →) missing read:providers: the clinic must grant it in its installation" 3000 \
+    "the side that must act"
+keys Escape
+gone "Scope map (Esc closes)"
 log "ok"
