@@ -85,7 +85,10 @@ void draw_header(struct ui *u)
         snprintf(line, sizeof line, " maxdash - %s - %zu orgs - %s%s", u->cfg.set.base_url,
                  u->m.norgs, refresh, u->privacy ? " - privacy" : "");
     enum role br;
-    const char *b = badge(u, &br);
+    char b[48];
+    /* The API version beside the environment, where a cut line still shows it (issue 16). */
+    int v = res_version_of(u->cfg.set.base_url);
+    snprintf(b, sizeof b, v ? " v%d%s" : "%.0d%s", v, badge(u, &br));
     int bw = (int)strlen(b);
     put_raw(w, 0, 0, u->cols - bw - 1, line, role_attr[ROLE_HEADER]);
     put(w, 0, u->cols - bw, bw, b, role_attr[br]);

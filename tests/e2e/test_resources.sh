@@ -28,6 +28,7 @@ first=$(appt_ids "$body" | head -n 1)
 
 start_maxdash -x 160 -y 44
 see "Patients ─ 1503"
+see " v4 SANDBOX" 2000 "the header shows the API version"
 
 # ':' opens the command line with the switcher; Tab completes the name; Enter switches.
 keys :

@@ -74,6 +74,7 @@ wait_exit 5000 || :
 sed -i "s|^base_url = .*|base_url = $BASE/v1|" "$T/config.ini"
 start_maxdash -s v1 -x 200 -y 50
 see "Patients ─ 1503"
+see " v1 SANDBOX" 2000 "the header shows the API version"
 keys :
 see_re "notes +read:notes +not in API v1" 3000 "the switcher says what v1 lacks"
 type_text notes
