@@ -251,7 +251,7 @@ FUZZ_CFLAGS  := -std=c11 -g -O1 $(WARN) -fno-omit-frame-pointer \
 FUZZ_PKGS    := jansson inih
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_NAMES))
-FUZZ_LIBSRCS := src/api.c src/text.c src/config.c src/fleet.c $(COMMON_SRCS)
+FUZZ_LIBSRCS := src/api.c src/restable.c src/text.c src/config.c src/fleet.c $(COMMON_SRCS)
 
 .PHONY: fuzz fuzz-build fuzz-deps
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "restable.h"
 #include "text.h"
 #include "util.h"
 
@@ -130,6 +131,87 @@ char *api_url(const char *base_url, enum api_endpoint ep, long page, long page_s
         }
     }
     return buf;
+}
+
+/* Appends "?" or "&", then name=value with value percent-encoded. */
+static void append_param(char **buf, size_t *len, size_t *cap, const char *name,
+                         const char *value)
+{
+    size_t need = *len + strlen(name) + 4;
+    if (need > *cap) {
+        *cap = need * 2;
+        *buf = xrealloc(*buf, *cap);
+    }
+    *len += (size_t)snprintf(*buf + *len, *cap - *len, "%c%s=", strchr(*buf, '?') ? '&' : '?',
+                             name);
+    append_encoded(buf, len, cap, value);
+}
+
+/* base_url + path with "{id}" replaced by id, percent-encoded. */
+static char *path_url(const char *base_url, const char *path, const char *id, size_t *len,
+                      size_t *cap)
+{
+    *cap = strlen(base_url) + strlen(path) + 64;
+    char *buf = xmalloc(*cap);
+    const char *hole = strstr(path, "{id}");
+    *len = (size_t)snprintf(buf, *cap, "%s%.*s", base_url,
+                            (int)(hole ? (size_t)(hole - path) : strlen(path)), path);
+    if (hole) {
+        append_encoded(&buf, len, cap, id ? id : "");
+        const char *rest = hole + 4;
+        if (*len + strlen(rest) + 1 > *cap) {
+            *cap = *len + strlen(rest) + 64;
+            buf = xrealloc(buf, *cap);
+        }
+        *len += (size_t)snprintf(buf + *len, *cap - *len, "%s", rest);
+    }
+    return buf;
+}
+
+char *api_list_url(const char *base_url, int res, long page, long page_size, const char *search,
+                   const char *filters, const char *parent_id)
+{
+    const struct resource *r = res_at(res);
+    size_t len, cap;
+    char *buf = path_url(base_url, r ? r->path : "/", parent_id, &len, &cap);
+    if (!r)
+        return buf;
+    char num[32];
+    if (r->paged && page > 0) {
+        snprintf(num, sizeof num, "%ld", page);
+        append_param(&buf, &len, &cap, "page", num);
+    }
+    if (r->paged && page_size > 0) {
+        snprintf(num, sizeof num, "%ld", page_size);
+        append_param(&buf, &len, &cap, "pageSize", num);
+    }
+    if (search && *search && res_has_filter(r, "search"))
+        append_param(&buf, &len, &cap, "search", search);
+    /* "name=value name=value": a value runs to the next blank. */
+    for (const char *f = filters ? filters : ""; *f;) {
+        f += strspn(f, " ");
+        size_t n = strcspn(f, " ");
+        const char *eq = memchr(f, '=', n);
+        if (eq && eq > f) {
+            char *name = xstrndup(f, (size_t)(eq - f));
+            char *value = xstrndup(eq + 1, n - (size_t)(eq - f) - 1);
+            if (*value && strcmp(name, "search") != 0 && res_has_filter(r, name))
+                append_param(&buf, &len, &cap, name, value);
+            free(name);
+            free(value);
+        }
+        f += n;
+    }
+    return buf;
+}
+
+char *api_item_url(const char *base_url, int res, const char *id)
+{
+    const struct resource *r = res_at(res);
+    if (!r || !r->detail_path)
+        return NULL;
+    size_t len, cap;
+    return path_url(base_url, r->detail_path, id, &len, &cap);
 }
 
 char *api_path_of_url(const char *url)
@@ -464,6 +546,398 @@ static bool parse_page(struct parse *ps, json_t *data, struct api_page *pg)
     return true;
 }
 
+/* --- any resource, by the table ---------------------------------------------------------- *
+ *
+ * The table (resource.h) names each column by a dotted path, with '|' between the shapes of
+ * the API's generations. Nothing beyond the list itself is promised by the contract, so a
+ * field that is missing, null or of a type a cell cannot show costs one cell, never the row
+ * or the page. */
+
+/* The value at a dotted path ("patient.lastName") of obj: NULL when a step is missing or
+ * null; *wrong when a step is not an object. */
+static json_t *at_path(json_t *obj, const char *path, size_t n, bool *wrong)
+{
+    *wrong = false;
+    json_t *v = obj;
+    while (n > 0) {
+        size_t seg = 0;
+        while (seg < n && path[seg] != '.')
+            seg++;
+        if (json_is_array(v) && v != obj)
+            v = json_array_get(v, 0); /* a link or column through an array: its first */
+        if (!json_is_object(v)) {
+            *wrong = v && !json_is_null(v);
+            return NULL;
+        }
+        char key[64];
+        if (seg >= sizeof key)
+            return NULL;
+        memcpy(key, path, seg);
+        key[seg] = '\0';
+        v = json_object_get(v, key);
+        if (!v || json_is_null(v))
+            return NULL;
+        path += seg;
+        n -= seg;
+        if (n > 0) {
+            path++;
+            n--;
+        }
+    }
+    return v;
+}
+
+/* The first alternative of path ("a.b|c") present in obj. */
+static json_t *at_paths(json_t *obj, const char *path, bool *wrong)
+{
+    bool any_wrong = false;
+    for (const char *p = path; p && *p;) {
+        size_t n = strcspn(p, "|");
+        bool w;
+        json_t *v = at_path(obj, p, n, &w);
+        if (v)
+            return *wrong = false, v;
+        any_wrong |= w;
+        p += n + (p[n] == '|');
+    }
+    *wrong = any_wrong;
+    return NULL;
+}
+
+/* A number as a cell: whole numbers without a fraction. */
+static void number_text(double x, char *buf, size_t size)
+{
+    if (x > -1e15 && x < 1e15 && x == (double)(long long)x) /* range first: UB outside */
+        snprintf(buf, size, "%lld", (long long)x);
+    else
+        snprintf(buf, size, "%g", x);
+}
+
+/* The text of a scalar: sanitized string, number, yes/no; NULL for an object or array. */
+static char *scalar_text(json_t *v)
+{
+    char num[48];
+    if (json_is_string(v))
+        return clean_json_string(v);
+    if (json_is_number(v)) {
+        number_text(json_number_value(v), num, sizeof num);
+        return xstrdup(num);
+    }
+    if (json_is_boolean(v))
+        return xstrdup(json_is_true(v) ? "yes" : "no");
+    if (!v || json_is_null(v))
+        return xstrdup("");
+    return NULL;
+}
+
+/* A cell: a scalar; an array of scalars joined by ", " ("Physician, Surgeon"); "?" for
+ * anything else. */
+static char *cell_text(json_t *v, bool wrong)
+{
+    if (wrong)
+        return xstrdup("?");
+    char *s = scalar_text(v);
+    if (s)
+        return s;
+    if (!json_is_array(v))
+        return xstrdup("?");
+    size_t len = 0, cap = 64;
+    char *out = xmalloc(cap);
+    out[0] = '\0';
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item) {
+        char *t = scalar_text(item);
+        if (!t) {
+            free(out);
+            return xasprintf("[%zu]", json_array_size(v));
+        }
+        size_t need = len + strlen(t) + 3;
+        if (need > cap) {
+            cap = need * 2;
+            out = xrealloc(out, cap);
+        }
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? ", " : "", t);
+        free(t);
+    }
+    return out;
+}
+
+static void parse_row(const struct resource *r, json_t *obj, struct api_row *row)
+{
+    row->ncells = r->ncols;
+    row->cells = xcalloc(r->ncols + 1, sizeof *row->cells);
+    row->nlinks = r->nlinks;
+    row->links = xcalloc(r->nlinks + 1, sizeof *row->links);
+    json_t *id = json_object_get(obj, "id");
+    if (json_is_string(id)) {
+        char *clean = clean_json_string(id);
+        if (*clean)
+            row->id = clean;
+        else
+            free(clean); /* no printable character: no detail to open */
+    }
+    for (size_t c = 0; c < r->ncols; c++) {
+        bool wrong;
+        json_t *v = at_paths(obj, r->cols[c].path, &wrong);
+        row->cells[c] = cell_text(v, wrong);
+    }
+    for (size_t l = 0; l < r->nlinks; l++) {
+        bool wrong;
+        json_t *v = at_paths(obj, r->links[l].path, &wrong);
+        if (json_is_string(v) && json_string_length(v) > 0) {
+            char *clean = clean_json_string(v);
+            if (*clean)
+                row->links[l] = clean;
+            else
+                free(clean);
+        }
+    }
+}
+
+static bool parse_rows(struct parse *ps, const struct resource *r, json_t *data,
+                       struct api_rows *pg)
+{
+    json_t *list = json_object_get(data, r->list_key);
+    if (!json_is_array(list))
+        return bad(ps, "data.%s is %s", r->list_key, list ? "not an array" : "missing");
+    json_t *pag;
+    if (!opt_object(ps, data, "pagination", "data", &pag))
+        return false;
+    if (pag && (!opt_count(ps, pag, "page", &pg->page) ||
+                !opt_count(ps, pag, "pageSize", &pg->page_size) ||
+                !opt_count(ps, pag, "totalCount", &pg->total_count) ||
+                !opt_count(ps, pag, "totalPages", &pg->total_pages)))
+        return false;
+    pg->items = xcalloc(json_array_size(list) + 1, sizeof *pg->items);
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item) {
+        if (!json_is_object(item))
+            return bad(ps, "data.%s[%zu] is not an object", r->list_key, i);
+        parse_row(r, item, &pg->items[pg->len++]);
+    }
+    return true;
+}
+
+/* Field names that are a patient's wherever they appear under a patient (or are the patient
+ * resource): the privacy mode's rule for detail lines, beyond the table's own columns. */
+static bool phi_name(const char *leaf)
+{
+    static const char *const names[] = {
+        "firstName", "middleName", "lastName", "dateOfBirth", "dob", "email", "phone", "mrn",
+        "gender", "avatar", "address", "subscriberName", "memberId", "policyNumber",
+        "groupNumber", "patientFirstName", "patientLastName", "patientDob", "patientMrn",
+        "patientName", "notes", NULL};
+    for (const char *const *n = names; *n; n++)
+        if (strcasecmp(leaf, *n) == 0)
+            return true;
+    return false;
+}
+
+/* path without its [n] indices, for comparing with the table's paths. */
+static void strip_indices(const char *path, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *p = path; *p && o + 1 < size; p++) {
+        if (*p == '[') {
+            const char *end = strchr(p, ']');
+            if (end) {
+                p = end;
+                continue;
+            }
+        }
+        out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+/* Whether plain (no indices) is one of the '|' alternatives of paths. */
+static bool path_is_one_of(const char *plain, const char *paths)
+{
+    size_t n = strlen(plain);
+    for (const char *p = paths; p && *p;) {
+        size_t k = strcspn(p, "|");
+        if (k == n && strncmp(p, plain, n) == 0)
+            return true;
+        p += k + (p[k] == '|');
+    }
+    return false;
+}
+
+static bool field_phi(const struct resource *r, const char *path)
+{
+    char plain[256];
+    strip_indices(path, plain, sizeof plain);
+    for (size_t c = 0; c < r->ncols; c++)
+        if (r->cols[c].phi && path_is_one_of(plain, r->cols[c].path))
+            return true;
+    const char *leaf = strrchr(plain, '.');
+    leaf = leaf ? leaf + 1 : plain;
+    if (strcasestr(plain, "soap"))
+        return true; /* a note's clinical content */
+    bool under_patient = r == res_at(res_patients()) ||
+                         strncasecmp(plain, "patient", 7) == 0 || strstr(plain, ".patient") ||
+                         strcasestr(plain, "insurance");
+    return under_patient && phi_name(leaf);
+}
+
+struct flat {
+    const struct resource *r;
+    struct api_detail *d;
+    size_t cap;
+};
+
+static void flat_add(struct flat *f, const char *path, char *value)
+{
+    if (f->d->n >= API_DETAIL_MAX) {
+        f->d->cut = true;
+        free(value);
+        return;
+    }
+    if (f->d->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 32;
+        f->d->fields = xrealloc(f->d->fields, f->cap * sizeof *f->d->fields);
+    }
+    struct api_field *fl = &f->d->fields[f->d->n++];
+    fl->path = text_clean(path);
+    fl->value = value;
+    fl->phi = field_phi(f->r, path);
+    fl->link = -1;
+    fl->link_id = NULL;
+}
+
+#define API_DETAIL_DEPTH 12
+
+static void flatten(struct flat *f, json_t *v, const char *path, int depth)
+{
+    char sub[320];
+    if (json_is_object(v)) {
+        if (json_object_size(v) == 0) {
+            flat_add(f, path, xstrdup("{}"));
+            return;
+        }
+        if (depth >= API_DETAIL_DEPTH) {
+            f->d->cut = true;
+            flat_add(f, path, xstrdup("{…}"));
+            return;
+        }
+        const char *key;
+        json_t *item;
+        json_object_foreach(v, key, item) {
+            /* Keys come from the body: cleaned with the path (text_clean in flat_add). */
+            if (!bprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key)) {
+                f->d->cut = true;
+                continue;
+            }
+            flatten(f, item, sub, depth + 1);
+        }
+        return;
+    }
+    if (json_is_array(v)) {
+        if (json_array_size(v) == 0) {
+            flat_add(f, path, xstrdup("[]"));
+            return;
+        }
+        if (depth >= API_DETAIL_DEPTH) {
+            f->d->cut = true;
+            flat_add(f, path, xstrdup("[…]"));
+            return;
+        }
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item) {
+            if (!bprintf(sub, sizeof sub, "%s[%zu]", path, i)) {
+                f->d->cut = true;
+                continue;
+            }
+            flatten(f, item, sub, depth + 1);
+        }
+        return;
+    }
+    char *s = scalar_text(v);
+    flat_add(f, path, json_is_null(v) ? (free(s), xstrdup("null")) : s);
+}
+
+/* Marks the lines of each linked object: with link path "patient.id", every "patient.*" line
+ * opens that patient; with "assignedProviders.id", every "assignedProviders[i].*" line opens
+ * provider i; a flat link ("patientId") marks its own line. Works on the flattened lines, so
+ * arrays need nothing special: the id is the line "<concrete parent>.id". */
+static void mark_links(const struct resource *r, struct api_detail *d)
+{
+    char plain[256];
+    for (size_t i = 0; i < d->n; i++) {
+        struct api_field *fl = &d->fields[i];
+        strip_indices(fl->path, plain, sizeof plain);
+        for (size_t l = 0; l < r->nlinks && fl->link < 0; l++) {
+            for (const char *p = r->links[l].path; p && *p && fl->link < 0;) {
+                size_t k = strcspn(p, "|");
+                size_t parent = k;
+                while (parent > 0 && p[parent - 1] != '.')
+                    parent--;
+                if (strlen(plain) == k && strncmp(plain, p, k) == 0 && parent == 0) {
+                    if (fl->value[0] && strcmp(fl->value, "null") != 0) {
+                        fl->link = r->links[l].target;
+                        fl->link_id = xstrdup(fl->value);
+                    }
+                } else if (parent > 0 && strncmp(plain, p, parent) == 0) {
+                    /* The concrete parent: as many '.'-steps of fl->path as p's parent has. */
+                    size_t dots = 0, cut = 0;
+                    for (size_t c = 0; c < parent; c++)
+                        dots += p[c] == '.';
+                    for (const char *q = fl->path; *q; q++) {
+                        if (*q == '.' && --dots == 0) {
+                            cut = (size_t)(q - fl->path) + 1;
+                            break;
+                        }
+                    }
+                    if (cut) {
+                        char idpath[320];
+                        bprintf(idpath, sizeof idpath, "%.*s%.*s", (int)cut, fl->path,
+                                (int)(k - parent), p + parent);
+                        for (size_t j = 0; j < d->n; j++) {
+                            if (strcmp(d->fields[j].path, idpath) == 0 &&
+                                d->fields[j].value[0] && strcmp(d->fields[j].value, "null")) {
+                                fl->link = r->links[l].target;
+                                fl->link_id = xstrdup(d->fields[j].value);
+                                break;
+                            }
+                        }
+                    }
+                }
+                p += k + (p[k] == '|');
+            }
+        }
+    }
+}
+
+static bool parse_detail(struct parse *ps, const struct resource *r, json_t *data,
+                         struct api_detail *d)
+{
+    if (r->detail_key) {
+        /* data.<detail_key> (G0 wraps a change and a product so); a detail that is data
+         * itself is taken too: the versions differ and the contract promises neither. */
+        json_t *inner = json_object_get(data, r->detail_key);
+        if (inner && !json_is_null(inner)) {
+            if (!json_is_object(inner))
+                return bad(ps, "data.%s is not an object", r->detail_key);
+            data = inner;
+        }
+    }
+    json_t *id = json_object_get(data, "id");
+    if (json_is_string(id)) {
+        char *clean = clean_json_string(id);
+        if (*clean)
+            d->id = clean;
+        else
+            free(clean);
+    }
+    struct flat f = {r, d, 0};
+    flatten(&f, data, "", 0);
+    mark_links(r, d);
+    return true;
+}
+
 /* --- classification ---------------------------------------------------------------------- */
 
 /* jansson's flags for every body of the API: NUL is a control character like any other
@@ -714,6 +1188,7 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     out->status = resp->status;
     out->retry_after = -1;
     out->page.page = out->page.page_size = out->page.total_count = out->page.total_pages = -1;
+    out->rows.page = out->rows.page_size = out->rows.total_count = out->rows.total_pages = -1;
 
     switch (resp->transport) {
     case API_TR_OK:
@@ -789,7 +1264,15 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
                 ok = parse_me(&ps, data, &out->me);
             else if (resp->endpoint == API_PATIENTS)
                 ok = parse_page(&ps, data, &out->page);
-            else
+            else if (resp->endpoint == API_LIST || resp->endpoint == API_ITEM) {
+                const struct resource *res = res_at(resp->resource);
+                if (!res)
+                    ok = bad(&ps, "no such resource");
+                else if (resp->endpoint == API_LIST)
+                    ok = parse_rows(&ps, res, data, &out->rows);
+                else
+                    ok = parse_detail(&ps, res, data, &out->detail);
+            } else
                 ok = parse_patient(&ps, data, "data", &out->patient);
         }
     }
@@ -808,6 +1291,8 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     out->page.items = NULL;
     out->page.len = 0;
     api_patient_free(&out->patient);
+    api_rows_free(&out->rows);
+    api_detail_free(&out->detail);
 }
 
 /* --- ownership --------------------------------------------------------------------------- */
@@ -899,5 +1384,36 @@ void api_result_free(struct api_result *r)
         api_patient_free(&r->page.items[i]);
     free(r->page.items);
     api_patient_free(&r->patient);
+    api_rows_free(&r->rows);
+    api_detail_free(&r->detail);
     memset(r, 0, sizeof *r);
+}
+
+void api_rows_free(struct api_rows *rows)
+{
+    for (size_t i = 0; i < rows->len; i++) {
+        struct api_row *row = &rows->items[i];
+        free(row->id);
+        for (size_t c = 0; c < row->ncells; c++)
+            free(row->cells[c]);
+        free(row->cells);
+        for (size_t l = 0; l < row->nlinks; l++)
+            free(row->links[l]);
+        free(row->links);
+    }
+    free(rows->items);
+    rows->items = NULL;
+    rows->len = 0;
+}
+
+void api_detail_free(struct api_detail *d)
+{
+    free(d->id);
+    for (size_t i = 0; i < d->n; i++) {
+        free(d->fields[i].path);
+        free(d->fields[i].value);
+        free(d->fields[i].link_id);
+    }
+    free(d->fields);
+    memset(d, 0, sizeof *d);
 }

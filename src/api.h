@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum api_endpoint { API_ME, API_PATIENTS, API_PATIENT };
+/* API_LIST and API_ITEM are any resource of the table (resource.h): api_response.resource
+ * says which. Patients keep their own typed endpoints. */
+enum api_endpoint { API_ME, API_PATIENTS, API_PATIENT, API_LIST, API_ITEM };
 
 /* Every outcome of a request falls in exactly one class. */
 enum api_class {
@@ -86,9 +88,46 @@ struct api_page {
     long page, page_size, total_count, total_pages; /* -1 when absent */
 };
 
+/* One record of a list, as the resource table's columns show it. */
+struct api_row {
+    char *id;      /* sanitized; NULL when the record has none (stock levels) */
+    char **cells;  /* one per column of the resource, never NULL: sanitized text, "" for a
+                      missing or null field, "?" for one of a type a cell cannot show */
+    size_t ncells;
+    char **links;  /* one per link of the resource: the linked record's id, or NULL */
+    size_t nlinks;
+};
+
+/* A page of any resource. */
+struct api_rows {
+    struct api_row *items;
+    size_t len;
+    long page, page_size, total_count, total_pages; /* -1 when absent */
+};
+
+/* One line of a record's detail: a leaf of its JSON with the path that leads to it. */
+struct api_field {
+    char *path;    /* "patient.lastName", "assignedProviders[0].id" (sanitized) */
+    char *value;   /* sanitized text; "null", "{}" and "[]" for those */
+    bool phi;      /* patient data: masked in privacy mode */
+    int link;      /* the resource the line's object links to (an appointment's patient.*), or
+                      -1 */
+    char *link_id; /* that record's id when link >= 0 */
+};
+
+/* A record's detail, every nested object and array flattened in document order. */
+struct api_detail {
+    char *id;      /* data.id, sanitized, or NULL */
+    struct api_field *fields;
+    size_t n;
+    bool cut;      /* more than API_DETAIL_MAX lines, or nested deeper than shown */
+};
+#define API_DETAIL_MAX 2000
+
 /* What the engine hands over once a transfer is finished. */
 struct api_response {
     enum api_endpoint endpoint;
+    int resource;                 /* API_LIST, API_ITEM: index into the resource table */
     enum api_transport transport;
     const char *transport_detail; /* libcurl's message, may be NULL */
     int status;                   /* 0 when no HTTP response arrived */
@@ -110,6 +149,8 @@ struct api_result {
     struct api_me me;           /* API_ME and API_OK */
     struct api_page page;       /* API_PATIENTS and API_OK */
     struct api_patient patient; /* API_PATIENT and API_OK */
+    struct api_rows rows;       /* API_LIST and API_OK */
+    struct api_detail detail;   /* API_ITEM and API_OK */
 };
 
 /* "ok", "unauthorized", "forbidden", "not_found", "bad_request", "rate_limited",
@@ -130,6 +171,17 @@ bool api_class_is_transient(enum api_class cls);
  * search (NULL or "" for none) and id (API_PATIENT) are percent-encoded. Caller frees. */
 char *api_url(const char *base_url, enum api_endpoint ep, long page, long page_size,
               const char *search, const char *id);
+
+/* The URL of page `page` (page_size rows; either <= 0: not sent) of resource res (index into
+ * the resource table) under base_url. search (NULL or "": none) goes as `search` when the
+ * resource takes it; filters is "name=value name=value ..." (NULL: none), of which only the
+ * parameters the resource takes are sent; parent_id fills a "{id}" in the resource's path.
+ * Every value percent-encoded. Caller frees. */
+char *api_list_url(const char *base_url, int res, long page, long page_size, const char *search,
+                   const char *filters, const char *parent_id);
+/* The URL of one record of resource res: its detail path with id percent-encoded. Caller
+ * frees; NULL when the resource has no detail. */
+char *api_item_url(const char *base_url, int res, const char *id);
 
 /* The path part of an endpoint's URL for logs ("/v1/patients/{id}" keeps the id). Caller
  * frees. */
@@ -188,6 +240,8 @@ double api_rate_wait(const struct api_ratelimit *rl, double now);
 void api_interpret(const struct api_response *resp, struct api_result *out);
 void api_result_free(struct api_result *r);
 void api_patient_free(struct api_patient *p);
+void api_rows_free(struct api_rows *rows);
+void api_detail_free(struct api_detail *d);
 /* Deep copies (owned by dst). */
 void api_patient_copy(struct api_patient *dst, const struct api_patient *src);
 void api_me_copy(struct api_me *dst, const struct api_me *src);

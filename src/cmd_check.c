@@ -20,6 +20,7 @@
 #include "model.h"
 #include "orgid.h"
 #include "orgsel.h"
+#include "restable.h"
 #include "util.h"
 
 bool check_load_config(const char *cli_path, struct config *cfg)
@@ -53,6 +54,90 @@ static bool org_healthy(const struct model_org *o)
 {
     return o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
            o->probe_patients.cls == API_OK;
+}
+
+static json_t *probe_json(const struct model_probe *p);
+
+/* --- scopes (issue 16) -------------------------------------------------------------------- */
+
+/* What the probe of scope k of org says, in one word: "answers" (the endpoint took the scope:
+ * 200, or a 400 for a parameter, which the API checks after the scope), "403", "not served"
+ * (the base URL's version lacks the resource: not asked), "not run", or the class. */
+static const char *scope_word(const struct model_scope *sc)
+{
+    const struct model_probe *p = &sc->probe;
+    if (!p->done)
+        return sc->not_served ? "not served" : sc->me_failed ? "not asked" : "not run";
+    if (p->cls == API_OK || p->cls == API_BAD_REQUEST)
+        return "answers";
+    if (p->cls == API_FORBIDDEN)
+        return "403";
+    return api_class_name(p->cls);
+}
+
+static const char *granted_word(const struct model_org *o, const char *scope)
+{
+    if (!o->have_me)
+        return "unknown";
+    return model_org_has_scope(o, scope) ? "granted" : "not granted";
+}
+
+static json_t *scopes_json(const struct model *m, size_t org)
+{
+    const struct model_org *o = &m->orgs[org];
+    json_t *arr = json_array();
+    for (size_t k = 0; k < o->nscopes; k++) {
+        const struct model_scope *sc = &o->scopes[k];
+        json_t *j = json_object();
+        json_object_set_new(j, "scope", json_string(sc->scope));
+        json_object_set_new(j, "granted", o->have_me ? json_boolean(model_org_has_scope(o, sc->scope))
+                                                     : json_null());
+        json_object_set_new(j, "resource", json_string(res_at(sc->res)->name));
+        json_object_set_new(j, "state", json_string(scope_word(sc)));
+        json_object_set_new(j, "probe", sc->probe.done ? probe_json(&sc->probe) : json_null());
+        json_t *side = json_null();
+        if (sc->probe.done && sc->probe.cls == API_FORBIDDEN) {
+            struct explain ex;
+            explain_scope(m, org, sc->scope, &ex);
+            if (ex.headline)
+                side = json_string(ex.headline);
+            explain_free(&ex);
+        }
+        json_object_set_new(j, "must_act", side);
+        json_array_append_new(arr, j);
+    }
+    return arr;
+}
+
+static void print_scopes(const struct model *m, size_t org)
+{
+    const struct model_org *o = &m->orgs[org];
+    int v = res_version_of(m->cfg->set.base_url);
+    if (v)
+        printf("     scopes (API v%d):\n", v);
+    else
+        printf("     scopes:\n");
+    for (size_t k = 0; k < o->nscopes; k++) {
+        const struct model_scope *sc = &o->scopes[k];
+        printf("       %-20s %-12s %-10s %s", sc->scope, granted_word(o, sc->scope),
+               scope_word(sc), res_at(sc->res)->name);
+        if (sc->probe.done && sc->probe.cls == API_FORBIDDEN) {
+            struct explain ex;
+            explain_scope(m, org, sc->scope, &ex);
+            if (ex.headline)
+                printf(" -> %s", ex.headline);
+            explain_free(&ex);
+        } else if (sc->probe.done && sc->probe.cls == API_BAD_REQUEST) {
+            printf(" (400 for a parameter: the scope passed)");
+        } else if (sc->probe.done && strcmp(scope_word(sc), "answers") != 0 && sc->probe.summary) {
+            printf(" (%s)", sc->probe.summary);
+        }
+        if (!sc->probe.done && sc->me_failed)
+            printf(" (/marketplace/me failed: that comes first)");
+        if (sc->probe.err.trace_id)
+            printf(" trace %s", sc->probe.err.trace_id);
+        putchar('\n');
+    }
 }
 
 /* --- JSON report -------------------------------------------------------------------------- */
@@ -101,7 +186,7 @@ static json_t *log_json(const struct config *cfg, const struct authlog *log)
                      (json_int_t)log->unwritten, "warning", warn[0] ? warn : NULL);
 }
 
-static void print_json(const struct model *m, size_t healthy, json_t *logj)
+static void print_json(const struct model *m, size_t healthy, json_t *logj, bool with_scopes)
 {
     json_t *orgs = json_array();
     for (size_t i = 0; i < m->norgs; i++) {
@@ -145,6 +230,8 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj)
         json_object_set_new(org, "me", me);
         json_t *pt = probe_json(&o->probe_patients);
         json_object_set_new(org, "patients", pt);
+        if (with_scopes)
+            json_object_set_new(org, "scopes", scopes_json(m, i));
         /* After a 429: how long maxdash would wait before the app's next request. */
         double wait = m->budgets[o->budget].blocked_until - mono_now();
         json_object_set_new(org, "retry_after_s", wait > 0 ? json_integer((json_int_t)ceil(wait))
@@ -195,7 +282,7 @@ static void print_probe(const char *label, const struct model_probe *p)
         printf(" trace %s", p->err.trace_id);
 }
 
-static void print_text(const struct model *m, size_t healthy)
+static void print_text(const struct model *m, size_t healthy, bool scopes)
 {
     int name_w = 4, id_w = 6;
     for (size_t i = 0; i < m->norgs; i++) {
@@ -236,6 +323,8 @@ static void print_text(const struct model *m, size_t healthy)
         if (ex.headline)
             printf("     -> %s\n", ex.headline);
         explain_free(&ex);
+        if (scopes)
+            print_scopes(m, i);
         free(name);
         free(id);
         free(key);
@@ -298,6 +387,8 @@ int check_run(const struct check_opts *opts)
         config_free(&cfg);
         return 1;
     }
+    for (size_t i = 0; opts->scopes && i < m.norgs; i++)
+        engine_probe_scopes(e, i);
     engine_step(e);
     while (!engine_done(e)) {
         engine_wait(e, NULL, 0, -1);
@@ -313,16 +404,17 @@ int check_run(const struct check_opts *opts)
     if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
         warnmsg("%s", warn);
     if (opts->json) {
-        print_json(&m, healthy, log_json(&cfg, &log));
-    } else if (isatty(STDOUT_FILENO)) {
-        /* For people: the table (issue 17). Piped, the one line per org scripts read. */
+        print_json(&m, healthy, log_json(&cfg, &log), opts->scopes);
+    } else if (isatty(STDOUT_FILENO) && !opts->scopes) {
+        /* For people: the table (issue 17). Piped, the one line per org scripts read; the
+         * scope map (issue 16) keeps its own lines under each org. */
         const char *codeset = nl_langinfo(CODESET);
         struct check_table_opts to = {.width = check_table_width(STDOUT_FILENO),
                                       .color = check_table_color(STDOUT_FILENO),
                                       .utf8 = codeset && strcmp(codeset, "UTF-8") == 0};
         check_table_print(&m, &to, stdout);
     } else {
-        print_text(&m, healthy);
+        print_text(&m, healthy, opts->scopes);
     }
     int status = healthy == m.norgs ? 0 : 1;
     if (fflush(stdout) != 0) {

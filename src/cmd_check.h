@@ -14,6 +14,7 @@ struct check_opts {
     size_t ntags;
     bool json;
     int timeout_s;           /* --timeout; 0: the config's */
+    bool scopes;             /* --scopes: every documented scope per org, granted and probed */
 };
 
 /* Runs the check; returns the exit status. */

@@ -25,13 +25,16 @@
 #include "api.h"
 #include "harden.h"
 #include "keymask.h"
+#include "restable.h"
 #include "util.h"
 
 #define MAX_BODY (8L * 1024 * 1024)
 #define WINDOW_S 60.0
 #define SLOW_START_S 1.0
 
-enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL };
+/* XFER_LIST, XFER_ITEM and XFER_SCOPE are any resource of the table (issue 16): a page the UI
+ * shows, a record's detail, and one row that tells whether the org's key has a scope. */
+enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL, XFER_LIST, XFER_ITEM, XFER_SCOPE };
 
 struct xfer {
     struct xfer *next;
@@ -43,6 +46,9 @@ struct xfer {
     long page_no, page_size;
     char *search;      /* of a patients request; NULL none */
     bool page_request; /* asked for by the UI (not a 1-row probe) */
+    int res;           /* XFER_LIST, XFER_ITEM, XFER_SCOPE: the resource; -1 otherwise */
+    char *filter;      /* XFER_LIST, XFER_SCOPE: its filters ("name=value ..."); NULL none */
+    size_t scope;      /* XFER_SCOPE: index into the org's scopes */
     size_t budget;     /* the budget it was counted against when sent */
     bool refresh;      /* one of the requests of a scheduled refresh */
     char *body;
@@ -250,6 +256,7 @@ static void xfer_free(struct xfer *x)
         curl_easy_cleanup(x->h);
     free(x->url);
     free(x->search);
+    free(x->filter);
     free(x->body);
     free(x);
 }
@@ -265,14 +272,17 @@ static void detach(struct engine *e, struct xfer *x)
     curl_multi_remove_handle(e->multi, x->h);
     if (x->org < e->m->norgs) {
         budget_answered(e, x->budget, e->m->orgs[x->org].budget, mono_now());
-        if (x->kind != XFER_DETAIL)
+        if (x->kind != XFER_DETAIL && x->kind != XFER_ITEM)
             e->m->orgs[x->org].in_flight--;
     }
 }
 
-static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
-                          long page_size, const char *search, const char *patient_id,
-                          bool page_request)
+/* start() for any kind: res (-1 for the patients kinds) and filter are those of the
+ * resource kinds; patient_id is the record's id of XFER_DETAIL and XFER_ITEM, and the parent's
+ * id of a child resource's XFER_LIST. */
+static struct xfer *start_res(struct engine *e, size_t org, enum xfer_kind kind, int res,
+                              const char *filter, long page_no, long page_size,
+                              const char *search, const char *patient_id, bool page_request)
 {
     struct model_org *o = &e->m->orgs[org];
     const struct config_key *key = o->cfg->key;
@@ -289,9 +299,22 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     x->search = search ? xstrdup(search) : NULL;
     x->page_request = page_request;
     api_ratelimit_init(&x->rl);
-    enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
-                                                                          : API_PATIENT;
-    x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
+    x->res = res;
+    x->filter = filter ? xstrdup(filter) : NULL;
+    if (kind == XFER_LIST || kind == XFER_SCOPE)
+        x->url = api_list_url(e->m->cfg->set.base_url, res, page_no, page_size, search, filter,
+                              patient_id);
+    else if (kind == XFER_ITEM)
+        x->url = api_item_url(e->m->cfg->set.base_url, res, patient_id);
+    else {
+        enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
+                                                                              : API_PATIENT;
+        x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
+    }
+    if (!x->url) { /* a resource without a detail endpoint */
+        xfer_free(x);
+        return NULL;
+    }
     x->h = curl_easy_init();
     if (!x->h) {
         xfer_free(x);
@@ -348,12 +371,39 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     x->start = mono_now();
     x->next = e->xfers;
     e->xfers = x;
-    if (kind != XFER_DETAIL)
+    if (kind != XFER_DETAIL && kind != XFER_ITEM)
         o->in_flight++;
     o->requests++;
     x->budget = o->budget;
     budget_spend(e, o->budget, x->start);
     return x;
+}
+
+static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
+                          long page_size, const char *search, const char *patient_id,
+                          bool page_request)
+{
+    return start_res(e, org, kind, -1, NULL, page_no, page_size, search, patient_id,
+                     page_request);
+}
+
+/* The page the UI wants of org's resource: patients as before, any other resource as rows. */
+static struct xfer *start_wanted_page(struct engine *e, size_t org)
+{
+    struct model_org *o = &e->m->orgs[org];
+    if (o->res == res_patients())
+        return start(e, org, XFER_PATIENTS, o->page_no, e->m->cfg->set.page_size, o->search,
+                     NULL, true);
+    return start_res(e, org, XFER_LIST, o->res, o->filter, o->page_no, e->m->cfg->set.page_size,
+                     o->search, o->parent_id, true);
+}
+
+/* The detail view's record: a patient as before, any other resource as lines. */
+static bool start_detail(struct engine *e, const struct model_detail *d)
+{
+    if (d->res == res_patients())
+        return start(e, d->org, XFER_DETAIL, 0, 0, NULL, d->id, false) != NULL;
+    return start_res(e, d->org, XFER_ITEM, d->res, NULL, 0, 0, NULL, d->id, false) != NULL;
 }
 
 static void schedule_next(struct engine *e, size_t org, double now, double wall);
@@ -427,7 +477,7 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
     char *path = api_path_of_url(x->url);
     const char *q = strchr(x->url, '?');
     char *query = q && q[1] ? xstrndup(q + 1, strcspn(q + 1, "#")) : NULL;
-    if (x->kind == XFER_DETAIL) {
+    if (x->kind == XFER_DETAIL || x->kind == XFER_ITEM) {
         /* A patient id is the patient's: the log and the groups keep only the route. */
         char *slash = strrchr(path, '/');
         if (slash) {
@@ -481,7 +531,7 @@ static void log_and_record(struct engine *e, const struct xfer *x, const struct 
         .path = path,
         /* The query (page, pageSize, search) lets `c` repeat the very request; it stays in
          * memory, never in the log: a search may be a patient's name. */
-        .query = x->kind == XFER_DETAIL ? NULL : query,
+        .query = x->kind == XFER_DETAIL || x->kind == XFER_ITEM ? NULL : query,
         .cls = r->cls,
         .status = r->status,
         .code = code,
@@ -537,6 +587,11 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
     }
 }
 
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 {
     struct model *m = e->m;
@@ -569,7 +624,9 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     }
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
-                                                                         : API_PATIENT,
+                  : x->kind == XFER_DETAIL ? API_PATIENT : x->kind == XFER_ITEM ? API_ITEM
+                                                                                : API_LIST,
+        .resource = x->res,
         .transport = proxy_refused ? API_TR_PROXY : transport_of(rc, x),
         .transport_detail = rc == CURLE_OK ? NULL : x->socket_errno ? local : (x->errbuf[0] ? x->errbuf
                                                                   : curl_easy_strerror(rc)),
@@ -642,7 +699,8 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         break;
     case XFER_PATIENTS:
         model_probe_set(&o->probe_patients, &r, latency_ms, wall);
-        if (x->page_request && o->page_wanted && x->page_no == o->page_no &&
+        if (x->page_request && o->page_wanted && o->res == res_patients() &&
+            x->page_no == o->page_no &&
             ((!x->search && !o->search) || (x->search && o->search &&
                                              strcmp(x->search, o->search) == 0))) {
             o->page_loading = false;
@@ -664,6 +722,38 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
             }
             e->changed |= ENGINE_CHANGED_DETAIL;
         }
+        break;
+    case XFER_LIST:
+        model_probe_set(&o->probe_rows, &r, latency_ms, wall);
+        o->probe_rows_res = x->res;
+        if (x->page_request && o->page_wanted && o->res == x->res && x->page_no == o->page_no &&
+            same_text(x->search, o->search) && same_text(x->filter, o->filter)) {
+            o->page_loading = false;
+            o->page_wait_until = 0;
+            if (r.cls == API_OK)
+                model_org_take_rows(o, &r.rows, x->res);
+            e->changed |= ENGINE_CHANGED_PATIENTS;
+        }
+        e->changed |= ENGINE_CHANGED_ORGS;
+        break;
+    case XFER_ITEM:
+        if (m->detail.active && m->detail.org == x->org && m->detail.res == x->res) {
+            m->detail.loading = false;
+            model_probe_set(&m->detail.probe, &r, latency_ms, wall);
+            api_detail_free(&m->detail.fields);
+            if (r.cls == API_OK) {
+                m->detail.fields = r.detail;
+                memset(&r.detail, 0, sizeof r.detail);
+            }
+            e->changed |= ENGINE_CHANGED_DETAIL;
+        }
+        break;
+    case XFER_SCOPE:
+        if (x->scope < o->nscopes) {
+            o->scopes[x->scope].loading = false;
+            model_probe_set(&o->scopes[x->scope].probe, &r, latency_ms, wall);
+        }
+        e->changed |= ENGINE_CHANGED_ORGS;
         break;
     }
     api_result_free(&r);
@@ -692,18 +782,21 @@ static bool start_refresh(struct engine *e, size_t i, double now)
     struct model_budget *b = &e->m->budgets[o->budget];
     /* A wanted page already under way answers for /patients: the refresh sends /me only,
      * rather than cancelling the page the user waits for and sending it again. */
-    bool page_going = o->page_wanted && !o->page_dirty && page_in_flight(e, i);
+    /* Only a wanted patients page rides with the refresh; another resource's page is fetched
+     * when asked for (issue 16), and the refresh probes patients with one row as usual. */
+    bool want = o->page_wanted && o->res == res_patients();
+    bool page_going = want && !o->page_dirty && page_in_flight(e, i);
     if (budget_free_at(e, o->budget, now, page_going ? 1 : 2) > now)
         return false;
-    long size = o->page_wanted ? e->m->cfg->set.page_size : 1;
-    long page = o->page_wanted ? o->page_no : 1;
-    const char *search = o->page_wanted ? o->search : NULL;
-    if (o->page_wanted && !page_going)
+    long size = want ? e->m->cfg->set.page_size : 1;
+    long page = want ? o->page_no : 1;
+    const char *search = want ? o->search : NULL;
+    if (want && !page_going)
         cancel(e, i, XFER_PATIENTS, true); /* this refresh fetches the wanted page itself */
     struct xfer *parts[2] = {start(e, i, XFER_ME, 0, 0, NULL, NULL, false),
                              page_going ? NULL
                                         : start(e, i, XFER_PATIENTS, page, size, search, NULL,
-                                                o->page_wanted)};
+                                                want)};
     o->refresh_left = 0;
     for (int k = 0; k < 2; k++) {
         if (parts[k]) {
@@ -712,7 +805,7 @@ static bool start_refresh(struct engine *e, size_t i, double now)
         }
     }
     bool ok = parts[0] && (parts[1] || page_going);
-    if (o->page_wanted && o->page_dirty) {
+    if (want && o->page_dirty) {
         /* Only a page the user asked for shows "loading": a background refresh of the page on
          * screen changes nothing visible until it lands. */
         o->page_loading = true;
@@ -734,7 +827,7 @@ static void schedule(struct engine *e)
         dd->wait_until = at > now ? at : 0;
         if (at <= now) {
             dd->pending = false;
-            dd->loading = start(e, dd->org, XFER_DETAIL, 0, 0, NULL, dd->id, false) != NULL;
+            dd->loading = start_detail(e, dd);
         }
     }
     /* Then the pages the user asked for, each on its own as soon as the budget has room for
@@ -751,7 +844,30 @@ static void schedule(struct engine *e)
             continue;
         o->page_dirty = false;
         o->page_loading = true;
-        start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
+        start_wanted_page(e, i);
+    }
+    /* Then the scope probes asked for (check --scopes, the scope map), one request each as the
+     * budget has room: after what the user waits for, before background refreshes. */
+    for (size_t i = 0; i < m->norgs; i++) {
+        struct model_org *o = &m->orgs[i];
+        for (size_t k = 0; k < o->nscopes; k++) {
+            struct model_scope *sc = &o->scopes[k];
+            if (!sc->pending || !o->probe_me.done) /* /me first: the key is known to work */
+                continue;
+            if (o->probe_me.cls != API_OK) {
+                sc->pending = false;
+                sc->me_failed = true;
+                continue;
+            }
+            if (budget_free_at(e, o->budget, now, 1) > now)
+                continue;
+            sc->pending = false;
+            struct xfer *x = start_res(e, i, XFER_SCOPE, sc->res, sc->filter, 1, 1, NULL, NULL,
+                                       false);
+            sc->loading = x != NULL;
+            if (x)
+                x->scope = k;
+        }
     }
     /* The orgs on screen first (issue 17): with thousands of orgs the cycle stretches, and
      * what the user looks at should be the freshest. */
@@ -773,7 +889,7 @@ static void schedule(struct engine *e)
             budget_free_at(e, o->budget, now, 1) <= now) {
             o->page_dirty = false;
             o->page_loading = true;
-            start(e, i, XFER_PATIENTS, o->page_no, m->cfg->set.page_size, o->search, NULL, true);
+            start_wanted_page(e, i);
             continue;
         }
         if (o->refresh_left == 0 && o->next_refresh <= now && !start_refresh(e, i, now) &&
@@ -893,6 +1009,14 @@ long engine_next_ms(struct engine *e)
         if (next < 0 || due < next)
             next = due;
     }
+    for (size_t i = 0; i < m->norgs; i++)
+        for (size_t k = 0; k < m->orgs[i].nscopes; k++)
+            if (m->orgs[i].scopes[k].pending && m->orgs[i].probe_me.done) {
+                double due = budget_free_at(e, m->orgs[i].budget, now, 1);
+                if (next < 0 || due < next)
+                    next = due;
+                break;
+            }
     const struct model_detail *d = &m->detail;
     if (d->active && d->pending && d->org < m->norgs) {
         double due = budget_free_at(e, m->orgs[d->org].budget, now, 1);
@@ -963,9 +1087,13 @@ bool engine_done(const struct engine *e)
 {
     if (!e->opts.once || e->xfers)
         return false;
-    for (size_t i = 0; i < e->m->norgs; i++)
+    for (size_t i = 0; i < e->m->norgs; i++) {
         if (!e->once_started[i])
             return false;
+        for (size_t k = 0; k < e->m->orgs[i].nscopes; k++)
+            if (e->m->orgs[i].scopes[k].pending)
+                return false;
+    }
     return true;
 }
 
@@ -996,6 +1124,7 @@ void engine_want_page(struct engine *e, size_t org, long page, const char *searc
         return;
     struct model_org *o = &e->m->orgs[org];
     cancel(e, org, XFER_PATIENTS, true);
+    cancel(e, org, XFER_LIST, true);
     o->page_wanted = true;
     o->page_no = page < 1 ? 1 : page;
     /* search may be o->search itself (the UI pages within the current search): copy first. */
@@ -1012,6 +1141,7 @@ void engine_unwant_page(struct engine *e, size_t org)
         return;
     struct model_org *o = &e->m->orgs[org];
     cancel(e, org, XFER_PATIENTS, true);
+    cancel(e, org, XFER_LIST, true);
     o->page_wanted = false;
     o->page_dirty = false;
     o->page_loading = false;
@@ -1035,18 +1165,75 @@ void engine_fetch_patient(struct engine *e, size_t org, const char *id)
         d->wait_until = at;
         return;
     }
-    d->loading = start(e, org, XFER_DETAIL, 0, 0, NULL, id, false) != NULL;
+    d->loading = start_detail(e, d);
 }
 
 void engine_close_patient(struct engine *e)
 {
     struct model_detail *d = &e->m->detail;
-    if (d->active)
+    if (d->active) {
         cancel(e, d->org, XFER_DETAIL, false);
+        cancel(e, d->org, XFER_ITEM, false);
+    }
     model_detail_clear(d);
 }
 
 const char *engine_log_problem(const struct engine *e)
 {
     return e->log_problem;
+}
+
+void engine_want_resource(struct engine *e, size_t org, int res, long page, const char *search,
+                          const char *filter, const char *parent_id)
+{
+    if (org >= e->m->norgs || !res_at(res))
+        return;
+    struct model_org *o = &e->m->orgs[org];
+    char *f = filter && *filter ? xstrdup(filter) : NULL;
+    char *p = parent_id && *parent_id ? xstrdup(parent_id) : NULL;
+    free(o->filter);
+    free(o->parent_id);
+    o->filter = f;
+    o->parent_id = p;
+    o->res = res;
+    engine_want_page(e, org, page, search);
+}
+
+void engine_fetch_item(struct engine *e, size_t org, int res, const char *id)
+{
+    if (!res_at(res) || !id)
+        return;
+    engine_close_patient(e);
+    if (org >= e->m->norgs)
+        return;
+    struct model_detail *d = &e->m->detail;
+    d->active = true;
+    d->org = org;
+    d->res = res;
+    d->id = xstrdup(id);
+    double at = budget_free_at(e, e->m->orgs[org].budget, mono_now(), 1);
+    if (at > mono_now()) {
+        d->pending = true;
+        d->loading = true;
+        d->wait_until = at;
+        return;
+    }
+    d->loading = start_detail(e, d);
+}
+
+void engine_probe_scopes(struct engine *e, size_t org)
+{
+    if (org >= e->m->norgs)
+        return;
+    struct model_org *o = &e->m->orgs[org];
+    int version = res_version_of(e->m->cfg->set.base_url);
+    for (size_t k = 0; k < o->nscopes; k++) {
+        struct model_scope *sc = &o->scopes[k];
+        if (sc->pending || sc->loading)
+            continue;
+        /* A version that lacks the resource answers 404 whatever the scope: not asked. */
+        sc->not_served = !res_in_version(res_at(sc->res), version);
+        sc->me_failed = false;
+        sc->pending = !sc->not_served;
+    }
 }

@@ -91,6 +91,23 @@ void engine_want_page(struct engine *e, size_t org, long page, const char *searc
 /* The UI no longer shows org's patients: its refreshes go back to a 1-row probe. */
 void engine_unwant_page(struct engine *e, size_t org);
 
+/* The UI shows org's resource res (index into the resource table, restable.h) at page with
+ * search and filters ("name=value ...", NULL: none; parent_id fills a child resource's {id}).
+ * Patients land in the org's page, others in its rows. Fetches it now (within the budget),
+ * cancelling an older page request of that org; other resources than patients are fetched
+ * when asked for, not with each refresh. engine_want_page pages within the current resource. */
+void engine_want_resource(struct engine *e, size_t org, int res, long page, const char *search,
+                          const char *filter, const char *parent_id);
+
+/* Opens the detail view on record id of resource res: patients into model.detail.patient,
+ * others into model.detail.fields. */
+void engine_fetch_item(struct engine *e, size_t org, int res, const char *id);
+
+/* Asks for one page-size-1 request per documented scope of org (its model_scope probes),
+ * sent as the rate budget allows; resources the base URL's version lacks are not asked. In
+ * once mode engine_done waits for them. */
+void engine_probe_scopes(struct engine *e, size_t org);
+
 /* Opens the detail view: fetches GET /patients/{id} into model.detail. */
 void engine_fetch_patient(struct engine *e, size_t org, const char *id);
 void engine_close_patient(struct engine *e);

@@ -486,6 +486,13 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
         add(out, "(From an earlier run's log: the orgs' current state may differ.)");
 }
 
+void explain_scope(const struct model *m, size_t org, const char *scope, struct explain *out)
+{
+    memset(out, 0, sizeof *out);
+    if (org < m->norgs)
+        explain_403(m, &m->orgs[org], scope, false, out);
+}
+
 void explain_org(const struct model *m, size_t org, struct explain *out)
 {
     memset(out, 0, sizeof *out);
@@ -589,6 +596,8 @@ char *explain_curl(const struct model *m, const struct model_failure *f)
     size_t origin = slash ? (size_t)(slash - base) : strlen(base);
     size_t plen = strlen(path);
     bool detail = plen >= 5 && strcmp(path + plen - 5, "/{id}") == 0;
+    /* Another resource's record (issue 16): its id is not a patient's, but is left out alike. */
+    bool record = detail && !(plen >= 14 && strcmp(path + plen - 14, "/patients/{id}") == 0);
     bool patients = plen >= 9 && strcmp(path + plen - 9, "/patients") == 0;
     /* A group from an earlier run's log has no query: the probe's is the best guess. */
     const char *query = f->query ? f->query : patients && f->from_log ? "page=1&pageSize=1" : NULL;
@@ -614,13 +623,16 @@ char *explain_curl(const struct model *m, const struct model_failure *f)
     char *qorg = shell_quote(org);
     /* The variables in double quotes so the shell expands them; the rest stays single-quoted. */
     char *cmd = xasprintf("%s%scurl -sS -H \"Authorization: Bearer $MAX_API_KEY\" -H %s %s%s",
-                          detail ? "# set PATIENT_ID to the patient's id: patient identifiers are "
+                          record ? "# set RECORD_ID to the record's id: record identifiers are "
+                                   "not copied\n"
+                          : detail ? "# set PATIENT_ID to the patient's id: patient identifiers are "
                                    "not copied\n"
                                  : "",
                           search ? "# set SEARCH to the search text, URL-encoded: a search is "
                                    "patient data and is not copied\n"
                                  : "",
-                          qorg, qurl, detail ? "\"$PATIENT_ID\"" : search ? "\"$SEARCH\"" : "");
+                          qorg, qurl, record ? "\"$RECORD_ID\"" : detail ? "\"$PATIENT_ID\""
+                                      : search ? "\"$SEARCH\"" : "");
     free(url);
     free(qurl);
     free(org);

@@ -22,6 +22,11 @@ void explain_failure(const struct model *m, const struct model_failure *f, struc
  * nothing is. */
 void explain_org(const struct model *m, size_t org, struct explain *out);
 
+/* Explains a 403 for scope on org (index into m->orgs) as a failure would be explained: which
+ * side must act, the key or the clinic, as far as the other orgs of the same key tell (the
+ * scope map and check --scopes, issue 16). The caller frees out with explain_free. */
+void explain_scope(const struct model *m, size_t org, const char *scope, struct explain *out);
+
 void explain_free(struct explain *e);
 
 /* When budget b (index into m->budgets) waits out a 429 for longer than its refresh interval:

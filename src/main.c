@@ -36,11 +36,12 @@ struct options {
     const char *listen; /* serve --listen */
     bool follow;    /* log -f */
     const char *status; /* log --status */
+    bool scopes;    /* check --scopes */
 };
 
 enum { OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_TIMEOUT,
        OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_BASE_URL, OPT_KEY_ENV, OPT_KEY_FILE,
-       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN, OPT_TAG, OPT_STATUS };
+       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN, OPT_TAG, OPT_STATUS, OPT_SCOPES };
 
 /* Each subcommand's options, one row each: getopt's table, the synopsis and --help are made
  * from these (cli.c). -h/--help is added to every one, -V/--version to the dashboard. */
@@ -76,6 +77,10 @@ static const struct cli_option check_opts[] = {
     {"org", 0, OPT_ORG, "NAME", true,
      "probe only the orgs this name, org id or glob (west*) picks (repeat for more)"},
     {"tag", 0, OPT_TAG, "TAG", true, "probe only the orgs with this tag (repeat for more)"},
+    {"scopes", 0, OPT_SCOPES, NULL, false,
+     "the scope map: per org every documented scope, granted by /marketplace/me or not, and "
+     "one page-size-1 request per resource (within the rate budget): answers, or 403 and the "
+     "side that must act"},
     {"json", 0, OPT_JSON, NULL, false, "one JSON document instead of the table"},
     {"timeout", 0, OPT_TIMEOUT, "SECONDS", false,
      "seconds per request (1..300), instead of the config's timeout"},
@@ -117,6 +122,7 @@ static const char *const init_examples[] = {
 static const char *const check_examples[] = {
     "maxdash check                 # every org; exit 0 when all are healthy",
     "maxdash check --org westla --json", "maxdash check --tag west --org 'org_9*'",
+    "maxdash check --scopes --org harbor   # why does the app see no appointments here?",
     "maxdash check -c staging.ini --timeout 5", NULL};
 static const char *const config_examples[] = {
     "maxdash config                # the usual config, resolved, keys masked",
@@ -266,6 +272,9 @@ static int parse_options(const struct subcommand *sc, int argc, char **argv,
         case OPT_LISTEN:
             opt->listen = optarg;
             break;
+        case OPT_SCOPES:
+            opt->scopes = true;
+            break;
         case OPT_COPY_COMMAND:
             opt->copy_command = optarg;
             break;
@@ -372,7 +381,8 @@ static int run_check(const struct options *opt)
 {
     struct check_opts co = {.config = opt->config, .orgs = opt->orgs, .norgs = opt->norgs,
                             .tags = opt->tags, .ntags = opt->ntags,
-                            .json = opt->json, .timeout_s = opt->timeout};
+                            .json = opt->json, .timeout_s = opt->timeout,
+                            .scopes = opt->scopes};
     return check_run(&co);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "restable.h"
 #include "util.h"
 
 /* Trace ids kept per failure group: enough to hand a burst to support, bounded in memory.
@@ -82,6 +83,37 @@ static void recount_budgets(struct model *m)
     }
 }
 
+/* Every scope of the resource table once, each probed through the first resource that needs
+ * it: the list of that resource, or for a scope needed on top of another (read:soap_notes) the
+ * list with the option that needs it. A child resource (a change's products) is never the
+ * probe: its path needs a parent's id. */
+static void scopes_init(struct model_org *o)
+{
+    const char *names[32];
+    size_t n = res_scopes(names, 32);
+    o->scopes = xcalloc(n + 1, sizeof *o->scopes);
+    for (size_t k = 0; k < n; k++) {
+        struct model_scope *sc = &o->scopes[o->nscopes];
+        sc->scope = names[k];
+        sc->res = -1;
+        for (int i = 0; i < res_count() && sc->res < 0; i++) {
+            const struct resource *r = res_at(i);
+            if (r->parent >= 0)
+                continue;
+            if (r->scope && strcmp(r->scope, names[k]) == 0)
+                sc->res = i;
+            else if (r->scope2 && strcmp(r->scope2, names[k]) == 0) {
+                sc->res = i;
+                /* The option that needs it (resources.def: extra_scope). */
+                if (res_has_filter(r, "includeSoapNote"))
+                    sc->filter = "includeSoapNote=true";
+            }
+        }
+        if (sc->res >= 0)
+            o->nscopes++;
+    }
+}
+
 void model_init(struct model *m, const struct config *cfg, const char *const *only, size_t nonly)
 {
     memset(m, 0, sizeof *m);
@@ -108,6 +140,9 @@ void model_init(struct model *m, const struct config *cfg, const char *const *on
         o->budget = co->key ? (size_t)(co->key - cfg->keys) : 0;
         o->page_no = 1;
         o->page.page = o->page.page_size = o->page.total_count = o->page.total_pages = -1;
+        o->res = res_patients();
+        o->rows_res = o->probe_rows_res = -1;
+        scopes_init(o);
     }
     recount_budgets(m);
 }
@@ -124,6 +159,7 @@ void model_detail_clear(struct model_detail *d)
     free(d->id);
     model_probe_clear(&d->probe);
     api_patient_free(&d->patient);
+    api_detail_free(&d->fields);
     memset(d, 0, sizeof *d);
 }
 
@@ -141,6 +177,22 @@ void model_org_take_page(struct model_org *o, struct api_page *pg)
     o->page = *pg;
     o->have_page = true;
     memset(pg, 0, sizeof *pg);
+}
+
+void model_org_take_rows(struct model_org *o, struct api_rows *rows, int res)
+{
+    api_rows_free(&o->rows);
+    o->rows = *rows;
+    o->rows_res = res;
+    memset(rows, 0, sizeof *rows);
+}
+
+bool model_org_has_scope(const struct model_org *o, const char *scope)
+{
+    for (size_t i = 0; o->have_me && i < o->me.nscopes; i++)
+        if (strcmp(o->me.scopes[i], scope) == 0)
+            return true;
+    return false;
 }
 
 void model_org_take_me(struct model_org *o, struct api_me *me)
@@ -178,6 +230,13 @@ void model_free(struct model *m)
         model_probe_clear(&o->probe_patients);
         page_free(&o->page);
         free(o->search);
+        free(o->filter);
+        free(o->parent_id);
+        api_rows_free(&o->rows);
+        model_probe_clear(&o->probe_rows);
+        for (size_t k = 0; k < o->nscopes; k++)
+            model_probe_clear(&o->scopes[k].probe);
+        free(o->scopes);
     }
     for (size_t b = 0; b < m->nbudgets; b++) {
         free(m->budgets[b].app_id);

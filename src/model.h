@@ -54,6 +54,20 @@ struct model_org {
     double page_wait_until;        /* monotonic: when the rate budget has room for the wanted
                                       page that waits for it; 0 when it does not wait */
 
+    /* The resource the right-hand table shows (issue 16). page_no, search, page_wanted,
+     * page_dirty, page_loading and page_wait_until above are the wanted page of this resource;
+     * patients land in `page`, any other resource in `rows`. */
+    int res;                       /* index into the resource table (restable.h) */
+    char *filter;                  /* "name=value ..." filters of the wanted page; NULL none */
+    char *parent_id;               /* the parent record of a child resource ({id}); NULL */
+    struct api_rows rows;          /* the last page of rows_res received */
+    int rows_res;                  /* the resource rows holds; -1 none */
+    struct model_probe probe_rows; /* the latest request for a page of probe_rows_res */
+    int probe_rows_res;
+    /* The scope map: one probe per documented scope, on demand (check --scopes, the view). */
+    struct model_scope *scopes;
+    size_t nscopes;
+
     double last_success;           /* wall-clock of the last fully good refresh; 0 never */
     double first_failure;          /* wall-clock since when refreshes fail; 0 when fine */
     int retry_attempt;             /* consecutive transient failures */
@@ -62,6 +76,20 @@ struct model_org {
     int in_flight;                 /* requests of this org under way */
     int refresh_left;              /* requests of the current refresh not back yet */
     long requests;                 /* sent in total */
+};
+
+/* One documented scope of an org: the resource whose list (one row) tells whether the key
+ * may use it here, and that request's outcome. */
+struct model_scope {
+    const char *scope;     /* static, from the resource table */
+    int res;               /* the resource probed for it */
+    const char *filter;    /* extra query for the probe ("includeSoapNote=true"), or NULL */
+    bool pending;          /* asked for, not sent yet (waits for /marketplace/me) */
+    bool loading;          /* sent, not back yet */
+    bool not_served;       /* the base URL's version lacks the resource: not asked */
+    bool me_failed;        /* /marketplace/me failed (401, 404...): not asked, it would only
+                              repeat that failure once per scope */
+    struct model_probe probe;
 };
 
 /* One app's share of the rate limit: all the keys that resolve to the same app. */
@@ -116,6 +144,9 @@ struct model_detail {
     double wait_until;             /* monotonic: when the budget has room for it (pending) */
     struct model_probe probe;
     struct api_patient patient;    /* valid when probe.done and probe.cls == API_OK */
+    int res;                       /* the record's resource (restable.h); patients fill
+                                      `patient`, every other resource `fields` */
+    struct api_detail fields;      /* valid when probe.done and probe.cls == API_OK */
 };
 
 struct model {
@@ -148,6 +179,11 @@ void model_probe_clear(struct model_probe *p);
 /* Move a received page or /marketplace/me into the org (the source is left empty). */
 void model_org_take_page(struct model_org *o, struct api_page *pg);
 void model_org_take_me(struct model_org *o, struct api_me *me);
+/* Move a received page of resource res into the org's rows (the source is left empty). */
+void model_org_take_rows(struct model_org *o, struct api_rows *rows, int res);
+
+/* Whether the org's last /marketplace/me lists scope (false before one came). */
+bool model_org_has_scope(const struct model_org *o, const char *scope);
 
 /* Closes the detail view's patient (frees it). */
 void model_detail_clear(struct model_detail *d);

@@ -243,7 +243,7 @@ static void draw(struct ui *u)
     if ((u->dirty & DIRTY_ORG) && u->pane[PANE_ORG])
         draw_org(u);
     if ((u->dirty & DIRTY_PATIENTS) && u->pane[PANE_PATIENTS])
-        draw_patients(u);
+        draw_resource_pane(u);
     if ((u->dirty & DIRTY_FAILS) && u->pane[PANE_FAILS])
         draw_fails(u);
     if (u->overlay != OVERLAY_NONE && (u->dirty & (DIRTY_PANES | DIRTY_OVERLAY))) {
@@ -342,6 +342,7 @@ static int read_input(struct ui *u)
         enum action a = action_of((int)ch);
         if (!is_key && ch >= KEY_MIN)
             a = ACT_NONE;
+        u->last_code = (int)ch;
         if (a != ACT_NONE)
             do_action(u, a);
         if (u->quit)
@@ -627,6 +628,7 @@ int ui_run(const struct ui_opts *opts)
     theme_init(color);
     u->dirty = DIRTY_ALL;
     u->shown_countdown = -2;
+    resources_init(u); /* after every early return above: freed below */
 
     loop(u);
 
@@ -644,6 +646,7 @@ int ui_run(const struct ui_opts *opts)
     free(u->org_filter_before);
     free(u->org_view);
     free(u->overlay_key);
+    resources_free(u);
     selection_free(&u->org_sel);
     selection_free(&u->fail_sel);
     selection_free(&u->patient_sel);

@@ -15,6 +15,7 @@
 #include "explain.h"
 #include "keymask.h"
 #include "orgid.h"
+#include "restable.h"
 #include "text.h"
 #include "util.h"
 
@@ -62,7 +63,10 @@ void select_org(struct ui *u, size_t i)
     selection_set(&u->org_sel, &name, 1, 0);
     u->org_sel.row = i;
     struct model_org *o = &u->m.orgs[i];
-    engine_want_page(u->e, i, o->page_no, o->search);
+    if (u->res == res_patients() && o->res == u->res)
+        engine_want_page(u->e, i, o->page_no, o->search);
+    else
+        show_resource(u, i, u->res); /* the table keeps its resource across orgs (issue 16) */
     u->dirty |= DIRTY_PANES | DIRTY_HEADER;
 }
 
@@ -75,6 +79,21 @@ void move_sel(struct ui *u, long delta, bool absolute)
         break;
     case PANE_PATIENTS: {
         struct model_org *o = selected_org(u);
+        if (u->res != res_patients()) {
+            const struct api_rows *rows = shown_rows(u);
+            long n = rows ? (long)rows->len : 0;
+            long at = absolute ? delta : (long)u->sel_patient + delta;
+            u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
+            if (n > 0) {
+                const char *id = rows->items[u->sel_patient].id ? rows->items[u->sel_patient].id
+                                                                : "";
+                selection_set(&u->patient_sel, &id, 1, 0);
+                u->patient_sel.row = u->sel_patient;
+                note_selected_row(u);
+            }
+            u->dirty |= DIRTY_PATIENTS;
+            break;
+        }
         long n = o && o->have_page ? (long)o->page.len : 0;
         long at = absolute ? delta : (long)u->sel_patient + delta;
         u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
@@ -110,7 +129,8 @@ static void change_page(struct ui *u, long delta)
     struct model_org *o = selected_org(u);
     if (!o)
         return;
-    long pages = o->page.total_pages;
+    long pages = u->res == res_patients() ? o->page.total_pages
+                 : shown_rows(u) ? shown_rows(u)->total_pages : -1;
     long next = o->page_no + delta;
     if (next < 1 || (pages >= 0 && next > (pages ? pages : 1)))
         return;
@@ -162,19 +182,22 @@ void sync_selection(struct ui *u)
     /* Patients: a page the user asked for starts on top once it has arrived; a refresh of the
      * same page keeps the patient. */
     struct model_org *o = selected_org(u);
-    if (!o || !o->have_page || o->page_loading)
+    const struct api_rows *rows = shown_rows(u); /* another resource than patients */
+    if (!o || o->page_loading || (u->res == res_patients() ? !o->have_page : !rows))
         return;
     if (u->patients_reset) {
         selection_reset(&u->patient_sel);
         u->patients_reset = false;
     }
-    const char **ids = xmalloc((o->page.len ? o->page.len : 1) * sizeof *ids);
-    for (size_t i = 0; i < o->page.len; i++)
-        ids[i] = o->page.items[i].id ? o->page.items[i].id : "";
-    if (!u->patient_sel.key && u->focus == PANE_PATIENTS && o->page.len)
-        selection_set(&u->patient_sel, ids, o->page.len,
-                      u->sel_patient < o->page.len ? u->sel_patient : 0);
-    out = selection_resolve(&u->patient_sel, ids, o->page.len);
+    size_t len = rows ? rows->len : o->page.len;
+    const char **ids = xmalloc((len ? len : 1) * sizeof *ids);
+    for (size_t i = 0; i < len; i++) {
+        const char *id = rows ? rows->items[i].id : o->page.items[i].id;
+        ids[i] = id ? id : "";
+    }
+    if (!u->patient_sel.key && u->focus == PANE_PATIENTS && len)
+        selection_set(&u->patient_sel, ids, len, u->sel_patient < len ? u->sel_patient : 0);
+    out = selection_resolve(&u->patient_sel, ids, len);
     free(ids);
     if (out != SELECTION_EMPTY && u->sel_patient != u->patient_sel.row) {
         u->sel_patient = u->patient_sel.row;
@@ -183,12 +206,15 @@ void sync_selection(struct ui *u)
     if (out == SELECTION_NEIGHBOUR)
         set_status(u, " the selected patient is no longer on this page: selected row %zu",
                    u->sel_patient + 1);
+    note_selected_row(u); /* it fills another resource's required filter (issue 16) */
 }
 
 static void open_selected(struct ui *u)
 {
     size_t idx[1000];
-    if (u->focus == PANE_PATIENTS) {
+    if (u->focus == PANE_PATIENTS && u->res != res_patients()) {
+        open_record(u);
+    } else if (u->focus == PANE_PATIENTS) {
         struct model_org *o = selected_org(u);
         if (o && o->have_page && u->sel_patient < o->page.len) {
             engine_fetch_patient(u->e, u->sel_org, o->page.items[u->sel_patient].id);
@@ -213,7 +239,7 @@ static void open_selected(struct ui *u)
 
 static void close_overlay(struct ui *u)
 {
-    if (u->overlay == OVERLAY_PATIENT)
+    if (u->overlay == OVERLAY_PATIENT || u->overlay == OVERLAY_RECORD)
         engine_close_patient(u->e);
     u->overlay = OVERLAY_NONE;
     if (u->overlay_win) {
@@ -236,6 +262,13 @@ static void finish_prompt(struct ui *u, bool accept)
     u->le_parent = NULL;
     curs_set(0);
     u->dirty |= DIRTY_FOOTER;
+    if (u->prompt_cmd) {
+        u->prompt_cmd = false;
+        u->dirty |= DIRTY_PATIENTS; /* the switcher goes */
+        if (accept)
+            run_command(u, u->prompt);
+        return;
+    }
     if (!accept) {
         if (u->prompt_pane == PANE_ORGS) {
             free(u->org_filter);
@@ -275,6 +308,10 @@ static void finish_prompt(struct ui *u, bool accept)
 void prompt_key(struct ui *u, wint_t ch, bool is_key)
 {
     enum lineedit_result r;
+    if (u->prompt_cmd && !is_key && ch == '\t') {
+        complete_command(u);
+        return;
+    }
     if (u->le) {
         r = lineedit_key(u->le, ch, is_key);
     } else {
@@ -303,6 +340,8 @@ void prompt_key(struct ui *u, wint_t ch, bool is_key)
         u->fail_filter = u->prompt_len ? xstrdup(u->prompt) : NULL;
         u->dirty |= DIRTY_FAILS;
     }
+    if (u->prompt_cmd)
+        u->dirty |= DIRTY_PATIENTS; /* the switcher follows what is typed */
     u->dirty |= DIRTY_FOOTER;
 }
 
@@ -322,6 +361,29 @@ void do_action(struct ui *u, enum action a)
     /* A key acts on what the screen shows: an earlier key of the same burst may have changed
      * a filter, so the rows are found again first. */
     sync_selection(u);
+    if (u->overlay == OVERLAY_RECORD) {
+        /* The record view moves a selection (links are followed from it). */
+        int page = u->overlay_rows > 1 ? u->overlay_rows - 1 : 1;
+        switch (a) {
+        case ACT_OPEN:
+            if (follow_link(u))
+                return;
+            break;
+        case ACT_NEXT_PANE:
+            next_link(u);
+            return;
+        case ACT_DOWN: case ACT_UP: case ACT_NEXT_PAGE: case ACT_PREV_PAGE: case ACT_FIRST:
+        case ACT_LAST:
+            u->overlay_sel += a == ACT_DOWN ? 1 : a == ACT_UP ? -1 : a == ACT_NEXT_PAGE ? page
+                            : a == ACT_PREV_PAGE ? -page : a == ACT_FIRST ? -1000000 : 1000000;
+            if (u->overlay_sel < 0)
+                u->overlay_sel = 0; /* draw_record stops it at the last line */
+            u->dirty |= DIRTY_OVERLAY;
+            return;
+        default:
+            break;
+        }
+    }
     if (u->overlay != OVERLAY_NONE) {
         switch (a) {
         case ACT_CANCEL:
@@ -372,7 +434,33 @@ void do_action(struct ui *u, enum action a)
     case ACT_UP: move_sel(u, -1, false); break;
     case ACT_FIRST: move_sel(u, 0, true); break;
     case ACT_LAST: move_sel(u, 1L << 30, true); break;
+    case ACT_COMMAND:
+        u->prompting = true;
+        u->prompt_cmd = true;
+        u->prompt_pane = PANE_PATIENTS;
+        u->prompt[0] = '\0';
+        u->prompt_len = 0;
+        open_editor(u);
+        u->dirty |= DIRTY_FOOTER | DIRTY_PATIENTS;
+        break;
+    case ACT_RESOURCE:
+        if (u->last_code >= '1' && u->last_code <= '9' && u->last_code - '1' < res_count()) {
+            char name[64];
+            bprintf(name, sizeof name, "%s", res_at(u->last_code - '1')->name);
+            run_command(u, name);
+        }
+        break;
+    case ACT_PREV_DAY: shift_dates(u, -1); break;
+    case ACT_NEXT_DAY: shift_dates(u, 1); break;
+    case ACT_SCOPES: run_command(u, "scopes"); break;
     case ACT_SEARCH:
+        if (u->focus == PANE_PATIENTS && u->res != res_patients() &&
+            !res_has_filter(res_at(u->res), "search")) {
+            set_status(u, " %s have no server-side search; : takes their filters",
+                       res_at(u->res)->name);
+            break;
+        }
+        u->prompt_cmd = false;
         u->prompting = true;
         u->prompt_pane = u->focus == PANE_FAILS ? PANE_FAILS
                          : u->focus == PANE_ORGS ? PANE_ORGS
@@ -425,6 +513,8 @@ void do_action(struct ui *u, enum action a)
     case ACT_PREV_PAGE: change_page(u, -1); break;
     case ACT_REFRESH:
         engine_refresh_org(u->e, u->sel_org);
+        if (u->res != res_patients() && selected_org(u)) /* the table's page too (issue 16) */
+            engine_want_page(u->e, u->sel_org, selected_org(u)->page_no, selected_org(u)->search);
         set_status(u, " refreshing %s", selected_org(u) ? selected_org(u)->cfg->name : "");
         break;
     case ACT_REFRESH_ALL:

@@ -14,6 +14,7 @@
 #include "explain.h"
 #include "keymask.h"
 #include "orgid.h"
+#include "restable.h"
 #include "text.h"
 #include "util.h"
 
@@ -116,7 +117,10 @@ void draw_header(struct ui *u)
         snprintf(line, sizeof line, " maxdash - %s - %zu orgs - %s%s", u->cfg.set.base_url,
                  u->m.norgs, refresh, u->privacy ? " - privacy" : "");
     enum role br;
-    const char *b = badge(u, &br);
+    char b[48];
+    /* The API version beside the environment, where a cut line still shows it (issue 16). */
+    int v = res_version_of(u->cfg.set.base_url);
+    snprintf(b, sizeof b, v ? " v%d%s" : "%.0d%s", v, badge(u, &br));
     int bw = (int)strlen(b);
     put_raw(w, 0, 0, u->cols - bw - 1, line, role_attr[ROLE_HEADER]);
     put(w, 0, u->cols - bw, bw, b, role_attr[br]);
@@ -126,9 +130,16 @@ void draw_header(struct ui *u)
 /* The prompt's label (" search patients: "); returns its width in columns. */
 static int prompt_label(const struct ui *u, char *buf, size_t size)
 {
-    snprintf(buf, size, " %s: ", u->prompt_pane == PANE_FAILS  ? "filter failures"
-                                 : u->prompt_pane == PANE_ORGS ? "filter orgs (name, id, #tag)"
-                                                               : "search patients");
+    if (u->prompt_cmd)
+        snprintf(buf, size, " :");
+    else if (u->prompt_pane == PANE_FAILS)
+        snprintf(buf, size, " filter failures: ");
+    else if (u->prompt_pane == PANE_ORGS)
+        snprintf(buf, size, " filter orgs (name, id, #tag): ");
+    else if (u->res != res_patients())
+        snprintf(buf, size, " search %s: ", res_at(u->res)->name);
+    else
+        snprintf(buf, size, " search patients: ");
     return shown_width(buf);
 }
 
@@ -145,7 +156,7 @@ void open_editor(struct ui *u)
     int lw = prompt_label(u, label, sizeof label);
     werase(u->footer);
     u->le = lineedit_open(u->footer, 0, lw, u->cols - lw, u->prompt,
-                          u->privacy && u->prompt_pane == PANE_PATIENTS);
+                          u->privacy && u->prompt_pane == PANE_PATIENTS && !u->prompt_cmd);
     u->le_parent = u->le ? u->footer : NULL;
 }
 
@@ -164,7 +175,7 @@ void draw_footer(struct ui *u)
         put(w, 0, 0, lw, label, A_BOLD);
         /* In privacy mode a patient search is typed blind (the editor shows nothing of it: it
          * is a name or an MRN); the mask says that something is there. */
-        if (u->privacy && u->prompt_pane == PANE_PATIENTS && u->prompt_len > 0)
+        if (u->privacy && u->prompt_pane == PANE_PATIENTS && !u->prompt_cmd && u->prompt_len > 0)
             put(w, 0, lw, u->cols - lw, mask_text(u), A_BOLD);
         curs_set(1);
         if (u->le)
@@ -179,7 +190,7 @@ void draw_footer(struct ui *u)
         /* A log problem is in the Auth-failures pane's title (draw_log_state). */
         put(w, 0, 0, u->cols,
             " q quit  ? help  Tab pane  / search  Enter open  n/p page  r refresh  "
-            "y copy trace  m mask  a all",
+            "y copy trace  m mask  a all  : resource",
             role_attr[ROLE_DIM]);
     }
     wnoutrefresh(w);

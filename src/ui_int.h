@@ -29,7 +29,7 @@ enum action {
 struct action_def {
     const char *keys;
     const char *help;
-    const int codes[6];
+    const int codes[12];
 };
 
 
@@ -74,7 +74,8 @@ enum {
     DIRTY_ALL = 0xFFu,
 };
 
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PATIENT, OVERLAY_FAILURE };
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PATIENT, OVERLAY_FAILURE, OVERLAY_RECORD,
+               OVERLAY_SCOPES };
 
 /* The Orgs pane's order (issue 17), cycled by the sort key. */
 enum org_sort { ORG_SORT_CONFIG, ORG_SORT_WORST, ORG_SORT_NAME, ORG_SORT_LATENCY, ORG_SORT_COUNT };
@@ -129,6 +130,16 @@ struct ui {
     char *org_filter;      /* `/` in the Orgs pane: name, display name, org id or #tag */
     char *org_filter_before;
     enum org_sort org_sort;
+
+    /* The resource browser (issue 16; ui_resources.c, ui_table.c). The Patients pane shows
+     * u->res of the selected org; its rows use sel_patient and patient_sel like patients. */
+    int res;               /* index into the resource table (restable.h) */
+    bool prompt_cmd;       /* the prompt is the ':' command line */
+    char **res_filter;     /* per resource: its filters ("name=value ..."), NULL none */
+    char **res_last_id;    /* per resource: the record last selected or opened (it fills a
+                              required filter or a parent's {id} of another resource) */
+    int overlay_sel;       /* the record view's selected line */
+    int last_code;         /* the key of the action being done (1-9 pick a resource) */
 
     char status[256];
     double status_until;
@@ -195,6 +206,38 @@ void draw_org(struct ui *u);
 /* ui_patients.c */
 void draw_patients(struct ui *u);
 void patient_lines(struct ui *u, struct lines *l);
+
+/* ui_table.c: any resource but patients, drawn from the resource table alone. */
+/* The right-hand table: patients (draw_patients) or any other resource (the generic table);
+ * while the ':' command line is open, the resource switcher. */
+void draw_resource_pane(struct ui *u);
+/* The record view (OVERLAY_RECORD): a record's fields, the selected line highlighted. */
+void draw_record(struct ui *u);
+/* The scope map of the selected org (OVERLAY_SCOPES). */
+void scope_lines(struct ui *u, struct lines *l);
+/* The rows the table shows now and their count (NULL, 0 while none). */
+const struct api_rows *shown_rows(struct ui *u);
+
+/* ui_resources.c: switching, filters, the command line and following links. */
+void resources_init(struct ui *u);
+void resources_free(struct ui *u);
+/* Shows resource res for org (index) with the UI's filters for it. */
+void show_resource(struct ui *u, size_t org, int res);
+/* Runs a ':' command ("appointments 2026-12-01", "scopes"); status line on a mistake. */
+void run_command(struct ui *u, const char *text);
+/* Tab on the command line: completes the resource name. */
+void complete_command(struct ui *u);
+/* Enter in the table of a resource: opens the selected record. */
+void open_record(struct ui *u);
+/* Enter in the record view: follows the selected line's link; false when it has none. */
+bool follow_link(struct ui *u);
+/* Tab in the record view: the selection to the next linked object (an appointment's patient,
+ * its provider...). */
+void next_link(struct ui *u);
+/* [ and ]: the date filter of a resource with dates one day earlier or later. */
+void shift_dates(struct ui *u, int days);
+/* The selected row's id of the table (records it for required filters). */
+void note_selected_row(struct ui *u);
 
 /* ui_fails.c */
 void draw_fails(struct ui *u);

@@ -39,6 +39,8 @@ static void help_lines(const struct ui *u, struct lines *l)
         add_line(l, "  %-12s %s", actions[a].keys, actions[a].help);
     add_line(l, "  %-12s %s", "mouse", "click selects and focuses, the wheel scrolls");
     add_line(l, "  %-12s %s", "in a view", "j k move, PgDn PgUp a page, g G ends; q Esc close");
+    add_line(l, "  %-12s %s", "in : line", "Tab completes a resource; then a day (2026-12-01), a "
+                                           "range (A..B), all, or name=value filters");
     add_line(l, "  %-12s %s", "in / prompt", "Left Right Home End (Ctrl-A Ctrl-E) move, Backspace "
                                              "Ctrl-D delete, Ctrl-W a word, Ctrl-U the line; "
                                              "the failures filter applies as you type");
@@ -93,10 +95,18 @@ void draw_overlay(struct ui *u)
 {
     if (u->overlay == OVERLAY_NONE || u->too_small)
         return;
+    if (u->overlay == OVERLAY_RECORD) {
+        draw_record(u);
+        return;
+    }
     struct lines l = {0};
     const char *title = "Help";
     if (u->overlay == OVERLAY_HELP)
         help_lines(u, &l);
+    else if (u->overlay == OVERLAY_SCOPES) {
+        title = "Scope map";
+        scope_lines(u, &l);
+    }
     else if (u->overlay == OVERLAY_PATIENT) {
         title = "Patient";
         patient_lines(u, &l);

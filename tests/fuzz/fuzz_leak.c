@@ -10,6 +10,8 @@
  * digits compare as one '#' on both sides. A message added to api.c joins the list here. */
 #include "fuzz.h"
 
+#include "restable.h"
+
 /* The program's own words: every sentence a summary of a failed parse can be made of, with
  * each number written '#'. */
 static const char *const whys[] = {
@@ -82,6 +84,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     allow_add(join("# (the body is not the API's error JSON)", "", "", "", ""));
     for (size_t i = 0; i < sizeof whys / sizeof whys[0]; i++)
         allow_add(join("# but ", whys[i], "", "", ""));
+    /* Issue 16: the generic parser names the list key of the resource table. */
+    for (int i = 0; i < res_count(); i++) {
+        const char *key = res_at(i)->list_key;
+        allow_add(join("# but data.", key, " is not an array", "", ""));
+        allow_add(join("# but data.", key, " is missing", "", ""));
+        allow_add(join("# but data.", key, "[#] is not an object", "", ""));
+        if (res_at(i)->detail_key)
+            allow_add(join("# but data.", res_at(i)->detail_key, " is not an object", "", ""));
+    }
     for (size_t p = 0; p < sizeof problems / sizeof problems[0]; p++)
         for (size_t c = 0; c < sizeof ctype_words / sizeof ctype_words[0]; c++)
             allow_add(join("# but the body is not JSON (", problems[p], " at byte # of #, ",
@@ -157,15 +168,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const int statuses[] = {200, 200, 200, 200, 201, 204, 301, 302,
                                    304, 401, 403, 404, 429, 500, 502, 503};
     int st = statuses[data[0] % 16];
-    enum api_endpoint ep = (enum api_endpoint)((data[0] >> 4) % 3);
+    enum api_endpoint ep = (enum api_endpoint)((data[0] >> 4) % 5);
     const char *ctype = content_types[data[1] % 4];
+    int res = (data[1] >> 2) % res_count(); /* API_LIST, API_ITEM (issue 16) */
     data += 2, size -= 2;
 
     char *body = malloc(size ? size : 1);
     FUZZ_REQUIRE(body != NULL);
     if (size)
         memcpy(body, data, size);
-    struct api_response resp = {.endpoint = ep, .transport = API_TR_OK, .status = st,
+    struct api_response resp = {.endpoint = ep, .resource = res, .transport = API_TR_OK, .status = st,
                                 .body = body, .len = size, .content_type = ctype};
     struct api_result r;
     api_interpret(&resp, &r);
@@ -190,6 +202,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < r.page.len; i++)
             check_patient(&r.page.items[i], nbody, blen);
         check_patient(&r.patient, nbody, blen);
+        for (size_t i = 0; i < r.rows.len; i++)
+            check_string("row id", r.rows.items[i].id, nbody, blen);
+        for (size_t i = 0; i < r.detail.n; i++)
+            check_string("detail line", r.detail.fields[i].value, nbody, blen);
         free(nbody);
     }
     free(body);

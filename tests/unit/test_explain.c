@@ -223,6 +223,13 @@ START_TEST(support_note_and_curl_hold_trace_ids_and_no_key)
     ck_assert_ptr_nonnull(strstr(curl, "'https://api.maxcare.ai/v1/patients/'\"$PATIENT_ID\""));
     ck_assert_ptr_null(strstr(curl, "{id}"));
     free(curl);
+    /* Another resource's record (issue 16): $RECORD_ID, not a patient's id. */
+    f.path = "/v1/appointments/{id}";
+    curl = explain_curl(&m, &f);
+    ck_assert_ptr_nonnull(strstr(curl, "# set RECORD_ID"));
+    ck_assert_ptr_nonnull(strstr(curl, "'https://api.maxcare.ai/v1/appointments/'\"$RECORD_ID\""));
+    ck_assert_ptr_null(strstr(curl, "PATIENT_ID"));
+    free(curl);
 }
 END_TEST
 
