@@ -121,15 +121,13 @@ static const char *const init_examples[] = {
     NULL};
 static const char *const check_examples[] = {
     "maxdash check                 # every org; exit 0 when all are healthy",
-    "maxdash check --org westla --json", "maxdash check --tag west --org 'org_9*'",
-    "maxdash check --scopes --org harbor   # why does the app see no appointments here?",
-    "maxdash check -c staging.ini --timeout 5", NULL};
+    "maxdash check --tag west --org 'org_9*' --json",
+    "maxdash check --scopes --org harbor   # why does the app see no appointments here?", NULL};
 static const char *const config_examples[] = {
     "maxdash config                # the usual config, resolved, keys masked",
     "maxdash config -c ~/maxdash/staging.ini", NULL};
 static const char *const log_examples[] = {
-    "maxdash log --since 2h30m --auth-only",
-    "maxdash log --org eastside --explain",
+    "maxdash log --since 2h30m --explain",
     "maxdash log --since 2026-11-28 --json | jq .trace_id",
     "maxdash log -f --auth-only    # new 401/403s as they happen", NULL};
 
