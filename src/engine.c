@@ -34,8 +34,12 @@
 enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL };
 
 struct xfer {
-    struct xfer *next;
-    CURL *h;
+    struct xfer *prev, *next;   /* engine.xfers: every transfer, queued or handed to libcurl */
+    struct xfer *oprev, *onext; /* engine.by_org[org]: the org's transfers (cancel) */
+    struct xfer *qprev, *qnext; /* engine.qhead..qtail while queued */
+    bool queued;                /* waiting in maxdash's queue for a slot */
+    bool handed;                /* added to the multi handle */
+    CURL *h;                    /* NULL while queued */
     struct curl_slist *headers;
     size_t org;
     enum xfer_kind kind;
@@ -55,11 +59,23 @@ struct xfer {
     int socket_errno;     /* EMFILE/ENFILE when opening a socket failed: a local limit */
 };
 
+/* What base_url's server speaks, learnt from the first answers (CURLINFO_HTTP_VERSION). */
+enum engine_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
+
 struct engine {
     struct model *m;
     struct engine_opts opts;
     CURLM *multi;
     struct xfer *xfers;
+    struct xfer **by_org;        /* norgs heads */
+    struct xfer *qhead, *qtail;  /* requests the budget let go, waiting for a libcurl slot */
+    size_t nqueued, nhanded;
+    CURL **pool;                 /* reset easy handles for reuse (ENGINE_POOL at most) */
+    size_t npool;
+    bool tls;                    /* base_url is https */
+    enum engine_proto proto;
+    long max_conns;              /* engine_max_connections() at start */
+    bool backlog;                /* finished transfers left in libcurl's queue by a slice */
     int running;
     unsigned changed;
     uint64_t rng;
@@ -239,30 +255,78 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
     return size * nmemb;
 }
 
-static void xfer_free(struct xfer *x)
+static void xfer_free(struct engine *e, struct xfer *x)
 {
     for (struct curl_slist *h = x->headers; h; h = h->next)
         explicit_bzero(h->data, strlen(h->data)); /* the Authorization header */
     curl_slist_free_all(x->headers);
-    if (x->h)
-        curl_easy_cleanup(x->h);
+    if (x->h) {
+        /* Reused rather than made again: curl_easy_init allocates ~20 KiB of buffers, and a
+         * burst of thousands of requests would make and free one per request. */
+        if (e->npool < ENGINE_POOL) {
+            curl_easy_reset(x->h);
+            e->pool[e->npool++] = x->h;
+        } else {
+            curl_easy_cleanup(x->h);
+        }
+    }
     free(x->url);
     free(x->search);
     free(x->body);
     free(x);
 }
 
+/* Takes x out of every list it is on, in constant time (issue 20: the old walk of the whole
+ * transfer list made a burst of n answers cost n^2). */
+static void unlink_xfer(struct engine *e, struct xfer *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (e->xfers == x)
+        e->xfers = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    if (x->oprev)
+        x->oprev->onext = x->onext;
+    else if (e->by_org[x->org] == x)
+        e->by_org[x->org] = x->onext;
+    if (x->onext)
+        x->onext->oprev = x->oprev;
+    if (x->queued) {
+        if (x->qprev)
+            x->qprev->qnext = x->qnext;
+        else
+            e->qhead = x->qnext;
+        if (x->qnext)
+            x->qnext->qprev = x->qprev;
+        else
+            e->qtail = x->qprev;
+        x->queued = false;
+        e->nqueued--;
+    }
+    x->prev = x->next = x->oprev = x->onext = x->qprev = x->qnext = NULL;
+}
+
 static void detach(struct engine *e, struct xfer *x)
 {
-    for (struct xfer **p = &e->xfers; *p; p = &(*p)->next) {
-        if (*p == x) {
-            *p = x->next;
-            break;
-        }
+    bool sent = x->handed;
+    unlink_xfer(e, x);
+    if (x->handed) {
+        curl_multi_remove_handle(e->multi, x->h);
+        x->handed = false;
+        e->nhanded--;
     }
-    curl_multi_remove_handle(e->multi, x->h);
     if (x->org < e->m->norgs) {
-        budget_answered(e, x->budget, e->m->orgs[x->org].budget, mono_now());
+        if (sent) {
+            budget_answered(e, x->budget, e->m->orgs[x->org].budget, mono_now());
+        } else {
+            /* Never left the queue: the server never saw it, the budget gets it back. */
+            struct engine_budget *eb = &e->eb[x->budget];
+            if (eb->in_flight > 0)
+                eb->in_flight--;
+            if (eb->credit_known)
+                eb->credit++;
+        }
         if (x->kind != XFER_DETAIL)
             e->m->orgs[x->org].in_flight--;
     }
@@ -290,11 +354,41 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
                                                                           : API_PATIENT;
     x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
-    x->h = curl_easy_init();
-    if (!x->h) {
-        xfer_free(x);
-        return NULL;
-    }
+    /* Queued: libcurl gets it when a connection (or an HTTP/2 stream) is free for it (pump). */
+    x->queued = true;
+    x->qprev = e->qtail;
+    if (e->qtail)
+        e->qtail->qnext = x;
+    else
+        e->qhead = x;
+    e->qtail = x;
+    e->nqueued++;
+    x->next = e->xfers;
+    if (e->xfers)
+        e->xfers->prev = x;
+    e->xfers = x;
+    x->onext = e->by_org[org];
+    if (x->onext)
+        x->onext->oprev = x;
+    e->by_org[org] = x;
+    x->start = mono_now();
+    if (kind != XFER_DETAIL)
+        o->in_flight++;
+    o->requests++;
+    x->budget = o->budget;
+    budget_spend(e, o->budget, x->start);
+    return x;
+}
+
+/* Gives x an easy handle with its options and adds it to the multi handle. False when libcurl
+ * cannot (out of memory): x is left for the caller to finish as a local failure. */
+static bool hand_off(struct engine *e, struct xfer *x)
+{
+    struct model_org *o = &e->m->orgs[x->org];
+    const struct config_key *key = o->cfg->key;
+    x->h = e->npool > 0 ? e->pool[--e->npool] : curl_easy_init();
+    if (!x->h)
+        return false;
     char *auth = api_auth_header(key->value);
     x->headers = curl_slist_append(x->headers, auth);
     explicit_bzero(auth, strlen(auth));
@@ -320,6 +414,11 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout * 1000L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout < 10 ? timeout : 10) * 1000L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    /* Over TLS, wait for the first connection's ALPN rather than open one per transfer while
+     * it is unknown whether the server multiplexes (bench/README.md, B14). Not over plain
+     * http, where nothing multiplexes and waiting would serialise the transfers. */
+    if (e->tls)
+        curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_BODY);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -339,19 +438,12 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     }
     if (e->m->cfg->set.ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, e->m->cfg->set.ca_bundle);
-    if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
-        xfer_free(x);
-        return NULL;
-    }
-    x->start = mono_now();
-    x->next = e->xfers;
-    e->xfers = x;
-    if (kind != XFER_DETAIL)
-        o->in_flight++;
-    o->requests++;
-    x->budget = o->budget;
-    budget_spend(e, o->budget, x->start);
-    return x;
+    if (curl_multi_add_handle(e->multi, h) != CURLM_OK)
+        return false;
+    x->handed = true;
+    e->nhanded++;
+    x->start = mono_now(); /* latency and timeout count from here, not from the queue */
+    return true;
 }
 
 static void schedule_next(struct engine *e, size_t org, double now, double wall);
@@ -359,13 +451,15 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
 /* Cancels org's transfers of one kind (a page nobody wants any more). */
 static void cancel(struct engine *e, size_t org, enum xfer_kind kind, bool page_only)
 {
-    struct xfer *x = e->xfers;
+    struct xfer *x = e->by_org[org];
     while (x) {
-        struct xfer *next = x->next;
+        struct xfer *next = x->onext;
         if (x->org == org && x->kind == kind && (!page_only || x->page_request)) {
             bool refresh_done = x->refresh && --e->m->orgs[org].refresh_left == 0;
+            /* next may be the org's other transfer of this refresh: schedule_next() below
+             * starts nothing, so it stays valid. */
             detach(e, x);
-            xfer_free(x);
+            xfer_free(e, x);
             if (refresh_done)
                 schedule_next(e, org, mono_now(), wall_now());
         }
@@ -535,6 +629,80 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
     }
 }
 
+/* --- the queue ---------------------------------------------------------------------------- *
+ *
+ * Requests the budget lets go wait in maxdash's queue until libcurl has a connection (or an
+ * HTTP/2 stream) for them. Handed all at once, thousands of transfers sit in libcurl's own
+ * pending list, each retrying to connect at every perform (issue 20 case 4: 5 000 orgs took
+ * 2.8 s of CPU and 141 MiB); and before libcurl 8.0, the transfers beyond the first HTTP/2
+ * connection's streams each opened a connection of their own (bench/README.md, B14). */
+
+/* How many transfers libcurl gets at once: one per connection over HTTP/1.1; over HTTP/2,
+ * ENGINE_H2_CONNECTIONS connections of ENGINE_H2_STREAMS streams once the server is known to
+ * speak it, and the first connection's streams until then (they wait for its ALPN:
+ * CURLOPT_PIPEWAIT, and CURLMOPT_MAX_HOST_CONNECTIONS keeps the overflow from opening
+ * connections of its own). An HTTP/1.1 server costs one round trip of two connections before
+ * the first answer says so (learn_proto). */
+static size_t slots(const struct engine *e)
+{
+    if (!e->tls || e->proto == PROTO_H1)
+        return (size_t)e->max_conns;
+    if (e->proto == PROTO_H2)
+        return (size_t)(ENGINE_H2_CONNECTIONS * ENGINE_H2_STREAMS);
+    return (size_t)ENGINE_H2_STREAMS;
+}
+
+/* The server's protocol from an answer: HTTP/2 keeps the connections to the host capped,
+ * HTTP/1.1 lifts the cap, and what libcurl holds waiting for one of the two connections and
+ * has not sent yet is handed again, so it gets a connection of its own. */
+static void learn_proto(struct engine *e, struct xfer *x)
+{
+    long v = 0;
+    if (!e->tls || curl_easy_getinfo(x->h, CURLINFO_HTTP_VERSION, &v) != CURLE_OK || v == 0)
+        return;
+    enum engine_proto p = v >= CURL_HTTP_VERSION_2_0 ? PROTO_H2 : PROTO_H1;
+    if (p == e->proto)
+        return;
+    e->proto = p;
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      p == PROTO_H2 ? ENGINE_H2_CONNECTIONS : 0L);
+    if (p != PROTO_H1)
+        return;
+
+    for (struct xfer *y = e->xfers; y; y = y->next) {
+        /* Not yet sending its request (on a new or a reused connection): nothing of it has
+         * reached the server, and nothing of an answer has come back. */
+        curl_off_t pretransfer = 1;
+        if (y != x && y->handed && y->len == 0 &&
+            curl_easy_getinfo(y->h, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
+            pretransfer == 0) {
+            curl_multi_remove_handle(e->multi, y->h);
+            curl_multi_add_handle(e->multi, y->h);
+        }
+    }
+}
+
+static void finish(struct engine *e, struct xfer *x, CURLcode rc);
+
+/* Hands queued requests to libcurl while it has slots for them, oldest first. */
+static void pump(struct engine *e)
+{
+    size_t cap = slots(e);
+    while (e->qhead && e->nhanded < cap) {
+        struct xfer *x = e->qhead;
+        x->queued = false;
+        e->qhead = x->qnext;
+        if (e->qhead)
+            e->qhead->qprev = NULL;
+        else
+            e->qtail = NULL;
+        x->qnext = x->qprev = NULL;
+        e->nqueued--;
+        if (!hand_off(e, x))
+            finish(e, x, CURLE_OUT_OF_MEMORY); /* a local failure, recorded as one */
+    }
+}
+
 static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 {
     struct model *m = e->m;
@@ -547,11 +715,12 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     if (rc == CURLE_OK) {
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+        learn_proto(e, x);
     }
     /* A proxy that refused the CONNECT: its status, not a connection failure. */
     long connect_code = 0;
     bool proxy_refused = rc == CURLE_PROXY ||
-                         (rc != CURLE_OK &&
+                         (rc != CURLE_OK && x->h &&
                           curl_easy_getinfo(x->h, CURLINFO_HTTP_CONNECTCODE, &connect_code) ==
                               CURLE_OK && connect_code >= 300);
     if (proxy_refused && connect_code > 0)
@@ -665,7 +834,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     api_result_free(&r);
     bool refresh_done = x->refresh && --o->refresh_left == 0;
     detach(e, x);
-    xfer_free(x);
+    xfer_free(e, x);
     if (refresh_done)
         schedule_next(e, (size_t)(o - m->orgs), now, wall);
     m->version++;
@@ -676,8 +845,8 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 /* Whether org's wanted page is on its way (sent on its own, ahead of the refreshes). */
 static bool page_in_flight(const struct engine *e, size_t org)
 {
-    for (const struct xfer *x = e->xfers; x; x = x->next)
-        if (x->org == org && x->kind == XFER_PATIENTS && x->page_request)
+    for (const struct xfer *x = e->by_org[org]; x; x = x->onext)
+        if (x->kind == XFER_PATIENTS && x->page_request)
             return true;
     return false;
 }
@@ -836,7 +1005,14 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
         bprintf(err, errsize, "libcurl could not create a multi handle");
         return NULL;
     }
-    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, engine_max_connections());
+    e->max_conns = engine_max_connections();
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, e->max_conns);
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)ENGINE_H2_STREAMS);
+    e->tls = strncasecmp(m->cfg->set.base_url, "https://", 8) == 0;
+    if (e->tls) /* until the first answer tells HTTP/1.1 (learn_proto) */
+        curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, ENGINE_H2_CONNECTIONS);
+    e->pool = xcalloc(ENGINE_POOL, sizeof *e->pool);
+    e->by_org = xcalloc(m->norgs + 1, sizeof *e->by_org);
     harden_cloexec_all(); /* the multi handle's wake-up socket pair is not close-on-exec */
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
     api_proxy_from_env(m->cfg->set.base_url, e->proxy, sizeof e->proxy);
@@ -857,8 +1033,12 @@ void engine_free(struct engine *e)
     while (e->xfers) {
         struct xfer *x = e->xfers;
         detach(e, x);
-        xfer_free(x);
+        xfer_free(e, x);
     }
+    while (e->npool > 0)
+        curl_easy_cleanup(e->pool[--e->npool]);
+    free(e->pool);
+    free(e->by_org);
     curl_multi_cleanup(e->multi);
     free(e->once_started);
     free(e->eb);
@@ -870,6 +1050,8 @@ long engine_next_ms(struct engine *e)
 {
     struct model *m = e->m;
     double now = mono_now(), next = -1;
+    if (e->backlog || (e->qhead && e->nhanded < slots(e)))
+        return 0; /* answers taken in part, or requests waiting for slots that are free */
     for (size_t i = 0; i < m->norgs; i++) {
         struct model_org *o = &m->orgs[i];
         if ((o->refresh_left > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
@@ -922,14 +1104,19 @@ unsigned engine_step(struct engine *e)
 {
     e->changed = 0;
     schedule(e);
+    pump(e);
     /* Until a perform finishes nothing more: a completion left in curl's message queue would
-     * otherwise wait for the next wake-up, which may never come when nothing is running. */
+     * otherwise wait for the next wake-up, which may never come when nothing is running. But
+     * at most ENGINE_SLICE answers a call: the loop reads the terminal between slices, so a
+     * key pressed during a burst of answers waits for one slice, not the burst (issue 20). */
+    size_t taken = 0;
+    e->backlog = false;
     for (;;) {
         curl_multi_perform(e->multi, &e->running);
         bool finished = false;
         CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(e->multi, &left))) {
+        int left = 0;
+        while (taken < ENGINE_SLICE && (msg = curl_multi_info_read(e->multi, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             struct xfer *x = NULL;
@@ -938,18 +1125,24 @@ unsigned engine_step(struct engine *e)
             if (x) {
                 finish(e, x, rc);
                 finished = true;
+                taken++;
             }
         }
         if (!finished)
             break;
         schedule(e); /* what the results made due: a retry, a page asked for meanwhile */
+        pump(e);
+        if (taken >= ENGINE_SLICE) {
+            e->backlog = left > 0;
+            break;
+        }
     }
     return e->changed;
 }
 
 bool engine_done(const struct engine *e)
 {
-    if (!e->opts.once || e->xfers)
+    if (!e->opts.once || e->xfers || e->backlog)
         return false;
     for (size_t i = 0; i < e->m->norgs; i++)
         if (!e->once_started[i])

@@ -35,6 +35,17 @@ struct engine_fd {
 
 /* At most this many connections at once, and fewer under a low RLIMIT_NOFILE. */
 #define ENGINE_MAX_CONNECTIONS 256L
+/* Over TLS (issue 20, B14): at most this many connections to the API, each carrying up to
+ * ENGINE_H2_STREAMS requests at once (CURLMOPT_MAX_CONCURRENT_STREAMS; a server allowing
+ * fewer streams makes the rest wait in libcurl for a free one). The cap is lifted when the
+ * first answer shows the server speaks HTTP/1.1 only. */
+#define ENGINE_H2_CONNECTIONS 2L
+#define ENGINE_H2_STREAMS 1000L
+/* Answers engine_step takes in at most per call, so the loop reads the terminal between
+ * slices of a burst (issue 20: key latency <= 20 ms during 1 000 answers). */
+#define ENGINE_SLICE 32
+/* Easy handles kept for reuse after their transfer. */
+#define ENGINE_POOL 512
 /* Descriptors left to the rest of the program (terminal, log, pipes, the copy command). */
 #define ENGINE_FD_RESERVE 32L
 
