@@ -44,6 +44,7 @@ run() {
         ${B14_MAXDASH:-$BUILD/maxdash} check -c "$bench_tmp/$1.ini" > "$bench_tmp/out" ||
             { echo "B14: check over $1 failed" >&2; grep -v '^ok' "$bench_tmp/out" | head -3 >&2; exit 1; }
         echo "$(( $(ms) - t0 )) $(front_connections) $(wc -l < "$FRONT_LOG")"
+        [ -n "${B14_KEEP:-}" ] && { echo "t0 $t0"; cat "$FRONT_LOG"; } > "$B14_KEEP.$1.$r"
     done
 }
 # The yardstick: one request, TLS handshake included, through the HTTP/2 port.

@@ -118,13 +118,13 @@ pid $d/nginx.pid;
 error_log $d/error.log warn;
 events { worker_connections 8192; }
 http {
-    log_format conn '\$connection \$server_port \$status';
+    log_format conn '\$connection \$server_port \$status \$msec \$request_time \$upstream_response_time';
     access_log $FRONT_LOG conn;
     client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fcgi;
     uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
     ssl_certificate $d/cert.pem;
     ssl_certificate_key $d/key.pem;
-    http2_max_concurrent_streams 1000;
+    http2_max_concurrent_streams ${FRONT_STREAMS:-1000};
     keepalive_requests 100000;
     upstream sandbox { server 127.0.0.1:$SANDBOX_PORT; keepalive 512; }
     server {

@@ -637,19 +637,19 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
  * 2.8 s of CPU and 141 MiB); and before libcurl 8.0, the transfers beyond the first HTTP/2
  * connection's streams each opened a connection of their own (bench/README.md, B14). */
 
-/* How many transfers libcurl gets at once: one per connection over HTTP/1.1; over HTTP/2,
- * ENGINE_H2_CONNECTIONS connections of ENGINE_H2_STREAMS streams once the server is known to
- * speak it, and the first connection's streams until then (they wait for its ALPN:
- * CURLOPT_PIPEWAIT, and CURLMOPT_MAX_HOST_CONNECTIONS keeps the overflow from opening
- * connections of its own). An HTTP/1.1 server costs one round trip of two connections before
- * the first answer says so (learn_proto). */
+/* How many transfers libcurl gets at once: one per connection over plain http or HTTP/1.1;
+ * over TLS, until an answer says otherwise, ENGINE_H2_CONNECTIONS connections of
+ * ENGINE_H2_STREAMS streams (CURLMOPT_MAX_HOST_CONNECTIONS caps the connections, and
+ * CURLOPT_PIPEWAIT makes the first wave wait for the first connection's ALPN rather than open
+ * one each). A server that turns out to speak HTTP/1.1 only costs one round trip on two
+ * connections before the first answer says so (learn_proto). */
 static size_t slots(const struct engine *e)
 {
     if (!e->tls || e->proto == PROTO_H1)
         return (size_t)e->max_conns;
     if (e->proto == PROTO_H2)
         return (size_t)(ENGINE_H2_CONNECTIONS * ENGINE_H2_STREAMS);
-    return (size_t)ENGINE_H2_STREAMS;
+    return (size_t)(ENGINE_H2_CONNECTIONS * ENGINE_H2_STREAMS);
 }
 
 /* The server's protocol from an answer: HTTP/2 keeps the connections to the host capped,
