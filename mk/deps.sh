@@ -71,6 +71,7 @@ for group in "$@"; do
         need nginx-light           file /usr/sbin/nginx
         need openssl               cmd openssl
         need curl                  cmd curl
+        need jq                    cmd jq
         ;;
     fuzz)
         need clang                 cmd clang

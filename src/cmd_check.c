@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authlog.h"
 #include "config.h"
@@ -47,6 +48,50 @@ static bool org_healthy(const struct model_org *o)
 {
     return o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
            o->probe_patients.cls == API_OK;
+}
+
+/* --- budget and progress ------------------------------------------------------------------ */
+
+/* Below this the budget's hold is not worth a line of the text report. */
+#define STRETCH_SAID_S 1.0
+
+/* The smallest app budget of the run (the one that held the check back longest). */
+static int budget_per_minute(const struct model *m)
+{
+    int pm = 0;
+    for (size_t b = 0; b < m->nbudgets; b++)
+        if (m->budgets[b].norgs && (pm == 0 || m->budgets[b].per_minute < pm))
+            pm = m->budgets[b].per_minute;
+    return pm;
+}
+
+/* What the budget did to the run, for --json: how long it held orgs back (seconds), the
+ * requests sent and per org. */
+static json_t *budget_json(const struct model *m, const struct engine_progress *pg)
+{
+    long sent = 0;
+    for (size_t b = 0; b < m->nbudgets; b++)
+        sent += m->budgets[b].total_sent;
+    return json_pack("{s:f, s:i, s:I, s:f}", "stretched_s", round(pg->stretched_s * 10) / 10,
+                     "per_minute", budget_per_minute(m), "requests", (json_int_t)sent,
+                     "requests_per_org", m->norgs ? (double)sent / (double)m->norgs : 0.0);
+}
+
+/* While the budget makes the check wait (a second or more), one line on stderr, redrawn in
+ * place: orgs done, and about how long the rest will take. Only on a terminal. Returns whether
+ * a line is on screen. */
+static bool show_progress(struct engine *e, bool shown)
+{
+    struct engine_progress p;
+    engine_progress(e, &p);
+    if (!shown && p.wait_ms < 1000)
+        return false;
+    fprintf(stderr, "\r\033[Kcheck: %zu of %zu orgs done", p.finished, p.orgs);
+    if (p.started < p.orgs)
+        fprintf(stderr, ", %zu waiting for the rate budget: about %.0f s left", p.orgs - p.started,
+                ceil(p.estimate_s));
+    fflush(stderr);
+    return true;
 }
 
 /* --- JSON report -------------------------------------------------------------------------- */
@@ -95,7 +140,8 @@ static json_t *log_json(const struct config *cfg, const struct authlog *log)
                      (json_int_t)log->unwritten, "warning", warn[0] ? warn : NULL);
 }
 
-static void print_json(const struct model *m, size_t healthy, json_t *logj)
+static void print_json(const struct model *m, size_t healthy, json_t *logj,
+                       const struct engine_progress *pg)
 {
     json_t *orgs = json_array();
     for (size_t i = 0; i < m->norgs; i++) {
@@ -154,8 +200,9 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj)
         free(id);
         free(key);
     }
-    json_t *doc = json_pack("{s:o, s:I, s:I, s:o}", "orgs", orgs, "healthy", (json_int_t)healthy,
-                            "failed", (json_int_t)(m->norgs - healthy), "log", logj);
+    json_t *doc = json_pack("{s:o, s:I, s:I, s:o, s:o}", "orgs", orgs, "healthy",
+                            (json_int_t)healthy, "failed", (json_int_t)(m->norgs - healthy),
+                            "log", logj, "budget", budget_json(m, pg));
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (text)
@@ -177,7 +224,7 @@ static void print_probe(const char *label, const struct model_probe *p)
         printf(" trace %s", p->err.trace_id);
 }
 
-static void print_text(const struct model *m, size_t healthy)
+static void print_text(const struct model *m, size_t healthy, const struct engine_progress *pg)
 {
     int name_w = 4, id_w = 6;
     for (size_t i = 0; i < m->norgs; i++) {
@@ -223,6 +270,9 @@ static void print_text(const struct model *m, size_t healthy)
         free(key);
     }
     printf("%zu of %zu org%s healthy\n", healthy, m->norgs, m->norgs == 1 ? "" : "s");
+    if (pg->stretched_s >= STRETCH_SAID_S)
+        printf("the rate budget stretched this check by %.1f s (%d requests a minute per app; "
+               "--budget N to change it for one run)\n", pg->stretched_s, budget_per_minute(m));
 }
 
 int check_run(const struct check_opts *opts)
@@ -258,7 +308,8 @@ int check_run(const struct check_opts *opts)
     struct model m;
     model_init(&m, &cfg, opts->orgs, opts->norgs);
     /* Also a log that could not be opened: each append tries again (issue 12). */
-    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log};
+    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log,
+                             .budget = opts->budget};
     struct engine *e = engine_new(&m, &eo, err, sizeof err);
     if (!e) {
         warnmsg("%s", err);
@@ -268,10 +319,17 @@ int check_run(const struct check_opts *opts)
         return 1;
     }
     engine_step(e);
+    bool progress = isatty(STDERR_FILENO), shown = false;
     while (!engine_done(e)) {
-        engine_wait(e, NULL, 0, -1);
+        engine_wait(e, NULL, 0, progress ? 1000 : -1);
         engine_step(e);
+        if (progress)
+            shown |= show_progress(e, shown);
     }
+    if (shown)
+        fputs("\r\033[K", stderr); /* the progress line goes before the report */
+    struct engine_progress pg;
+    engine_progress(e, &pg);
     if (engine_log_problem(e))
         warnmsg("%s", engine_log_problem(e));
 
@@ -282,9 +340,9 @@ int check_run(const struct check_opts *opts)
     if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
         warnmsg("%s", warn);
     if (opts->json)
-        print_json(&m, healthy, log_json(&cfg, &log));
+        print_json(&m, healthy, log_json(&cfg, &log), &pg);
     else
-        print_text(&m, healthy);
+        print_text(&m, healthy, &pg);
     int status = healthy == m.norgs ? 0 : 1;
     if (fflush(stdout) != 0) {
         warnmsg("cannot write the report");

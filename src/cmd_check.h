@@ -12,6 +12,9 @@ struct check_opts {
     size_t norgs;
     bool json;
     int timeout_s;           /* --timeout; 0: the config's */
+    int budget;              /* --budget N: requests a minute for each app, this run only;
+                                0: rate_budget, stretched to the server's window (engine.h) */
+    bool quick;              /* --quick: the probe alone, no /marketplace/me */
 };
 
 /* Runs the check; returns the exit status. */

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,7 @@ struct engine {
     uint64_t rng;
     size_t rr; /* round-robin start, so no org starves when the budget is short */
     bool *once_started;
+    double once_first, once_last; /* monotonic: when the first and the latest org started */
     struct engine_budget *eb; /* per model budget */
     char *log_problem;
     bool http_allowed;
@@ -122,6 +124,7 @@ struct engine_budget {
     bool credit_known;
     long credit;
     double probe_at; /* monotonic */
+    bool once_sized; /* once mode: the window was sized from the first X-RateLimit-Remaining */
 };
 
 static size_t sent_in_window(struct model_budget *b, double now)
@@ -190,6 +193,22 @@ static void budget_spend(struct engine *e, size_t bi, double now)
     if (e->eb[bi].credit_known)
         e->eb[bi].credit--;
     e->m->budgets[bi].total_sent++;
+}
+
+/* Once mode: budget bi may send per_minute requests a minute from now on (the ring grows to
+ * hold them, keeping its times oldest first). */
+static void budget_resize(struct engine *e, size_t bi, int per_minute)
+{
+    struct model_budget *b = &e->m->budgets[bi];
+    if (per_minute <= b->per_minute)
+        return;
+    double *v = xcalloc((size_t)per_minute, sizeof *v);
+    for (size_t k = 0; k < b->sent_len; k++)
+        v[k] = b->sent[(b->sent_head + k) % (size_t)b->per_minute];
+    free(b->sent);
+    b->sent = v;
+    b->sent_head = 0;
+    b->per_minute = per_minute;
 }
 
 /* A request of budget bi is back (or cancelled) at now: it stays in the window a minute. The
@@ -772,6 +791,14 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         long others = eb->in_flight > 0 ? (long)eb->in_flight - 1 : 0;
         eb->credit_known = true;
         eb->credit = x->rl.remaining - others;
+        if (e->opts.once && !e->opts.budget && !eb->once_sized) {
+            /* A one-shot check may take a share of what the window has left (engine.h). */
+            eb->once_sized = true;
+            long used = (long)sent_in_window(b, now) + (long)eb->in_flight;
+            long share = (long)((double)(eb->credit > 0 ? eb->credit : 0) * ENGINE_ONCE_SHARE);
+            if (used + share > b->per_minute)
+                budget_resize(e, o->budget, (int)(used + share < INT_MAX ? used + share : INT_MAX));
+        }
         eb->probe_at = now + (reset_ok && (double)x->rl.reset > wall
                                   ? (double)x->rl.reset - wall : 1.0);
     }
@@ -923,8 +950,12 @@ static void schedule(struct engine *e)
         size_t i = (e->rr + k) % m->norgs;
         struct model_org *o = &m->orgs[i];
         if (e->opts.once) {
-            if (!e->once_started[i] && start_refresh(e, i, now))
+            if (!e->once_started[i] && start_refresh(e, i, now)) {
                 e->once_started[i] = true;
+                if (e->once_first == 0)
+                    e->once_first = now;
+                e->once_last = now;
+            }
             continue;
         }
         if (o->page_dirty && !(o->refresh_left == 0 && o->next_refresh <= now) &&
@@ -1019,6 +1050,16 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;
     e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);
     e->eb = xcalloc(m->nbudgets + 1, sizeof *e->eb);
+    for (size_t bi = 0; opts->once && opts->budget > 0 && bi < m->nbudgets; bi++) {
+        /* --budget N replaces rate_budget for this run (the server's limit still caps it). */
+        struct model_budget *b = &m->budgets[bi];
+        if (opts->budget > b->per_minute) {
+            budget_resize(e, bi, opts->budget);
+        } else {
+            b->per_minute = opts->budget;
+            b->sent_len = b->sent_head = 0;
+        }
+    }
     /* The first refresh of every org is due now. */
     double now = mono_now();
     for (size_t i = 0; i < m->norgs; i++)
@@ -1148,6 +1189,41 @@ bool engine_done(const struct engine *e)
         if (!e->once_started[i])
             return false;
     return true;
+}
+
+void engine_progress(struct engine *e, struct engine_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    const struct model *m = e->m;
+    p->orgs = m->norgs;
+    size_t *waiting = xcalloc(m->nbudgets + 1, sizeof *waiting); /* orgs not started, per budget */
+    for (size_t i = 0; i < m->norgs; i++) {
+        const struct model_org *o = &m->orgs[i];
+        if (!e->once_started[i]) {
+            waiting[o->budget]++;
+            continue;
+        }
+        p->started++;
+        if (o->refresh_left == 0)
+            p->finished++;
+    }
+    /* The budgets run side by side: the slowest one sets the estimate. */
+    double left_s = 0;
+    for (size_t bi = 0; bi < m->nbudgets; bi++) {
+        const struct model_budget *b = &m->budgets[bi];
+        long cap = b->limit > 0 && b->limit < b->per_minute ? b->limit : b->per_minute;
+        double s = (double)waiting[bi] * 2.0 * WINDOW_S / (double)(cap > 0 ? cap : 1);
+        if (s > left_s)
+            left_s = s;
+    }
+    free(waiting);
+    p->stretched_s = e->once_last > e->once_first ? e->once_last - e->once_first : 0;
+    if (p->started < p->orgs) {
+        long ms = e->backlog ? 0 : engine_next_ms(e);
+        p->wait_ms = ms > 0 ? ms : 0;
+        double wait_s = (double)p->wait_ms / 1000.0;
+        p->estimate_s = left_s > wait_s ? left_s : wait_s;
+    }
 }
 
 void engine_refresh_org(struct engine *e, size_t org)

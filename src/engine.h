@@ -16,6 +16,8 @@ struct engine;
 struct engine_opts {
     bool once;            /* `check`: one /marketplace/me and one /patients probe per org */
     int timeout_s;        /* per request; 0: the config's */
+    int budget;           /* once: requests a minute for each app (check --budget); 0: the
+                             config's rate_budget, stretched by ENGINE_ONCE_SHARE */
     struct authlog *log;  /* failures are appended here before the model shows them; may be NULL */
 };
 
@@ -46,6 +48,11 @@ struct engine_fd {
 #define ENGINE_SLICE 32
 /* Easy handles kept for reuse after their transfer. */
 #define ENGINE_POOL 512
+/* A one-shot `check` (once, no --budget) may use this share of what the server says is left in
+ * an app's window (X-RateLimit-Remaining, at the app's first answer, less the requests still in
+ * flight) when that is more than rate_budget; the rest stays for the app's own traffic. Never
+ * more than the server's X-RateLimit-Limit. (Issue 20 case 3.) */
+#define ENGINE_ONCE_SHARE 0.5
 /* Descriptors left to the rest of the program (terminal, log, pipes, the copy command). */
 #define ENGINE_FD_RESERVE 32L
 
@@ -81,6 +88,18 @@ unsigned engine_step(struct engine *e);
 
 /* True in once mode when every probe has finished. */
 bool engine_done(const struct engine *e);
+
+/* Once mode: how far the check is. */
+struct engine_progress {
+    size_t orgs;          /* to check */
+    size_t started;       /* whose requests the budget let go */
+    size_t finished;      /* whose requests are all back */
+    long wait_ms;         /* until the budget lets the next org go; 0: none waiting */
+    double estimate_s;    /* until the last org can start, at the budgets' pace; 0 none */
+    double stretched_s;   /* from the first org's start to the last one's, so far: how long
+                             the budgets held orgs back */
+};
+void engine_progress(struct engine *e, struct engine_progress *p);
 
 /* Asks for a refresh of one org (or all) now, within the budget. */
 void engine_refresh_org(struct engine *e, size_t org);

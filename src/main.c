@@ -26,6 +26,8 @@ struct options {
     const char *since;
     const char *copy_command;
     int timeout;
+    int budget;     /* check --budget N */
+    bool quick;     /* check --quick */
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
 };
@@ -40,7 +42,7 @@ struct subcommand {
 };
 
 enum { OPT_HELP = 'h', OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_VERSION,
-       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY };
+       OPT_TIMEOUT, OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_BUDGET, OPT_QUICK };
 
 static const struct option dashboard_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
@@ -51,6 +53,7 @@ static const struct option dashboard_opts[] = {
 static const struct option check_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"org", required_argument, NULL, OPT_ORG},
     {"json", no_argument, NULL, OPT_JSON}, {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"budget", required_argument, NULL, OPT_BUDGET}, {"quick", no_argument, NULL, OPT_QUICK},
     {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0}};
 static const struct option config_opts[] = {
     {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, OPT_HELP},
@@ -69,7 +72,8 @@ static int run_log(const struct options *opt);
 static const struct subcommand subcommands[] = {
     {NULL, "[-c FILE] [--org NAME] [--no-color] [--privacy] [--copy-command CMD]", "the dashboard", ":c:h",
      dashboard_opts, run_dashboard},
-    {"check", "[-c FILE] [--org NAME]... [--json] [--timeout S]", "probe every org once, print a report, exit",
+    {"check", "[-c FILE] [--org NAME]... [--json] [--timeout S] [--budget N] [--quick]",
+     "probe every org once, print a report, exit",
      ":c:h", check_opts, run_check},
     {"config", "[-c FILE]", "validate the config, print it resolved, keys masked", ":c:h",
      config_opts, run_config},
@@ -166,6 +170,19 @@ static int parse_options(const struct subcommand *s, int argc, char **argv, stru
             opt->timeout = (int)v;
             break;
         }
+        case OPT_BUDGET: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 100000) {
+                complain("--budget takes requests a minute from 1 to 100000, not", optarg);
+                return EXIT_USAGE;
+            }
+            opt->budget = (int)v;
+            break;
+        }
+        case OPT_QUICK:
+            opt->quick = true;
+            break;
         case OPT_HELP:
             if (s->name)
                 subcommand_usage(s, stdout);
@@ -215,7 +232,8 @@ static int run_dashboard(const struct options *opt)
 static int run_check(const struct options *opt)
 {
     struct check_opts co = {.config = opt->config, .orgs = opt->orgs, .norgs = opt->norgs,
-                            .json = opt->json, .timeout_s = opt->timeout};
+                            .json = opt->json, .timeout_s = opt->timeout,
+                            .budget = opt->budget, .quick = opt->quick};
     return check_run(&co);
 }
 

@@ -542,6 +542,48 @@ END_TEST
 
 /* ---- many orgs --------------------------------------------------------------------------- */
 
+/* ---- the budget of a one-shot check (issue 20 case 3) --------------------------------------- */
+
+/* 80 orgs of one app: 160 requests, beyond rate_budget (100). The sandbox's window (1 000 a
+ * minute) has room: the check takes ENGINE_ONCE_SHARE of it and is done in one go, not after
+ * a minute's wait; the report says the budget it used. */
+START_TEST(check_takes_a_share_of_the_servers_window)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    char orgs[80 * 48] = "";
+    size_t n = 0;
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(orgs + n, sizeof orgs - n, "[org \"o%02d\"]\nid = org_gen\nkey = active\n",
+                              i);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, "rate_budget = 100\n", orgs);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "exit status %d, expected 0; stderr: %s", o.r.status, o.r.err);
+    ck_assert_int_eq(sbt_jint(o.doc, "healthy"), 80);
+    json_t *budget = json_object_get(o.doc, "budget");
+    ck_assert_int_eq(sbt_jint(budget, "requests"), 160);
+    ck_assert_msg(sbt_jint(budget, "per_minute") > 100 && sbt_jint(budget, "per_minute") <= 1000,
+                  "budget.per_minute %lld: not stretched to the server's window",
+                  (long long)sbt_jint(budget, "per_minute"));
+    json_t *st = chk_stats(&sb);
+    ck_assert_int_eq(sbt_jint(st, "total"), 160);
+    ck_assert_msg(sbt_jint(st, "by_status.429") == LLONG_MIN, "the server answered 429");
+    json_decref(st);
+    chk_out_free(&o);
+
+    /* --budget N is the budget for that run, whatever the server's window says. */
+    chk_run(&c, (const char *[]){"--json", "--budget", "500", NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "exit status %d, expected 0; stderr: %s", o.r.status, o.r.err);
+    ck_assert_int_eq(sbt_jint(json_object_get(o.doc, "budget"), "per_minute"), 500);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 START_TEST(fifty_orgs_are_all_reported)
 {
     struct sandbox sb;
@@ -1013,6 +1055,7 @@ SUITE(check)
     tcase_add_test(tc, rate_limited_report_says_when_to_retry);
     tcase_add_test(tc, rate_limited_report_honours_retry_after);
     tcase_add_test(tc, fifty_orgs_are_all_reported);
+    tcase_add_test(tc, check_takes_a_share_of_the_servers_window);
     tcase_add_test(tc, org_filter_selects_one_or_two_orgs);
     tcase_add_test(tc, unknown_org_is_exit_2_with_one_line);
     tcase_add_test(tc, config_errors_are_exit_2);
