@@ -1,0 +1,216 @@
+/* Private to the dashboard's files (ui*.c): the state of the screen, the actions from
+ * keys.def, colour roles, and the drawing helpers every pane uses. Nothing else includes it:
+ * ui.h is the dashboard's public face. */
+#ifndef MAXDASH_UI_INT_H
+#define MAXDASH_UI_INT_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "authlog.h"
+#include "clip.h"
+#include "config.h"
+#include "engine.h"
+#include "lineedit.h"
+#include "model.h"
+#include "selection.h"
+
+/* --- actions, generated from keys.def ------------------------------------------------------ */
+
+enum action {
+#define ACTION(id, keys, help, ...) ACT_##id,
+#include "keys.def"
+#undef ACTION
+    ACT_COUNT,
+    ACT_NONE
+};
+
+struct action_def {
+    const char *keys;
+    const char *help;
+    const int codes[6];
+};
+
+
+extern const struct action_def actions[ACT_COUNT];
+
+/* --- colour roles ------------------------------------------------------------------------- */
+
+enum role {
+    ROLE_NORMAL,
+    ROLE_HEADER,
+    ROLE_TITLE,
+    ROLE_BORDER,
+    ROLE_FOCUS,
+    ROLE_SELECTED,
+    ROLE_SEL_DIM,   /* the selection of a pane without the focus */
+    ROLE_OK,
+    ROLE_AUTH,
+    ROLE_SCOPE,
+    ROLE_RATE,
+    ROLE_DOWN,
+    ROLE_DIM,
+    ROLE_WARN,
+    ROLE_PROD,
+    ROLE_STAGING,
+    ROLE_COUNT
+};
+
+/* --- state -------------------------------------------------------------------------------- */
+
+enum pane { PANE_ORGS, PANE_ORG, PANE_PATIENTS, PANE_FAILS, PANE_COUNT };
+
+enum {
+    DIRTY_HEADER = 1u << 0,
+    DIRTY_ORGS = 1u << 1,
+    DIRTY_ORG = 1u << 2,
+    DIRTY_PATIENTS = 1u << 3,
+    DIRTY_FAILS = 1u << 4,
+    DIRTY_FOOTER = 1u << 5,
+    DIRTY_OVERLAY = 1u << 6,
+    DIRTY_LAYOUT = 1u << 7,
+    DIRTY_PANES = DIRTY_ORGS | DIRTY_ORG | DIRTY_PATIENTS | DIRTY_FAILS,
+    DIRTY_ALL = 0xFFu,
+};
+
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PATIENT, OVERLAY_FAILURE };
+
+struct rect {
+    int y, x, h, w;
+    bool shown;
+};
+
+struct ui {
+    struct config cfg;
+    struct model m;
+    struct engine *e;
+    struct authlog log;
+    bool have_log;
+
+    WINDOW *header, *footer, *pane[PANE_COUNT], *overlay_win;
+    struct rect r_header, r_footer, r_pane[PANE_COUNT];
+    int lines, cols;
+    bool too_small;
+
+    enum pane focus;
+    size_t sel_org, org_top;
+    size_t sel_patient;
+    size_t sel_fail, fail_top;
+    /* The selections by identity (issue 13); sel_org, sel_patient and sel_fail are their rows
+     * as of the last sync_selection. */
+    struct selection org_sel, fail_sel, patient_sel;
+    bool patients_reset;   /* the user changed page, search or org: the next page starts on top */
+    struct clip_job clips[4]; /* copies running in a child (tmux, copy_command) */
+    bool all_failures;
+    bool org_failures;   /* only the selected org's */
+    char *fail_filter;
+    bool privacy, utf8;
+    const char *copy_command; /* --copy-command, else the config's */
+
+    enum overlay overlay;
+    char *overlay_key;     /* the failure group the overlay shows (model_failure_key) */
+    int overlay_scroll;
+    int overlay_rows;      /* rows of text the overlay showed last (a page for PgDn) */
+    bool prompting;
+    enum pane prompt_pane;
+    char prompt[LINEEDIT_MAX + 1]; /* the prompt's text, kept in step with the editor */
+    size_t prompt_len;
+    struct lineedit *le;   /* the prompt's editor while prompting and the footer exists */
+    WINDOW *le_parent;     /* the footer it was made in (a resize makes a new footer) */
+    char *filter_before;   /* the failures filter when the prompt opened (Esc restores it) */
+
+    char status[256];
+    double status_until;
+    unsigned dirty;
+    bool quit;
+    size_t shown_in_flight; /* requests in flight when the Orgs pane was last marked dirty */
+    int quit_signal;    /* SIGTERM, SIGINT or SIGHUP that ended the loop: exit 128 + it */
+    unsigned long model_version;
+    long shown_countdown;
+    long shown_second; /* monotonic second of the last wait countdown redraw */
+};
+
+/* Lines of a view's text (owned strings). */
+struct lines {
+    char **v;
+    size_t n;
+};
+
+/* --- functions shared between the ui files ------------------------------------------------- */
+
+/* ui_draw.c: roles, the only ways text reaches the screen, marks and times. */
+extern attr_t role_attr[ROLE_COUNT];
+/* The locale is not UTF-8: every piece of text is drawn as ASCII (text_ascii). Set by ui_run. */
+extern bool ascii_only;
+/* The marks of the Orgs pane by health: glyphs and the help's legend, from one table. */
+struct mark_def {
+    const char *utf, *ascii, *meaning;
+};
+extern const struct mark_def marks[HEALTH_DOWN + 1];
+void theme_init(bool color);
+/* Columns clean text takes as put() draws it. */
+int shown_width(const char *clean);
+/* Draws clean text at (y, x) clipped to cols columns; returns the columns used. */
+int put(WINDOW *w, int y, int x, int cols, const char *clean, attr_t attr);
+/* The same for raw text (from the config or the network): cleaned first. */
+int put_raw(WINDOW *w, int y, int x, int cols, const char *raw, attr_t attr);
+int putf(WINDOW *w, int y, int x, int cols, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Right-aligned, its last column at right - 1. */
+void put_right(WINDOW *w, int y, int right, int cols, const char *clean, attr_t attr);
+const char *mark_glyph(const struct ui *u, enum model_health h);
+enum role health_role(enum model_health h);
+/* The age of data in coarse steps ("<10 s", "40 s", "3 min"): an idle screen changes rarely. */
+void ago_text(double seconds, char *buf, size_t size);
+/* Local wall-clock time of t (seconds since the epoch) as HH:MM:SS. */
+void clock_text(double t, char buf[16]);
+bool org_stale(const struct ui *u, const struct model_org *o);
+/* The pane's border and its title, in the focus colour when p has the focus. */
+void frame(struct ui *u, WINDOW *w, enum pane p, const char *title);
+/* "•••" or "***": what privacy mode shows for patient data. */
+const char *mask_text(const struct ui *u);
+
+/* ui_bars.c */
+void draw_header(struct ui *u);
+void draw_footer(struct ui *u);
+void open_editor(struct ui *u);
+/* Seconds until the selected org's next refresh; -1 while it is in flight. */
+long countdown(const struct ui *u);
+
+/* ui_orgs.c */
+void draw_orgs(struct ui *u);
+void draw_org(struct ui *u);
+
+/* ui_patients.c */
+void draw_patients(struct ui *u);
+void patient_lines(struct ui *u, struct lines *l);
+
+/* ui_fails.c */
+void draw_fails(struct ui *u);
+void failure_lines(struct ui *u, struct lines *l);
+/* The failure groups the pane lists (indexes into m.failures), newest first. */
+size_t visible_failures(struct ui *u, size_t *out, size_t max);
+/* The failure group whose model_failure_key is key, or NULL when it is gone. */
+const struct model_failure *group_by_key(const struct ui *u, const char *key);
+
+/* ui_overlay.c */
+void add_line(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void draw_overlay(struct ui *u);
+
+/* ui_copy.c */
+void copy_action(struct ui *u, enum action a);
+/* The loop's turn for running copies: reports each that ended. */
+void poll_clips(struct ui *u);
+
+/* ui_actions.c */
+enum action action_of(int code);
+void do_action(struct ui *u, enum action a);
+void prompt_key(struct ui *u, wint_t ch, bool is_key);
+void move_sel(struct ui *u, long delta, bool absolute);
+void select_org(struct ui *u, size_t i);
+struct model_org *selected_org(struct ui *u);
+void sync_selection(struct ui *u);
+void set_status(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
