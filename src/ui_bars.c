@@ -42,7 +42,9 @@ long countdown(const struct ui *u)
     if (b->blocked_until > at)
         at = b->blocked_until; /* a 429's wait comes first */
     double left = at - mono_now();
-    return left < 0 ? 0 : (long)ceil(left);
+    /* In COUNTDOWN_STEP steps, rounded up: an idle screen then changes (and the loop wakes)
+     * once per step, not every second (issue 20 case 6). */
+    return left <= 0 ? 0 : COUNTDOWN_STEP * (long)ceil(left / COUNTDOWN_STEP);
 }
 
 void draw_header(struct ui *u)
