@@ -109,7 +109,7 @@ start_front() {
     tries=0
     while :; do
         tries=$((tries + 1)); [ $tries -gt 20 ] && { echo "bench: nginx did not start" >&2; exit 1; }
-        FRONT_H2_PORT=$(awk 'BEGIN {srand(); print 20000 + int(rand() * 40000)}')
+        FRONT_H2_PORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
         FRONT_H1_PORT=$((FRONT_H2_PORT + 1))
         cat > "$d/nginx.conf" <<NGINX
 worker_processes 1;
@@ -145,7 +145,7 @@ NGINX
             i=$((i + 1)); sleep 0.05
         done
         kill -0 "$front_pid" 2>/dev/null && break
-        cat "$d/start.err" "$d/error.log" >&2 2>/dev/null
+        [ $tries -ge 20 ] && cat "$d/start.err" >&2
         wait "$front_pid" 2>/dev/null || true; front_pid=   # a port in use: another pair
     done
     : > "$FRONT_LOG"

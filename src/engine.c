@@ -77,6 +77,7 @@ struct engine {
     enum engine_proto proto;
     long max_conns;              /* engine_max_connections() at start */
     bool backlog;                /* finished transfers left in libcurl's queue by a slice */
+    size_t step_handed;          /* handed to libcurl in this engine_step (ENGINE_SLICE) */
     int running;
     unsigned changed;
     uint64_t rng;
@@ -703,11 +704,13 @@ static void learn_proto(struct engine *e, struct xfer *x)
 
 static void finish(struct engine *e, struct xfer *x, CURLcode rc);
 
-/* Hands queued requests to libcurl while it has slots for them, oldest first. */
+/* Hands queued requests to libcurl while it has slots for them, oldest first, ENGINE_SLICE
+ * at most per engine_step (the perform that sends them must not hold the terminal either). */
 static void pump(struct engine *e)
 {
     size_t cap = slots(e);
-    while (e->qhead && e->nhanded < cap) {
+    while (e->qhead && e->nhanded < cap && e->step_handed < ENGINE_SLICE) {
+        e->step_handed++;
         struct xfer *x = e->qhead;
         x->queued = false;
         e->qhead = x->qnext;
@@ -1144,6 +1147,7 @@ void engine_wait(struct engine *e, struct engine_fd *fds, size_t nfds, long time
 unsigned engine_step(struct engine *e)
 {
     e->changed = 0;
+    e->step_handed = 0;
     schedule(e);
     pump(e);
     /* Until a perform finishes nothing more: a completion left in curl's message queue would

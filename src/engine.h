@@ -43,8 +43,9 @@ struct engine_fd {
  * first answer shows the server speaks HTTP/1.1 only. */
 #define ENGINE_H2_CONNECTIONS 2L
 #define ENGINE_H2_STREAMS 1000L
-/* Answers engine_step takes in at most per call, so the loop reads the terminal between
- * slices of a burst (issue 20: key latency <= 20 ms during 1 000 answers). */
+/* Answers engine_step takes in, and requests it hands to libcurl, at most per call, so the
+ * loop reads the terminal between slices of a burst (issue 20: key latency <= 20 ms during
+ * 1 000 answers). */
 #define ENGINE_SLICE 32
 /* Easy handles kept for reuse after their transfer. */
 #define ENGINE_POOL 512

@@ -398,6 +398,8 @@ static unsigned dirty_of(unsigned changed)
     return d;
 }
 
+#define DRAW_BUSY_GAP_S 0.1
+
 /* Milliseconds until some text on screen changes by the clock alone, -1 none: the countdown's
  * next step, the selected org's data age ("<10 s ago", "10 s ago"...), the status line's end,
  * and every second while a wait or an age counts down by the second (a 429, a retry, a page or
@@ -481,8 +483,16 @@ static void loop(struct ui *u)
             u->status[0] = '\0';
             u->dirty |= DIRTY_FOOTER;
         }
-        draw(u);
-        long until_change = next_text_change_ms(u);
+        /* While the engine takes in a burst of answers slice by slice, the screen follows at
+         * DRAW_BUSY_GAP_S: a frame per slice would keep the terminal busy for the whole burst
+         * (issue 20 case 4). A key is drawn at once. */
+        bool busy = engine_next_ms(u->e) == 0;
+        if (!busy || u->keyed || mono_now() - u->drawn_at >= DRAW_BUSY_GAP_S) {
+            draw(u);
+            u->drawn_at = mono_now();
+            u->keyed = false;
+        }
+        long until_change = busy ? 0 : next_text_change_ms(u);
         /* A running copy's stderr reaches its end when the child exits: that wakes us. */
         struct engine_fd fds[2 + ARRAY_LEN(u->clips)] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
         size_t nfds = 2;
@@ -499,6 +509,7 @@ static void loop(struct ui *u)
             u->reap = false;
             poll_clips(u);
         }
+        u->keyed |= fds[0].ready;
         if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
             u->quit = true;
             u->quit_signal = SIGHUP; /* exit 129, as if the hang-up had reached us, like htop */

@@ -130,6 +130,8 @@ struct ui {
     long shown_countdown;
     long shown_second; /* monotonic second of the last wait countdown redraw */
     bool reap;         /* a SIGCHLD came: a copy's child may have ended (poll_clips) */
+    bool keyed;        /* input came since the last frame: the next one is drawn at once */
+    double drawn_at;   /* monotonic: the last frame */
 };
 
 /* Lines of a view's text (owned strings). */
