@@ -9,13 +9,16 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "data_res.h"
 #include "util.h"
 
 /* --- validation context ----------------------------------------------------------------- */
 
 struct loader {
     const char *path;
+    long today; /* UTC day number that generated dates centre on */
     char *err;
     size_t errsize;
     bool failed;
@@ -188,6 +191,10 @@ static bool load_patients(struct loader *ld, json_t *v, const char *where, struc
             const char *id;
             if (!get_string(ld, p, at, "id", true, &id))
                 return false;
+            /* an id the detail endpoint would call malformed would list, then answer 400 */
+            if (!sb_id_v1_valid("pat", id))
+                return fail(ld, "%s.id: '%.80s' is malformed: GET /v1/patients/{id} would answer "
+                            "400 ('pat_' + 10..64 letters or digits, or a dashed UUID)", at, id);
             for (size_t j = 0; j < i; j++)
                 if (strcmp(org->patients[j].id, id) == 0)
                     return fail(ld, "%s.id: duplicate patient id '%s'", at, id);
@@ -310,7 +317,9 @@ static bool load_orgs(struct loader *ld, json_t *root, struct sb_data *d)
     if (!json_is_array(orgs))
         return fail(ld, "orgs: missing or not an array");
     d->orgs = xcalloc(json_array_size(orgs), sizeof *d->orgs);
-    static const char *const known[] = {"id", "installs", "patients", "name", NULL};
+    const char *known[RES_COUNT + 8] = {"id", "installs", "name", "comment"};
+    for (size_t k = 0; sb_res_member_names()[k]; k++)
+        known[4 + k] = sb_res_member_names()[k];
     static const char *const known_inst[] = {"app", "scopes", NULL};
     size_t i;
     json_t *o;
@@ -356,6 +365,9 @@ static bool load_orgs(struct loader *ld, json_t *root, struct sb_data *d)
         }
         if (!load_patients(ld, json_object_get(o, "patients"), at, org))
             return false;
+        char msg[400];
+        if (!sb_res_load_org(o, at, org, ld->today, msg, sizeof msg))
+            return fail(ld, "%s", msg);
     }
     return true;
 }
@@ -364,7 +376,7 @@ bool sb_data_load(const char *path, struct sb_data *data, char *err, size_t errs
                   void (*warn)(const char *msg))
 {
     memset(data, 0, sizeof *data);
-    struct loader ld = {path, err, errsize, false, warn};
+    struct loader ld = {path, (long)(time(NULL) / 86400), err, errsize, false, warn};
     json_error_t jerr;
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -423,6 +435,7 @@ void sb_data_free(struct sb_data *d)
             free(o->patients[j].block);
         }
         free(o->patients);
+        sb_res_free_org(o);
     }
     free(d->apps);
     free(d->keys);

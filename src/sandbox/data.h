@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ids.h"
 #include "keymask.h"
+#include "resources.h"
 
 enum sb_key_state { SB_KEY_ACTIVE, SB_KEY_REVOKED, SB_KEY_EXPIRED };
 
@@ -48,12 +50,35 @@ struct sb_patient {
     const char *created, *updated;
 };
 
+/* One record of a resource other than patients: its /v1 JSON object (owned reference; ids in
+ * the /v1 form, rendered per version when served) and its identity. */
+struct sb_record {
+    json_t *obj;
+    const char *id; /* borrowed from obj; NULL for resources without ids (stock levels) */
+    sb_uid uid;
+};
+
+struct sb_rtable {
+    struct sb_record *recs;
+    size_t n;
+};
+
+/* The org's id index entry: identity -> (resource, index in its table or in patients). */
+struct sb_idref {
+    sb_uid uid;
+    resource_id res;
+    size_t idx;
+};
+
 struct sb_org {
     char *id;
     struct sb_install *installs;
     size_t ninstalls;
     struct sb_patient *patients;
     size_t npatients;
+    struct sb_rtable tables[RES_COUNT]; /* tables[RES_PATIENTS] unused: see patients */
+    struct sb_idref *ids;               /* sorted by uid */
+    size_t nids;
 };
 
 struct sb_data {

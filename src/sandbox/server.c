@@ -18,6 +18,7 @@
 #include "faults.h"
 #include "keymask.h"
 #include "ratelimit.h"
+#include "resources_srv.h"
 #include "util.h"
 
 #define REQLOG_CAP 10000
@@ -181,15 +182,14 @@ static void bump(json_t *map, const char *name)
     json_object_set_new(map, name, json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
-static const char *fold_path(const char *path)
+/* The request's route with ids folded to {id}: the statistics never hold a record id. */
+static void fold_path(const char *path, char *out, size_t size)
 {
-    if (strcmp(path, "/v1/marketplace/me") == 0)
-        return "/v1/marketplace/me";
-    if (strcmp(path, "/v1/patients") == 0)
-        return "/v1/patients";
-    if (strncmp(path, "/v1/patients/", 13) == 0)
-        return "/v1/patients/{id}";
-    return "(other)";
+    struct sb_route rt;
+    if (sb_route_parse(path, &rt))
+        sb_route_fold(&rt, out, size);
+    else
+        bprintf(out, size, "(other)");
 }
 
 static void copy_field(char *dst, size_t size, const char *src)
@@ -207,7 +207,8 @@ static void record(struct sb_server *s, const struct request *rq, const char *me
         snprintf(status_name, sizeof status_name, "%d", status);
     else
         snprintf(status_name, sizeof status_name, "%s", outcome);
-    const char *folded = fold_path(path);
+    char folded[64];
+    fold_path(path, folded, sizeof folded);
     s->total++;
     bump(s->by_key, key_mask);
     if (app && *app)
@@ -366,92 +367,25 @@ static bool parse_positive(const char *text, long max, long *out)
     return true;
 }
 
-static bool valid_patient_id(const char *id)
+static const char *query_arg(void *ctx, const char *name)
 {
-    size_t n = strlen(id);
-    if (strncmp(id, "pat_", 4) == 0 && n >= 14 && n <= 68) {
-        for (size_t i = 4; i < n; i++)
-            if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z') ||
-                  (id[i] >= 'A' && id[i] <= 'Z')))
-                return false;
-        return true;
-    }
-    if (n != 36)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        char ch = id[i];
-        if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
-                                 (ch >= 'A' && ch <= 'F')))
-            return false;
-    }
-    return true;
+    return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static void answer_patients(struct answer *a, struct MHD_Connection *c, const struct sb_org *org)
+static bool key_has(const struct sb_key *key, const struct sb_install *inst, const char *scope)
 {
-    const char *page_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
-    const char *size_s = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "pageSize");
-    const char *search = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "search");
-    long page = 1, size = 100;
-    if (page_s && !parse_positive(page_s, 100000000, &page)) {
-        set_error(a, 400, "bad_request", "'page' must be a positive integer");
-        return;
-    }
-    if (size_s && !parse_positive(size_s, 100, &size)) {
-        set_error(a, 400, "bad_request", "'pageSize' must be between 1 and 100");
-        return;
-    }
-    size_t first = (size_t)(page - 1) * (size_t)size, matched = 0;
-    json_t *list = json_array();
-    for (size_t i = 0; i < org->npatients; i++) {
-        if (!sb_patient_matches(&org->patients[i], search))
-            continue;
-        if (matched >= first && matched < first + (size_t)size)
-            json_array_append_new(list, sb_patient_json(&org->patients[i]));
-        matched++;
-    }
-    size_t pages = (matched + (size_t)size - 1) / (size_t)size;
-    set_json(a, 200, json_pack("{s:s, s:{s:o, s:{s:I, s:I, s:I, s:I}}}", "code", "success",
-                               "data", "patients", list, "pagination", "page", (json_int_t)page,
-                               "pageSize", (json_int_t)size, "totalCount", (json_int_t)matched,
-                               "totalPages", (json_int_t)pages));
+    return scope && sb_scopes_has(&key->scopes, scope) && sb_scopes_has(&inst->scopes, scope);
 }
 
-static void answer_patient(struct answer *a, const struct sb_org *org, const char *id)
-{
-    if (!valid_patient_id(id)) {
-        set_error(a, 400, "bad_request", "'id' must be a valid ID");
-        return;
-    }
-    for (size_t i = 0; i < org->npatients; i++) {
-        if (strcmp(org->patients[i].id, id) == 0) {
-            set_json(a, 200, json_pack("{s:s, s:o}", "code", "success", "data",
-                                       sb_patient_json(&org->patients[i])));
-            return;
-        }
-    }
-    set_error(a, 404, "not_found", "Patient not found");
-}
-
-enum route { ROUTE_NONE, ROUTE_ME, ROUTE_PATIENTS, ROUTE_PATIENT };
 
 /* The API's answer to a request that no fault replaced. */
 static void answer_api(struct sb_server *s, struct MHD_Connection *c, const char *method,
-                       const char *path, const char *org_id, const char *token,
+                       const char *url, const char *org_id, const char *token,
                        struct answer *a)
 {
     double now = mono_now();
-    enum route route = ROUTE_NONE;
-    const char *patient_id = NULL;
-    if (strcmp(path, "/marketplace/me") == 0) {
-        route = ROUTE_ME;
-    } else if (strcmp(path, "/patients") == 0) {
-        route = ROUTE_PATIENTS;
-    } else if (strncmp(path, "/patients/", 10) == 0 && path[10] && !strchr(path + 10, '/')) {
-        route = ROUTE_PATIENT;
-        patient_id = path + 10;
-    }
+    struct sb_route rt;
+    sb_route_parse(url, &rt);
 
     pthread_mutex_lock(&s->lock);
     struct sb_key *key = sb_find_key(s->data, token);
@@ -488,7 +422,7 @@ static void answer_api(struct sb_server *s, struct MHD_Connection *c, const char
         set_error(a, 404, "not_found", "Organization not found");
         return;
     }
-    if (route == ROUTE_NONE) {
+    if (rt.kind == SB_RT_NONE) {
         pthread_mutex_unlock(&s->lock);
         set_error(a, 404, "not_found", "Route not found");
         return;
@@ -498,16 +432,17 @@ static void answer_api(struct sb_server *s, struct MHD_Connection *c, const char
         set_error(a, 405, "method_not_allowed", "Method not allowed");
         return;
     }
-    const char *needed = route != ROUTE_ME ? "read:patients"
+    const char *needed = rt.kind != SB_RT_ME ? rt.res->scope
                        : key->me_requires_scope ? "read:marketplace" : NULL;
-    if (needed && !(sb_scopes_has(&key->scopes, needed) && sb_scopes_has(&inst->scopes, needed))) {
+    if (needed && !key_has(key, inst, needed) &&
+        !(rt.kind != SB_RT_ME && key_has(key, inst, rt.res->alt_scope))) {
         pthread_mutex_unlock(&s->lock);
         char msg[128];
         snprintf(msg, sizeof msg, "Insufficient scope. Required: %s", needed);
         set_error(a, 403, "forbidden", msg);
         return;
     }
-    if (route == ROUTE_ME) {
+    if (rt.kind == SB_RT_ME) {
         json_t *scopes = json_array();
         for (size_t i = 0; i < key->scopes.len; i++)
             if (sb_scopes_has(&inst->scopes, key->scopes.items[i]))
@@ -520,12 +455,15 @@ static void answer_api(struct sb_server *s, struct MHD_Connection *c, const char
         set_json(a, 200, doc);
         return;
     }
+    bool extra = key_has(key, inst, rt.res->extra_scope);
     pthread_mutex_unlock(&s->lock);
-    /* Patients are immutable after loading: page and search them without the lock. */
-    if (route == ROUTE_PATIENTS)
-        answer_patients(a, c, org);
+    /* Records are immutable after loading: filter and page them without the lock. */
+    struct sb_reply reply;
+    sb_res_serve(org, &rt, query_arg, c, extra, &reply);
+    if (reply.doc)
+        set_json(a, reply.status, reply.doc);
     else
-        answer_patient(a, org, patient_id);
+        set_error(a, reply.status, reply.code, reply.message);
 }
 
 /* --- faults that replace or mangle the answer ------------------------------------------- */
@@ -884,7 +822,7 @@ static enum MHD_Result handle_api(struct sb_server *s, struct MHD_Connection *c,
             break;
         }
     } else {
-        answer_api(s, c, method, path, org, token, &a);
+        answer_api(s, c, method, url, org, token, &a);
         if (faulted && (hit.kind == SB_FAULT_NUL_FIELD || hit.kind == SB_FAULT_HUGE_NUMBER))
             mangle_values(&a, hit.kind);
     }
@@ -1186,12 +1124,12 @@ enum MHD_Result sb_server_handle(void *cls, struct MHD_Connection *c, const char
     }
     if (strncmp(url, "/_sandbox/", 10) == 0)
         return handle_control(s, c, url, method, rq);
-    if (strncmp(url, "/v1/", 4) == 0)
+    if (url[0] == '/' && url[1] == 'v' && url[2] >= '1' && url[2] <= '4' && url[3] == '/')
         return handle_api(s, c, url, method, rq);
     char trace[37];
     uuid4(trace);
     return send_doc(c, 404, json_pack("{s:s, s:s, s:s}", "code", "not_found", "message",
-                                      "Route not found (the API is under /v1)", "trace_id",
+                                      "Route not found (the API is under /v1 ... /v4)", "trace_id",
                                       trace));
 }
 

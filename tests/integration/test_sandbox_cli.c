@@ -151,6 +151,24 @@ START_TEST(bad_data_files_name_the_file_and_the_place)
          "orgs[0].patients[1]"},
         {"{\"apps\": [{\"id\": \"a\", \"liveVersionId\": 5}], \"keys\": [], \"orgs\": []}",
          "apps[0].liveVersionId"},
+        /* issue 16: ids that GET .../{id} would call malformed (pat_bar0001 used to load, list,
+         * then answer 400 on detail), and links to records the org lacks */
+        {"{\"apps\": [{\"id\": \"a\"}], \"keys\": [], \"orgs\": [{\"id\": \"o\","
+         " \"patients\": [{\"id\": \"pat_AAAAAAAAAA1\"}, {\"id\": \"pat_bar0001\"}]}]}",
+         "orgs[0].patients[1].id: 'pat_bar0001'"},
+        {"{\"apps\": [{\"id\": \"a\"}], \"keys\": [], \"orgs\": [{\"id\": \"o\","
+         " \"facilities\": [{\"id\": \"fac-1\"}]}]}",
+         "orgs[0].facilities[0].id: 'fac-1'"},
+        {"{\"apps\": [{\"id\": \"a\"}], \"keys\": [], \"orgs\": [{\"id\": \"o\","
+         " \"appointments\": [{\"id\": \"apt_0123456789abcdef\"}]}]}",
+         "orgs[0].appointments[0].id: 'apt_0123456789abcdef'"},
+        {"{\"apps\": [{\"id\": \"a\"}], \"keys\": [], \"orgs\": [{\"id\": \"o\","
+         " \"appointments\": [{\"id\": \"appt_0123456789ABCDEF\","
+         " \"patient\": {\"id\": \"pat_NOSUCHPATIENT1\"}}]}]}",
+         "orgs[0].appointments[0]: patient.id|patientId 'pat_NOSUCHPATIENT1'"},
+        {"{\"apps\": [{\"id\": \"a\"}], \"keys\": [], \"orgs\": [{\"id\": \"o\","
+         " \"appointments\": {\"generate\": 3, \"seed\": 1}}]}",
+         "orgs[0].appointments: cannot generate appointments without"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[600];
