@@ -789,6 +789,9 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
                 ok = parse_me(&ps, data, &out->me);
             else if (resp->endpoint == API_PATIENTS)
                 ok = parse_page(&ps, data, &out->page);
+            else if (resp->endpoint == API_LIST_PROBE)
+                ok = json_is_array(json_object_get(data, resp->list_key ? resp->list_key : "")) ||
+                     bad(&ps, "data.%s is not an array", resp->list_key ? resp->list_key : "?");
             else
                 ok = parse_patient(&ps, data, "data", &out->patient);
         }

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum api_endpoint { API_ME, API_PATIENTS, API_PATIENT };
+/* API_LIST_PROBE: the list of any resource, read only as far as telling that data.<list_key>
+ * is an array (the key's probe, issue 20; api_response.list_key). */
+enum api_endpoint { API_ME, API_PATIENTS, API_PATIENT, API_LIST_PROBE };
 
 /* Every outcome of a request falls in exactly one class. */
 enum api_class {
@@ -99,6 +101,7 @@ struct api_response {
     const char *server;               /* the Server header, may be NULL */
     const char *proxy;                /* the proxy in use, as api_proxy_from_env gives it, or
                                          NULL */
+    const char *list_key;             /* API_LIST_PROBE: the array's key under data */
 };
 
 struct api_result {

@@ -44,10 +44,13 @@ static const char *org_key_env(const struct model_org *o)
     return env ? env : "unknown";
 }
 
-static bool org_healthy(const struct model_org *o)
+/* Judged on /marketplace/me (unless --quick) and the key's probe (patients by default): a 403
+ * on a resource the app does not use is no failure (issue 20). */
+static bool org_healthy(const struct model_org *o, bool quick)
 {
-    return o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
-           o->probe_patients.cls == API_OK;
+    const struct model_probe *p = model_org_probe(o);
+    return (quick || (o->probe_me.done && o->probe_me.cls == API_OK)) && p->done &&
+           p->cls == API_OK;
 }
 
 /* --- budget and progress ------------------------------------------------------------------ */
@@ -141,7 +144,7 @@ static json_t *log_json(const struct config *cfg, const struct authlog *log)
 }
 
 static void print_json(const struct model *m, size_t healthy, json_t *logj,
-                       const struct engine_progress *pg)
+                       const struct engine_progress *pg, bool quick)
 {
     json_t *orgs = json_array();
     for (size_t i = 0; i < m->norgs; i++) {
@@ -159,7 +162,7 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj,
         json_object_set_new(org, "org_id", json_string(id));
         json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
                                                   "environment", org_key_env(o)));
-        json_object_set_new(org, "healthy", json_boolean(org_healthy(o)));
+        json_object_set_new(org, "healthy", json_boolean(org_healthy(o, quick)));
         json_t *me = probe_json(&o->probe_me);
         if (o->have_me) {
             json_object_set_new(me, "app", json_pack("{s:s?, s:s?, s:s?}", "id", o->me.app_id,
@@ -173,6 +176,10 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj,
         json_object_set_new(org, "me", me);
         json_t *pt = probe_json(&o->probe_patients);
         json_object_set_new(org, "patients", pt);
+        /* The probe the health is judged on (issue 20): patients, or the key's `probe`. */
+        json_t *probe = probe_json(model_org_probe(o));
+        json_object_set_new(probe, "resource", json_string(o->probe_name));
+        json_object_set_new(org, "probe", probe);
         /* After a 429: how long maxdash would wait before the app's next request. */
         double wait = m->budgets[o->budget].blocked_until - mono_now();
         json_object_set_new(org, "retry_after_s", wait > 0 ? json_integer((json_int_t)ceil(wait))
@@ -224,7 +231,8 @@ static void print_probe(const char *label, const struct model_probe *p)
         printf(" trace %s", p->err.trace_id);
 }
 
-static void print_text(const struct model *m, size_t healthy, const struct engine_progress *pg)
+static void print_text(const struct model *m, size_t healthy, const struct engine_progress *pg,
+                       bool quick)
 {
     int name_w = 4, id_w = 6;
     for (size_t i = 0; i < m->norgs; i++) {
@@ -239,7 +247,7 @@ static void print_text(const struct model *m, size_t healthy, const struct engin
         char *name = config_printable(o->cfg->name);
         char *id = config_printable(o->cfg->id);
         char *key = config_printable(o->cfg->key_name);
-        printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o) ? "ok  " : "FAIL", name_w, name,
+        printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o, quick) ? "ok  " : "FAIL", name_w, name,
                id_w, id, key, hint, org_key_env(o));
         if (o->cfg->display_name) {
             char *display = config_printable(o->cfg->display_name);
@@ -252,7 +260,10 @@ static void print_text(const struct model *m, size_t healthy, const struct engin
             for (size_t s = 0; s < o->me.nscopes; s++)
                 printf("%s%s", s ? "," : "", o->me.scopes[s]);
         }
-        print_probe("patients", &o->probe_patients);
+        if (o->probe_other)
+            print_probe(o->probe_name, model_org_probe(o));
+        else
+            print_probe("patients", &o->probe_patients);
         for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
             if (o->cfg->key->warnings & bit)
                 printf("  warning: %s", config_key_warning_text(bit));
@@ -309,7 +320,7 @@ int check_run(const struct check_opts *opts)
     model_init(&m, &cfg, opts->orgs, opts->norgs);
     /* Also a log that could not be opened: each append tries again (issue 12). */
     struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log,
-                             .budget = opts->budget};
+                             .budget = opts->budget, .quick = opts->quick};
     struct engine *e = engine_new(&m, &eo, err, sizeof err);
     if (!e) {
         warnmsg("%s", err);
@@ -335,14 +346,14 @@ int check_run(const struct check_opts *opts)
 
     size_t healthy = 0;
     for (size_t i = 0; i < m.norgs; i++)
-        healthy += org_healthy(&m.orgs[i]);
+        healthy += org_healthy(&m.orgs[i], opts->quick);
     char warn[600];
     if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
         warnmsg("%s", warn);
     if (opts->json)
-        print_json(&m, healthy, log_json(&cfg, &log), &pg);
+        print_json(&m, healthy, log_json(&cfg, &log), &pg, opts->quick);
     else
-        print_text(&m, healthy, &pg);
+        print_text(&m, healthy, &pg, opts->quick);
     int status = healthy == m.norgs ? 0 : 1;
     if (fflush(stdout) != 0) {
         warnmsg("cannot write the report");

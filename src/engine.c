@@ -26,13 +26,15 @@
 #include "api.h"
 #include "harden.h"
 #include "keymask.h"
+#include "resources.h"
 #include "util.h"
 
 #define MAX_BODY (8L * 1024 * 1024)
 #define WINDOW_S 60.0
 #define SLOW_START_S 1.0
 
-enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL };
+/* XFER_PROBE: the key's probe resource when it is not patients (1 row of its list). */
+enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL, XFER_PROBE };
 
 struct xfer {
     struct xfer *prev, *next;   /* engine.xfers: every transfer, queued or handed to libcurl */
@@ -371,9 +373,16 @@ static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, lon
     x->search = search ? xstrdup(search) : NULL;
     x->page_request = page_request;
     api_ratelimit_init(&x->rl);
-    enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
-                                                                          : API_PATIENT;
-    x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
+    if (kind == XFER_PROBE) {
+        /* The first row of the resource's list, or the whole list when it has no pages. */
+        const resource_desc *r = resource_by_name(o->probe_name);
+        x->url = xasprintf("%s%s%s", e->m->cfg->set.base_url, r ? r->list_path : "/patients",
+                           !r || (r->filters & RF_PAGE) ? "?page=1&pageSize=1" : "");
+    } else {
+        enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
+                                                                              : API_PATIENT;
+        x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
+    }
     /* Queued: libcurl gets it when a connection (or an HTTP/2 stream) is free for it (pump). */
     x->queued = true;
     x->qprev = e->qtail;
@@ -619,11 +628,15 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
     struct model_org *o = &e->m->orgs[org];
     struct model_budget *b = &e->m->budgets[o->budget];
     double interval = b->effective_refresh;
-    const struct model_probe *me = &o->probe_me, *pt = &o->probe_patients;
+    const struct model_probe *me = &o->probe_me, *pt = model_org_probe(o);
     bool ok = me->done && me->cls == API_OK && pt->done && pt->cls == API_OK;
     bool transient = (me->done && (api_class_is_transient(me->cls) || me->cls == API_RATE_LIMITED))
                      || (pt->done && (api_class_is_transient(pt->cls) ||
                                       pt->cls == API_RATE_LIMITED));
+    if (o->me_again) { /* the probe's answer changed: /marketplace/me now (me_again) */
+        o->me_again = false;
+        interval = 0;
+    }
     if (ok) {
         o->last_success = wall;
         o->first_failure = 0;
@@ -704,6 +717,26 @@ static void learn_proto(struct engine *e, struct xfer *x)
 
 static void finish(struct engine *e, struct xfer *x, CURLcode rc);
 
+/* The probe's answer changed (a key revoked, a scope withdrawn or granted, an org gone): the
+ * org refreshes again at once with /marketplace/me, which tells the app and the scopes. */
+static bool says_about_key(enum api_class c)
+{
+    return c == API_OK || c == API_UNAUTHORIZED || c == API_FORBIDDEN || c == API_NOT_FOUND;
+}
+
+static void me_again(struct engine *e, struct model_org *o, enum api_class was,
+                     enum api_class now_cls, double now)
+{
+    /* Only between answers about the key, the org or the scope (not a 503 going away), and
+     * not when this refresh asked /me already. */
+    if (o->me_due || e->opts.once || o->me_in_refresh || !says_about_key(was) ||
+        !says_about_key(now_cls))
+        return;
+    (void)now;
+    o->me_due = true;
+    o->me_again = true; /* schedule_next makes the next refresh due at once */
+}
+
 /* Hands queued requests to libcurl while it has slots for them, oldest first, ENGINE_SLICE
  * at most per engine_step (the perform that sends them must not hold the terminal either). */
 static void pump(struct engine *e)
@@ -758,7 +791,9 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     }
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
-                                                                         : API_PATIENT,
+                  : x->kind == XFER_PROBE ? API_LIST_PROBE : API_PATIENT,
+        .list_key = x->kind == XFER_PROBE && resource_by_name(o->probe_name)
+                        ? resource_by_name(o->probe_name)->list_key : NULL,
         .transport = proxy_refused ? API_TR_PROXY : transport_of(rc, x),
         .transport_detail = rc == CURLE_OK ? NULL : x->socket_errno ? local : (x->errbuf[0] ? x->errbuf
                                                                   : curl_easy_strerror(rc)),
@@ -828,6 +863,10 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 
     switch (x->kind) {
     case XFER_ME:
+        /* An answer that says nothing about the key (a timeout, a 5xx, a 429) is asked
+         * again with the retry; a 401/403/404 waits for its turn (me_wanted). */
+        if (api_class_is_transient(r.cls) || r.cls == API_RATE_LIMITED)
+            o->me_due = true;
         model_probe_set(&o->probe_me, &r, latency_ms, wall);
         if (r.cls == API_OK) {
             model_note_app(m, x->org, r.me.app_id);
@@ -835,7 +874,18 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         }
         e->changed |= ENGINE_CHANGED_ORGS;
         break;
+    case XFER_PROBE:
+        /* The probe alone proves the key, the org and the scope (401, 404, 403 say which): a
+         * change of its answer asks /marketplace/me again, at once (issue 20 case 2). */
+        if (o->probe_res.done && o->probe_res.cls != r.cls)
+            me_again(e, o, o->probe_res.cls, r.cls, now);
+        model_probe_set(&o->probe_res, &r, latency_ms, wall);
+        e->changed |= ENGINE_CHANGED_ORGS;
+        break;
     case XFER_PATIENTS:
+        if (!o->probe_other && x->refresh && o->probe_patients.done &&
+            o->probe_patients.cls != r.cls)
+            me_again(e, o, o->probe_patients.cls, r.cls, now);
         model_probe_set(&o->probe_patients, &r, latency_ms, wall);
         if (x->page_request && o->page_wanted && x->page_no == o->page_no &&
             ((!x->search && !o->search) || (x->search && o->search &&
@@ -881,32 +931,65 @@ static bool page_in_flight(const struct engine *e, size_t org)
     return false;
 }
 
+/* Whether org's next refresh asks /marketplace/me: on the first refresh, after `r`, when the
+ * probe's answer changed, and every me_every-th refresh; in once mode unless --quick. At
+ * steady state a refresh is the probe alone: one request (issue 20 case 2). */
+static bool me_wanted(const struct engine *e, const struct model_org *o)
+{
+    if (e->opts.once)
+        return !e->opts.quick;
+    int every = e->m->cfg->set.me_every > 0 ? e->m->cfg->set.me_every : 1;
+    return o->me_due || o->cycles % every == 0;
+}
+
+/* The requests org's next refresh sends. */
+static size_t refresh_size(struct engine *e, size_t i)
+{
+    const struct model_org *o = &e->m->orgs[i];
+    bool page_going = o->page_wanted && !o->page_dirty && page_in_flight(e, i);
+    return (size_t)me_wanted(e, o) + (size_t)o->probe_other +
+           (size_t)((!o->probe_other || o->page_wanted) && !page_going);
+}
+
 static bool start_refresh(struct engine *e, size_t i, double now)
 {
     struct model_org *o = &e->m->orgs[i];
     struct model_budget *b = &e->m->budgets[o->budget];
-    /* A wanted page already under way answers for /patients: the refresh sends /me only,
-     * rather than cancelling the page the user waits for and sending it again. */
+    /* A wanted page already under way answers for /patients: the refresh does not send it
+     * again, rather than cancelling the page the user waits for. */
     bool page_going = o->page_wanted && !o->page_dirty && page_in_flight(e, i);
-    if (budget_free_at(e, o->budget, now, page_going ? 1 : 2) > now)
+    size_t n = refresh_size(e, i);
+    if (n == 0)
+        n = 1;
+    if (budget_free_at(e, o->budget, now, n) > now)
         return false;
+    bool me = me_wanted(e, o);
+    /* /patients: the probe when the key's probe is patients, else only the page on screen. */
+    bool patients = (!o->probe_other || o->page_wanted) && !page_going;
     long size = o->page_wanted ? e->m->cfg->set.page_size : 1;
     long page = o->page_wanted ? o->page_no : 1;
     const char *search = o->page_wanted ? o->search : NULL;
     if (o->page_wanted && !page_going)
         cancel(e, i, XFER_PATIENTS, true); /* this refresh fetches the wanted page itself */
-    struct xfer *parts[2] = {start(e, i, XFER_ME, 0, 0, NULL, NULL, false),
-                             page_going ? NULL
-                                        : start(e, i, XFER_PATIENTS, page, size, search, NULL,
-                                                o->page_wanted)};
+    struct xfer *parts[3] = {me ? start(e, i, XFER_ME, 0, 0, NULL, NULL, false) : NULL,
+                             patients ? start(e, i, XFER_PATIENTS, page, size, search, NULL,
+                                              o->page_wanted)
+                                      : NULL,
+                             o->probe_other ? start(e, i, XFER_PROBE, 0, 0, NULL, NULL, false)
+                                            : NULL};
     o->refresh_left = 0;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         if (parts[k]) {
             parts[k]->refresh = true;
             o->refresh_left++;
         }
     }
-    bool ok = parts[0] && (parts[1] || page_going);
+    bool ok = (!me || parts[0]) && (!patients || parts[1]) && (!o->probe_other || parts[2]);
+    if (me && parts[0])
+        o->me_due = false;
+    o->me_in_refresh = me && parts[0];
+    o->cycles++;
+    o->cycle_requests += o->refresh_left;
     if (o->page_wanted && o->page_dirty) {
         /* Only a page the user asked for shows "loading": a background refresh of the page on
          * screen changes nothing visible until it lands. */
@@ -1101,7 +1184,8 @@ long engine_next_ms(struct engine *e)
         if ((o->refresh_left > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
             continue;
         double due = o->page_dirty ? now : o->next_refresh;
-        double free_at = budget_free_at(e, o->budget, now, o->page_dirty ? 1 : 2);
+        double free_at = budget_free_at(e, o->budget, now,
+                                        o->page_dirty ? 1 : refresh_size(e, i));
         if (free_at > due)
             due = free_at;
         if (next < 0 || due < next)
@@ -1216,7 +1300,8 @@ void engine_progress(struct engine *e, struct engine_progress *p)
     for (size_t bi = 0; bi < m->nbudgets; bi++) {
         const struct model_budget *b = &m->budgets[bi];
         long cap = b->limit > 0 && b->limit < b->per_minute ? b->limit : b->per_minute;
-        double s = (double)waiting[bi] * 2.0 * WINDOW_S / (double)(cap > 0 ? cap : 1);
+        double per_org = (e->opts.quick ? 0.0 : 1.0) + 1.0;
+        double s = (double)waiting[bi] * per_org * WINDOW_S / (double)(cap > 0 ? cap : 1);
         if (s > left_s)
             left_s = s;
     }
@@ -1232,8 +1317,10 @@ void engine_progress(struct engine *e, struct engine_progress *p)
 
 void engine_refresh_org(struct engine *e, size_t org)
 {
-    if (org < e->m->norgs)
+    if (org < e->m->norgs) {
         e->m->orgs[org].next_refresh = mono_now();
+        e->m->orgs[org].me_due = true; /* `r` asks /marketplace/me too */
+    }
 }
 
 void engine_refresh_all(struct engine *e)

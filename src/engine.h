@@ -14,8 +14,10 @@
 struct engine;
 
 struct engine_opts {
-    bool once;            /* `check`: one /marketplace/me and one /patients probe per org */
+    bool once;            /* `check`: one /marketplace/me and one probe (the key's probe
+                             resource, patients by default) per org */
     int timeout_s;        /* per request; 0: the config's */
+    bool quick;           /* once: the key's probe alone, no /marketplace/me (check --quick) */
     int budget;           /* once: requests a minute for each app (check --budget); 0: the
                              config's rate_budget, stretched by ENGINE_ONCE_SHARE */
     struct authlog *log;  /* failures are appended here before the model shows them; may be NULL */

@@ -308,6 +308,9 @@ static void print_config(const struct config *cfg)
         printf("\n[key \"%s\"]\n", kname);
         free(kname);
         print_row("key", masked, note);
+        char *pnote = k->probe ? where(path, k->probe_line) : xstrdup("default");
+        print_row("probe", k->probe ? k->probe : "patients", pnote);
+        free(pnote);
         print_warnings("", k->warnings);
         free(src);
         free(loc);

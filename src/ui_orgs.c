@@ -134,9 +134,9 @@ void draw_org(struct ui *u)
         goto done;
     put(w, y, 1, 9, "Status", role_attr[ROLE_DIM]);
     const struct model_probe *p = &o->probe_me;
-    if (o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
-        o->probe_patients.cls != API_OK)
-        p = &o->probe_patients;
+    if (o->probe_me.done && o->probe_me.cls == API_OK && model_org_probe(o)->done &&
+        model_org_probe(o)->cls != API_OK)
+        p = model_org_probe(o);
     char line[512];
     if (!p->done) {
         snprintf(line, sizeof line, "checking%s", u->utf8 ? "\xE2\x80\xA6" : "...");
