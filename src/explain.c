@@ -278,7 +278,7 @@ bool explain_outage(const struct model *m, char *buf, size_t size)
     double since = 0;
     enum api_class cls = API_CONNECT;
     for (size_t i = 0; i < m->norgs; i++) {
-        const struct model_probe *p = &m->orgs[i].probe_me;
+        const struct model_probe *p = model_org_latest(&m->orgs[i]);
         if (!p->done || !unreachable(p->cls))
             return false;
         double first = m->orgs[i].first_failure > 0 ? m->orgs[i].first_failure : p->at;

@@ -215,6 +215,12 @@ const struct model_probe *model_org_probe(const struct model_org *o)
     return o->probe_other ? &o->probe_res : &o->probe_patients;
 }
 
+const struct model_probe *model_org_latest(const struct model_org *o)
+{
+    const struct model_probe *p = model_org_probe(o);
+    return p->done && (!o->probe_me.done || p->at > o->probe_me.at) ? p : &o->probe_me;
+}
+
 double model_requests_per_cycle(const struct model *m)
 {
     long cycles = 0, requests = 0;
@@ -227,6 +233,12 @@ double model_requests_per_cycle(const struct model *m)
 
 enum model_health model_org_health(const struct model_org *o)
 {
+    /* The latest answer saying nothing about the key (the API down, a 429) speaks for the
+     * org: /marketplace/me is not asked at every refresh (issue 20), and its older answer
+     * must not hide an outage. */
+    enum model_health latest = health_of(model_org_latest(o));
+    if (latest == HEALTH_DOWN || latest == HEALTH_RATE)
+        return latest;
     enum model_health me = health_of(&o->probe_me);
     enum model_health pt = health_of(model_org_probe(o));
     if (me == HEALTH_CHECKING && pt == HEALTH_CHECKING)

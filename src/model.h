@@ -151,6 +151,9 @@ enum model_health model_org_health(const struct model_org *o);
 /* The probe the org's health is judged on besides /marketplace/me: probe_res when the key's
  * probe is another resource than patients, else probe_patients. */
 const struct model_probe *model_org_probe(const struct model_org *o);
+/* The org's latest answer: the later of probe_me and model_org_probe (/marketplace/me is not
+ * asked at every refresh, issue 20), or probe_me when neither came. */
+const struct model_probe *model_org_latest(const struct model_org *o);
 /* Requests per org per refresh cycle so far (issue 20: 2.0 when every refresh asked
  * /marketplace/me too); 0 before the first refresh. */
 double model_requests_per_cycle(const struct model *m);

@@ -509,7 +509,7 @@ static void loop(struct ui *u)
             u->reap = false;
             poll_clips(u);
         }
-        u->keyed |= fds[0].ready;
+        u->keyed |= fds[0].ready || fds[1].ready; /* a key, a resize: drawn at once */
         if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
             u->quit = true;
             u->quit_signal = SIGHUP; /* exit 129, as if the hang-up had reached us, like htop */
