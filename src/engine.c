@@ -717,22 +717,22 @@ static void learn_proto(struct engine *e, struct xfer *x)
 
 static void finish(struct engine *e, struct xfer *x, CURLcode rc);
 
-/* The probe's answer changed (a key revoked, a scope withdrawn or granted, an org gone): the
- * org refreshes again at once with /marketplace/me, which tells the app and the scopes. */
+/* An answer that tells something about the key, the org or the scope. */
 static bool says_about_key(enum api_class c)
 {
     return c == API_OK || c == API_UNAUTHORIZED || c == API_FORBIDDEN || c == API_NOT_FOUND;
 }
 
+/* The probe's answer changed (a key revoked, a scope withdrawn or granted, an org gone): the
+ * org refreshes again at once with /marketplace/me, which tells the app and the scopes. */
 static void me_again(struct engine *e, struct model_org *o, enum api_class was,
-                     enum api_class now_cls, double now)
+                     enum api_class is)
 {
     /* Only between answers about the key, the org or the scope (not a 503 going away), and
      * not when this refresh asked /me already. */
     if (o->me_due || e->opts.once || o->me_in_refresh || !says_about_key(was) ||
-        !says_about_key(now_cls))
+        !says_about_key(is))
         return;
-    (void)now;
     o->me_due = true;
     o->me_again = true; /* schedule_next makes the next refresh due at once */
 }
@@ -878,14 +878,14 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         /* The probe alone proves the key, the org and the scope (401, 404, 403 say which): a
          * change of its answer asks /marketplace/me again, at once (issue 20 case 2). */
         if (o->probe_res.done && o->probe_res.cls != r.cls)
-            me_again(e, o, o->probe_res.cls, r.cls, now);
+            me_again(e, o, o->probe_res.cls, r.cls);
         model_probe_set(&o->probe_res, &r, latency_ms, wall);
         e->changed |= ENGINE_CHANGED_ORGS;
         break;
     case XFER_PATIENTS:
         if (!o->probe_other && x->refresh && o->probe_patients.done &&
             o->probe_patients.cls != r.cls)
-            me_again(e, o, o->probe_patients.cls, r.cls, now);
+            me_again(e, o, o->probe_patients.cls, r.cls);
         model_probe_set(&o->probe_patients, &r, latency_ms, wall);
         if (x->page_request && o->page_wanted && x->page_no == o->page_no &&
             ((!x->search && !o->search) || (x->search && o->search &&
