@@ -5,7 +5,8 @@
 # (rate_budget = 1000 each) and all may go at once. Counted on the front: the TCP connections
 # (distinct $connection in nginx's log). Timed against one request made by curl through the
 # same front (a TLS handshake plus one round trip), measured in the same run. The same check
-# through the front's HTTP/1.1-only port, for the record.
+# through the front's HTTP/1.1-only port, for the record. B14_KEEP=PREFIX keeps nginx's log of
+# each run (with the run's start, ms) as PREFIX.h2.N and PREFIX.h1.N.
 set -eu
 . "$(dirname "$0")/lib.sh"
 n=1000
@@ -44,7 +45,7 @@ run() {
         ${B14_MAXDASH:-$BUILD/maxdash} check -c "$bench_tmp/$1.ini" > "$bench_tmp/out" ||
             { echo "B14: check over $1 failed" >&2; grep -v '^ok' "$bench_tmp/out" | head -3 >&2; exit 1; }
         echo "$(( $(ms) - t0 )) $(front_connections) $(wc -l < "$FRONT_LOG")"
-        [ -n "${B14_KEEP:-}" ] && { echo "t0 $t0"; cat "$FRONT_LOG"; } > "$B14_KEEP.$1.$r"
+        if [ -n "${B14_KEEP:-}" ]; then { echo "t0 $t0"; cat "$FRONT_LOG"; } > "$B14_KEEP.$1.$r"; fi
     done
 }
 # The yardstick: one request, TLS handshake included, through the HTTP/2 port.
