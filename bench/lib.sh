@@ -3,7 +3,9 @@
 
 bench_tmp=$(mktemp -d "${TMPDIR:-/tmp}/maxdash-bench.XXXXXX")
 sandbox_pid=
+front_pid=
 bench_cleanup() {
+    [ -n "$front_pid" ] && kill "$front_pid" 2>/dev/null && wait "$front_pid" 2>/dev/null
     [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
     rm -rf "$bench_tmp"
 }
@@ -90,3 +92,64 @@ verdict() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN {
 
 # percentile P < numbers: nearest-rank percentile
 percentile() { sort -g | awk -v p="$1" '{v[NR]=$1} END {i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; print v[i]}'; }
+
+# --- a real TLS + HTTP/2 front (B14) --------------------------------------------------------
+
+# start_front: nginx (Debian's) on two loopback ports in front of the running sandbox, with a
+# throwaway certificate for 127.0.0.1 ($bench_tmp/front/cert.pem, to pass as ca_bundle):
+# FRONT_H2_PORT speaks HTTP/2 (ALPN h2, 1 000 streams a connection), FRONT_H1_PORT HTTP/1.1
+# only. Each request is logged as "$connection $server_port $status" in $FRONT_LOG, so the
+# connections a run used can be counted.
+start_front() {
+    d=$bench_tmp/front
+    mkdir -p "$d"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/key.pem" -out "$d/cert.pem" -days 1 \
+        -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null || exit 1
+    FRONT_LOG=$d/access.log
+    tries=0
+    while :; do
+        tries=$((tries + 1)); [ $tries -gt 20 ] && { echo "bench: nginx did not start" >&2; exit 1; }
+        FRONT_H2_PORT=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+        FRONT_H1_PORT=$((FRONT_H2_PORT + 1))
+        cat > "$d/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 8192; }
+http {
+    log_format conn '\$connection \$server_port \$status \$msec \$request_time \$upstream_response_time';
+    access_log $FRONT_LOG conn;
+    client_body_temp_path $d/body; proxy_temp_path $d/proxy; fastcgi_temp_path $d/fcgi;
+    uwsgi_temp_path $d/uwsgi; scgi_temp_path $d/scgi;
+    ssl_certificate $d/cert.pem;
+    ssl_certificate_key $d/key.pem;
+    http2_max_concurrent_streams ${FRONT_STREAMS:-1000};
+    keepalive_requests 100000;
+    upstream sandbox { server 127.0.0.1:$SANDBOX_PORT; keepalive 512; }
+    server {
+        listen 127.0.0.1:$FRONT_H2_PORT ssl http2;
+        location / { proxy_pass http://sandbox; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    }
+    server {
+        listen 127.0.0.1:$FRONT_H1_PORT ssl;
+        location / { proxy_pass http://sandbox; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    }
+}
+NGINX
+        /usr/sbin/nginx -p "$d" -c "$d/nginx.conf" 2>"$d/start.err" &
+        front_pid=$!
+        i=0
+        while [ $i -lt 100 ] && kill -0 "$front_pid" 2>/dev/null &&
+              ! curl -s -o /dev/null --cacert "$d/cert.pem" "https://127.0.0.1:$FRONT_H1_PORT/"; do
+            i=$((i + 1)); sleep 0.05
+        done
+        kill -0 "$front_pid" 2>/dev/null && break
+        [ $tries -ge 20 ] && cat "$d/start.err" >&2
+        wait "$front_pid" 2>/dev/null || true; front_pid=   # a port in use: another pair
+    done
+    : > "$FRONT_LOG"
+}
+
+# front_connections: distinct connections in $FRONT_LOG since it was last emptied
+front_connections() { awk '{c[$1]=1} END {n=0; for (k in c) n++; print n}' "$FRONT_LOG"; }

@@ -10,6 +10,8 @@
  *                   came within -T ms (default 1000)
  *   window_bytes    bytes written between -w FROM:TO (ms after exec)
  *   window_cpu_s    the child's utime+stime (/proc/PID/stat) over the same window
+ *   window_wakeups  the child's main thread's voluntary context switches
+ *                   (/proc/PID/status) over the same window: how often it slept and woke
  *   vmhwm_kib       the child's peak RSS (/proc/PID/status VmHWM) at the end, before it is stopped
  *
  *   ptydrive [-s ROWSxCOLS] [-e NAME=VALUE]... [-m MARKER] [-Q MS] [-q MS] [-T MS]
@@ -99,6 +101,21 @@ static struct action *add_action(void)
 }
 
 /* utime + stime in seconds, -1 when unreadable */
+static long long switches(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long long n = 0, v;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1)
+            n += v;
+    fclose(f);
+    return n;
+}
+
 static double cpu_s(pid_t pid)
 {
     char path[64], buf[2048];
@@ -243,6 +260,7 @@ int main(int argc, char **argv)
     size_t marker_len = marker ? strlen(marker) : 0;
     long long total = 0, wbytes = 0;
     double cpu_from = -1, cpu_to = -1;
+    long long sw_from = -1, sw_to = -1;
     size_t next_act = 0;
     double prev_done = -1;          /* when the previous keypress was done */
     double key_written = -1;        /* the pending keypress, -1 none */
@@ -272,10 +290,14 @@ int main(int argc, char **argv)
             }
         }
         /* the window */
-        if (wfrom >= 0 && cpu_from < 0 && t >= wfrom)
+        if (wfrom >= 0 && cpu_from < 0 && t >= wfrom) {
             cpu_from = cpu_s(pid);
-        if (wto >= 0 && cpu_to < 0 && t >= wto)
+            sw_from = switches(pid);
+        }
+        if (wto >= 0 && cpu_to < 0 && t >= wto) {
             cpu_to = cpu_s(pid);
+            sw_to = switches(pid);
+        }
         /* the next keypress */
         double due = -1;
         if (!exited && stop_sent < 0 && key_written < 0 && first_frame >= 0 && next_act < nacts) {
@@ -299,8 +321,10 @@ int main(int argc, char **argv)
         if (!exited && done && stop_sent < 0) {
             hwm = status_kib(pid, "VmHWM");
             rss = status_kib(pid, "VmRSS");
-            if (wto >= 0 && cpu_to < 0)
+            if (wto >= 0 && cpu_to < 0) {
                 cpu_to = cpu_s(pid);
+                sw_to = switches(pid);
+            }
             kill(pid, SIGTERM);
             stop_sent = t;
         }
@@ -401,6 +425,7 @@ int main(int argc, char **argv)
     if (wfrom >= 0) {
         printf("window_bytes %lld\n", wbytes);
         printf("window_cpu_s %.3f\n", cpu_from >= 0 && cpu_to >= 0 ? cpu_to - cpu_from : -1.0);
+        printf("window_wakeups %lld\n", sw_from >= 0 && sw_to >= 0 ? sw_to - sw_from : -1LL);
     }
     printf("vmhwm_kib %ld\n", hwm);
     printf("vmrss_kib %ld\n", rss);

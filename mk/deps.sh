@@ -75,6 +75,11 @@ for group in "$@"; do
         need wrk                   cmd wrk
         need htop                  cmd htop
         need procps                cmd ps
+        # B14: a real TLS + HTTP/2 front (Debian's nginx, with http_v2), a throwaway cert
+        need nginx-light           file /usr/sbin/nginx
+        need openssl               cmd openssl
+        need curl                  cmd curl
+        need jq                    cmd jq
         ;;
     fuzz)
         need clang                 cmd clang

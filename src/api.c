@@ -1272,7 +1272,10 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
                     ok = parse_rows(&ps, res, data, &out->rows);
                 else
                     ok = parse_detail(&ps, res, data, &out->detail);
-            } else
+            } else if (resp->endpoint == API_LIST_PROBE)
+                ok = json_is_array(json_object_get(data, resp->list_key ? resp->list_key : "")) ||
+                     bad(&ps, "data.%s is not an array", resp->list_key ? resp->list_key : "?");
+            else
                 ok = parse_patient(&ps, data, "data", &out->patient);
         }
     }

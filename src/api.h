@@ -8,8 +8,10 @@
 #include <stddef.h>
 
 /* API_LIST and API_ITEM are any resource of the table (resource.h): api_response.resource
- * says which. Patients keep their own typed endpoints. */
-enum api_endpoint { API_ME, API_PATIENTS, API_PATIENT, API_LIST, API_ITEM };
+ * says which. Patients keep their own typed endpoints. API_LIST_PROBE: the list of any
+ * resource, read only as far as telling that data.<list_key> is an array (the key's probe,
+ * issue 20; api_response.list_key). */
+enum api_endpoint { API_ME, API_PATIENTS, API_PATIENT, API_LIST, API_ITEM, API_LIST_PROBE };
 
 /* Every outcome of a request falls in exactly one class. */
 enum api_class {
@@ -138,6 +140,7 @@ struct api_response {
     const char *server;               /* the Server header, may be NULL */
     const char *proxy;                /* the proxy in use, as api_proxy_from_env gives it, or
                                          NULL */
+    const char *list_key;             /* API_LIST_PROBE: the array's key under data */
 };
 
 struct api_result {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authlog.h"
 #include "check_table.h"
@@ -50,10 +51,57 @@ static const char *org_key_env(const struct model_org *o)
     return env ? env : "unknown";
 }
 
-static bool org_healthy(const struct model_org *o)
+/* Judged on /marketplace/me (unless --quick) and the key's probe (patients by default): a 403
+ * on a resource the app does not use is no failure (issue 20). */
+static bool org_healthy(const struct model_org *o, bool quick)
 {
-    return o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
-           o->probe_patients.cls == API_OK;
+    const struct model_probe *p = model_org_probe(o);
+    return (quick || (o->probe_me.done && o->probe_me.cls == API_OK)) && p->done &&
+           p->cls == API_OK;
+}
+
+/* --- budget and progress ------------------------------------------------------------------ */
+
+/* Below this the budget's hold is not worth a line of the text report. */
+#define STRETCH_SAID_S 1.0
+
+/* The smallest app budget of the run (the one that held the check back longest). */
+static int budget_per_minute(const struct model *m)
+{
+    int pm = 0;
+    for (size_t b = 0; b < m->nbudgets; b++)
+        if (m->budgets[b].norgs && (pm == 0 || m->budgets[b].per_minute < pm))
+            pm = m->budgets[b].per_minute;
+    return pm;
+}
+
+/* What the budget did to the run, for --json: how long it held orgs back (seconds), the
+ * requests sent and per org. */
+static json_t *budget_json(const struct model *m, const struct engine_progress *pg)
+{
+    long sent = 0;
+    for (size_t b = 0; b < m->nbudgets; b++)
+        sent += m->budgets[b].total_sent;
+    return json_pack("{s:f, s:i, s:I, s:f}", "stretched_s", round(pg->stretched_s * 10) / 10,
+                     "per_minute", budget_per_minute(m), "requests", (json_int_t)sent,
+                     "requests_per_org", m->norgs ? (double)sent / (double)m->norgs : 0.0);
+}
+
+/* While the budget makes the check wait (a second or more), one line on stderr, redrawn in
+ * place: orgs done, and about how long the rest will take. Only on a terminal. Returns whether
+ * a line is on screen. */
+static bool show_progress(struct engine *e, bool shown)
+{
+    struct engine_progress p;
+    engine_progress(e, &p);
+    if (!shown && p.wait_ms < 1000)
+        return false;
+    fprintf(stderr, "\r\033[Kcheck: %zu of %zu orgs done", p.finished, p.orgs);
+    if (p.started < p.orgs)
+        fprintf(stderr, ", %zu waiting for the rate budget: about %.0f s left", p.orgs - p.started,
+                ceil(p.estimate_s));
+    fflush(stderr);
+    return true;
 }
 
 static json_t *probe_json(const struct model_probe *p);
@@ -186,7 +234,8 @@ static json_t *log_json(const struct config *cfg, const struct authlog *log)
                      (json_int_t)log->unwritten, "warning", warn[0] ? warn : NULL);
 }
 
-static void print_json(const struct model *m, size_t healthy, json_t *logj, bool with_scopes)
+static void print_json(const struct model *m, size_t healthy, json_t *logj,
+                       const struct engine_progress *pg, bool quick, bool with_scopes)
 {
     json_t *orgs = json_array();
     for (size_t i = 0; i < m->norgs; i++) {
@@ -204,7 +253,7 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj, bool
         json_object_set_new(org, "org_id", json_string(id));
         json_object_set_new(org, "key", json_pack("{s:s, s:s, s:s}", "name", key, "hint", hint,
                                                   "environment", org_key_env(o)));
-        json_object_set_new(org, "healthy", json_boolean(org_healthy(o)));
+        json_object_set_new(org, "healthy", json_boolean(org_healthy(o, quick)));
         json_object_set_new(org, "health", json_string(model_health_word(model_org_health(o))));
         json_t *tags = json_array();
         for (size_t t = 0; t < o->cfg->ntags; t++)
@@ -230,6 +279,10 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj, bool
         json_object_set_new(org, "me", me);
         json_t *pt = probe_json(&o->probe_patients);
         json_object_set_new(org, "patients", pt);
+        /* The probe the health is judged on (issue 20): patients, or the key's `probe`. */
+        json_t *probe = probe_json(model_org_probe(o));
+        json_object_set_new(probe, "resource", json_string(o->probe_name));
+        json_object_set_new(org, "probe", probe);
         if (with_scopes)
             json_object_set_new(org, "scopes", scopes_json(m, i));
         /* After a 429: how long maxdash would wait before the app's next request. */
@@ -259,8 +312,9 @@ static void print_json(const struct model *m, size_t healthy, json_t *logj, bool
         free(id);
         free(key);
     }
-    json_t *doc = json_pack("{s:o, s:I, s:I, s:o}", "orgs", orgs, "healthy", (json_int_t)healthy,
-                            "failed", (json_int_t)(m->norgs - healthy), "log", logj);
+    json_t *doc = json_pack("{s:o, s:I, s:I, s:o, s:o}", "orgs", orgs, "healthy",
+                            (json_int_t)healthy, "failed", (json_int_t)(m->norgs - healthy),
+                            "log", logj, "budget", budget_json(m, pg));
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     if (text)
@@ -282,7 +336,16 @@ static void print_probe(const char *label, const struct model_probe *p)
         printf(" trace %s", p->err.trace_id);
 }
 
-static void print_text(const struct model *m, size_t healthy, bool scopes)
+/* How long the rate budget stretched the run, when it is worth saying (issue 20). */
+static void print_stretch(const struct model *m, const struct engine_progress *pg)
+{
+    if (pg->stretched_s >= STRETCH_SAID_S)
+        printf("the rate budget stretched this check by %.1f s (%d requests a minute per app; "
+               "--budget N to change it for one run)\n", pg->stretched_s, budget_per_minute(m));
+}
+
+static void print_text(const struct model *m, size_t healthy, const struct engine_progress *pg,
+                       bool quick, bool scopes)
 {
     int name_w = 4, id_w = 6;
     for (size_t i = 0; i < m->norgs; i++) {
@@ -297,7 +360,7 @@ static void print_text(const struct model *m, size_t healthy, bool scopes)
         char *name = config_printable(o->cfg->name);
         char *id = config_printable(o->cfg->id);
         char *key = config_printable(o->cfg->key_name);
-        printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o) ? "ok  " : "FAIL", name_w, name,
+        printf("%s %-*s %-*s key %s %s (%s)", org_healthy(o, quick) ? "ok  " : "FAIL", name_w, name,
                id_w, id, key, hint, org_key_env(o));
         if (o->cfg->display_name) {
             char *display = config_printable(o->cfg->display_name);
@@ -310,7 +373,10 @@ static void print_text(const struct model *m, size_t healthy, bool scopes)
             for (size_t s = 0; s < o->me.nscopes; s++)
                 printf("%s%s", s ? "," : "", o->me.scopes[s]);
         }
-        print_probe("patients", &o->probe_patients);
+        if (o->probe_other)
+            print_probe(o->probe_name, model_org_probe(o));
+        else
+            print_probe("patients", &o->probe_patients);
         for (unsigned bit = 1; bit <= CONFIG_KEYWARN_ALL; bit <<= 1)
             if (o->cfg->key->warnings & bit)
                 printf("  warning: %s", config_key_warning_text(bit));
@@ -330,6 +396,7 @@ static void print_text(const struct model *m, size_t healthy, bool scopes)
         free(key);
     }
     printf("%zu of %zu org%s healthy\n", healthy, m->norgs, m->norgs == 1 ? "" : "s");
+    print_stretch(m, pg);
 }
 
 int check_run(const struct check_opts *opts)
@@ -378,7 +445,8 @@ int check_run(const struct check_opts *opts)
     model_init(&m, &cfg, all ? NULL : only, all ? 0 : nonly);
     free(only);
     /* Also a log that could not be opened: each append tries again (issue 12). */
-    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log};
+    struct engine_opts eo = {.once = true, .timeout_s = opts->timeout_s, .log = &log,
+                             .budget = opts->budget, .quick = opts->quick};
     struct engine *e = engine_new(&m, &eo, err, sizeof err);
     if (!e) {
         warnmsg("%s", err);
@@ -390,21 +458,28 @@ int check_run(const struct check_opts *opts)
     for (size_t i = 0; opts->scopes && i < m.norgs; i++)
         engine_probe_scopes(e, i);
     engine_step(e);
+    bool progress = isatty(STDERR_FILENO), shown = false;
     while (!engine_done(e)) {
-        engine_wait(e, NULL, 0, -1);
+        engine_wait(e, NULL, 0, progress ? 1000 : -1);
         engine_step(e);
+        if (progress)
+            shown |= show_progress(e, shown);
     }
+    if (shown)
+        fputs("\r\033[K", stderr); /* the progress line goes before the report */
+    struct engine_progress pg;
+    engine_progress(e, &pg);
     if (engine_log_problem(e))
         warnmsg("%s", engine_log_problem(e));
 
     size_t healthy = 0;
     for (size_t i = 0; i < m.norgs; i++)
-        healthy += org_healthy(&m.orgs[i]);
+        healthy += org_healthy(&m.orgs[i], opts->quick);
     char warn[600];
     if (!log.warning[0] && authlog_check_files(cfg.set.log_file, warn, sizeof warn))
         warnmsg("%s", warn);
     if (opts->json) {
-        print_json(&m, healthy, log_json(&cfg, &log), opts->scopes);
+        print_json(&m, healthy, log_json(&cfg, &log), &pg, opts->quick, opts->scopes);
     } else if (isatty(STDOUT_FILENO) && !opts->scopes) {
         /* For people: the table (issue 17). Piped, the one line per org scripts read; the
          * scope map (issue 16) keeps its own lines under each org. */
@@ -413,8 +488,9 @@ int check_run(const struct check_opts *opts)
                                       .color = check_table_color(STDOUT_FILENO),
                                       .utf8 = codeset && strcmp(codeset, "UTF-8") == 0};
         check_table_print(&m, &to, stdout);
+        print_stretch(&m, &pg);
     } else {
-        print_text(&m, healthy, opts->scopes);
+        print_text(&m, healthy, &pg, opts->quick, opts->scopes);
     }
     int status = healthy == m.norgs ? 0 : 1;
     if (fflush(stdout) != 0) {

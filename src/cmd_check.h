@@ -15,6 +15,9 @@ struct check_opts {
     bool json;
     int timeout_s;           /* --timeout; 0: the config's */
     bool scopes;             /* --scopes: every documented scope per org, granted and probed */
+    int budget;              /* --budget N: requests a minute for each app, this run only;
+                                0: rate_budget, stretched to the server's window (engine.h) */
+    bool quick;              /* --quick: the probe alone, no /marketplace/me */
 };
 
 /* Runs the check; returns the exit status. */

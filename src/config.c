@@ -2,6 +2,7 @@
  * over-long lines, a BOM, CRLF and section headers are handled exactly; inih splits each
  * setting line into name and value. Then validation, key resolution and key hygiene checks. */
 #include "config.h"
+#include "resources.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -426,11 +427,12 @@ static const struct setting_def {
     [CONFIG_CA_BUNDLE] = {"ca_bundle", T_PATH, 0, 0, NULL},
     [CONFIG_COPY_COMMAND] = {"copy_command", T_COMMAND, 0, 0, NULL},
     [CONFIG_PRIVACY] = {"privacy", T_BOOL, 0, 0, NULL},
+    [CONFIG_ME_EVERY] = {"me_every", T_INT, 1, 1000, "refreshes"},
 };
 
 static const char *const maxdash_names[] = {"base_url", "refresh", "timeout", "page_size",
                                             "rate_budget", "log_file", "ca_bundle",
-                                            "copy_command", "privacy"};
+                                            "copy_command", "privacy", "me_every"};
 static const char *const key_names[] = {"env", "file", "command", "value"};
 static const char *const org_names[] = {"id", "key", "name", "tags"};
 static const char *const orgs_names[] = {"file", "key", "tags"};
@@ -765,6 +767,7 @@ static void set_maxdash(struct parser *p, const char *name, const char *value)
         int *field = i == CONFIG_REFRESH ? &set->refresh
                    : i == CONFIG_TIMEOUT ? &set->timeout
                    : i == CONFIG_PAGE_SIZE ? &set->page_size
+                   : i == CONFIG_ME_EVERY ? &set->me_every
                                            : &set->rate_budget;
         *field = (int)v;
         return;
@@ -805,6 +808,22 @@ static void set_maxdash(struct parser *p, const char *name, const char *value)
     }
 }
 
+bool config_probe_ok(const char *name, const char **why)
+{
+    const resource_desc *r = resource_by_name(name);
+    if (!r) {
+        *why = "is not a resource name (such as patients or appointments)";
+        return false;
+    }
+    /* One request must prove the key, the org and the scope: a list reachable without an id
+     * or a required filter. */
+    if (r->parent != RES_NONE || r->required) {
+        *why = "cannot be a probe: its list needs an id or a filter";
+        return false;
+    }
+    return true;
+}
+
 static bool valid_env_name(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_'))
@@ -820,6 +839,19 @@ static void set_key(struct parser *p, const char *name, const char *value)
     struct config_key *k = &p->cfg->keys[p->index];
     char section[96];
     bprintf(section, sizeof section, "[key \"%s\"]", k->name);
+    if (strcmp(name, "probe") == 0) { /* not a source: what the app's health is judged on */
+        char q[QUOTE_MAX + 4];
+        const char *why = NULL;
+        if (k->probe)
+            PERR(p, p->lineno, "'probe' is set twice (first at line %d)", k->probe_line);
+        else if (!config_probe_ok(value, &why))
+            PERR(p, p->lineno, "probe: '%s' %s", clip(value, q), why);
+        else {
+            k->probe = xstrdup(value);
+            k->probe_line = p->lineno;
+        }
+        return;
+    }
     int i = index_of(name, key_names, ARRAY_LEN(key_names));
     if (i < 0) {
         unknown_setting(p, name, key_names, ARRAY_LEN(key_names), section);
@@ -1888,6 +1920,7 @@ bool config_load(const char *path, struct config *cfg, struct config_errors *err
     set->timeout = 10;
     set->page_size = 50;
     set->rate_budget = 100;
+    set->me_every = 10;
 
     size_t size = 0;
     char *data = read_config(&p, &size);
@@ -1937,6 +1970,7 @@ void config_free(struct config *cfg)
         struct config_key *k = &cfg->keys[i];
         free(k->name);
         free(k->source_text);
+        free(k->probe);
         wipe_free(k->value);
     }
     free(cfg->keys);
@@ -1991,6 +2025,8 @@ char *config_setting_text(const struct config *cfg, enum config_setting s)
         break;
     case CONFIG_PRIVACY:
         return xstrdup(set->privacy ? "true" : "false");
+    case CONFIG_ME_EVERY:
+        return xasprintf("%d", set->me_every);
     default:
         return xstrdup("?");
     }

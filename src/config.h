@@ -19,6 +19,7 @@ enum config_setting {
     CONFIG_CA_BUNDLE,
     CONFIG_COPY_COMMAND,
     CONFIG_PRIVACY,
+    CONFIG_ME_EVERY,
     CONFIG_SETTING_COUNT
 };
 
@@ -40,6 +41,7 @@ struct config_settings {
     char *ca_bundle;    /* NULL: the system's */
     char *copy_command; /* NULL: none configured */
     bool privacy;
+    int me_every;       /* /marketplace/me every Nth refresh of an org, 1..1000 (issue 20) */
     enum config_api_env api_env;
     /* Where each setting came from: 0 for the default, else its line in config.path. */
     int line[CONFIG_SETTING_COUNT];
@@ -72,6 +74,10 @@ struct config_key {
     int source_line;
     char *value;                   /* the resolved secret; NULL when it could not be resolved */
     unsigned warnings;             /* enum config_key_warning bits */
+    char *probe;                   /* `probe = RESOURCE`: what the app's health is judged on, a
+                                      resource of resources.def (config_probe_ok); NULL:
+                                      patients (issue 20) */
+    int probe_line;
 };
 
 struct config_org {
@@ -199,5 +205,10 @@ void config_set_resolve_keys(bool on);
 
 /* For tests: the time limit of a key command in milliseconds (default 10000). */
 void config_set_command_timeout_ms(int ms);
+
+/* True when name (a probe = value) is a resource of resources.def that one request can probe:
+ * neither a child of another resource nor a list with required filters; else *why says why
+ * (static). */
+bool config_probe_ok(const char *name, const char **why);
 
 #endif

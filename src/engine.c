@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "harden.h"
 #include "keymask.h"
 #include "restable.h"
+#include "resources.h"
 #include "util.h"
 
 #define MAX_BODY (8L * 1024 * 1024)
@@ -33,12 +35,18 @@
 #define SLOW_START_S 1.0
 
 /* XFER_LIST, XFER_ITEM and XFER_SCOPE are any resource of the table (issue 16): a page the UI
- * shows, a record's detail, and one row that tells whether the org's key has a scope. */
-enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL, XFER_LIST, XFER_ITEM, XFER_SCOPE };
+ * shows, a record's detail, and one row that tells whether the org's key has a scope.
+ * XFER_PROBE: the key's probe resource when it is not patients (1 row of its list, issue 20). */
+enum xfer_kind { XFER_ME, XFER_PATIENTS, XFER_DETAIL, XFER_LIST, XFER_ITEM, XFER_SCOPE,
+                 XFER_PROBE };
 
 struct xfer {
-    struct xfer *next;
-    CURL *h;
+    struct xfer *prev, *next;   /* engine.xfers: every transfer, queued or handed to libcurl */
+    struct xfer *oprev, *onext; /* engine.by_org[org]: the org's transfers (cancel) */
+    struct xfer *qprev, *qnext; /* engine.qhead..qtail while queued */
+    bool queued;                /* waiting in maxdash's queue for a slot */
+    bool handed;                /* added to the multi handle */
+    CURL *h;                    /* NULL while queued */
     struct curl_slist *headers;
     size_t org;
     enum xfer_kind kind;
@@ -61,11 +69,24 @@ struct xfer {
     int socket_errno;     /* EMFILE/ENFILE when opening a socket failed: a local limit */
 };
 
+/* What base_url's server speaks, learnt from the first answers (CURLINFO_HTTP_VERSION). */
+enum engine_proto { PROTO_UNKNOWN, PROTO_H1, PROTO_H2 };
+
 struct engine {
     struct model *m;
     struct engine_opts opts;
     CURLM *multi;
     struct xfer *xfers;
+    struct xfer **by_org;        /* norgs heads */
+    struct xfer *qhead, *qtail;  /* requests the budget let go, waiting for a libcurl slot */
+    size_t nqueued, nhanded;
+    CURL **pool;                 /* reset easy handles for reuse (ENGINE_POOL at most) */
+    size_t npool;
+    bool tls;                    /* base_url is https */
+    enum engine_proto proto;
+    long max_conns;              /* engine_max_connections() at start */
+    bool backlog;                /* finished transfers left in libcurl's queue by a slice */
+    size_t step_handed;          /* handed to libcurl in this engine_step (ENGINE_SLICE) */
     int running;
     unsigned changed;
     uint64_t rng;
@@ -73,6 +94,7 @@ struct engine {
     bool *once_started;
     size_t *first;      /* engine_refresh_first: orgs whose due refreshes go before the rest */
     size_t nfirst;
+    double once_first, once_last; /* monotonic: when the first and the latest org started */
     struct engine_budget *eb; /* per model budget */
     char *log_problem;
     bool http_allowed;
@@ -114,6 +136,7 @@ struct engine_budget {
     bool credit_known;
     long credit;
     double probe_at; /* monotonic */
+    bool once_sized; /* once mode: the window was sized from the first X-RateLimit-Remaining */
 };
 
 static size_t sent_in_window(struct model_budget *b, double now)
@@ -184,6 +207,22 @@ static void budget_spend(struct engine *e, size_t bi, double now)
     e->m->budgets[bi].total_sent++;
 }
 
+/* Once mode: budget bi may send per_minute requests a minute from now on (the ring grows to
+ * hold them, keeping its times oldest first). */
+static void budget_resize(struct engine *e, size_t bi, int per_minute)
+{
+    struct model_budget *b = &e->m->budgets[bi];
+    if (per_minute <= b->per_minute)
+        return;
+    double *v = xcalloc((size_t)per_minute, sizeof *v);
+    for (size_t k = 0; k < b->sent_len; k++)
+        v[k] = b->sent[(b->sent_head + k) % (size_t)b->per_minute];
+    free(b->sent);
+    b->sent = v;
+    b->sent_head = 0;
+    b->per_minute = per_minute;
+}
+
 /* A request of budget bi is back (or cancelled) at now: it stays in the window a minute. The
  * time goes to the budget its org belongs to by now (budgets merge when /marketplace/me shows
  * two keys to be of one app). */
@@ -247,13 +286,21 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
     return size * nmemb;
 }
 
-static void xfer_free(struct xfer *x)
+static void xfer_free(struct engine *e, struct xfer *x)
 {
     for (struct curl_slist *h = x->headers; h; h = h->next)
         explicit_bzero(h->data, strlen(h->data)); /* the Authorization header */
     curl_slist_free_all(x->headers);
-    if (x->h)
-        curl_easy_cleanup(x->h);
+    if (x->h) {
+        /* Reused rather than made again: curl_easy_init allocates ~20 KiB of buffers, and a
+         * burst of thousands of requests would make and free one per request. */
+        if (e->npool < ENGINE_POOL) {
+            curl_easy_reset(x->h);
+            e->pool[e->npool++] = x->h;
+        } else {
+            curl_easy_cleanup(x->h);
+        }
+    }
     free(x->url);
     free(x->search);
     free(x->filter);
@@ -261,17 +308,57 @@ static void xfer_free(struct xfer *x)
     free(x);
 }
 
+/* Takes x out of every list it is on, in constant time (issue 20: the old walk of the whole
+ * transfer list made a burst of n answers cost n^2). */
+static void unlink_xfer(struct engine *e, struct xfer *x)
+{
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (e->xfers == x)
+        e->xfers = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    if (x->oprev)
+        x->oprev->onext = x->onext;
+    else if (e->by_org[x->org] == x)
+        e->by_org[x->org] = x->onext;
+    if (x->onext)
+        x->onext->oprev = x->oprev;
+    if (x->queued) {
+        if (x->qprev)
+            x->qprev->qnext = x->qnext;
+        else
+            e->qhead = x->qnext;
+        if (x->qnext)
+            x->qnext->qprev = x->qprev;
+        else
+            e->qtail = x->qprev;
+        x->queued = false;
+        e->nqueued--;
+    }
+    x->prev = x->next = x->oprev = x->onext = x->qprev = x->qnext = NULL;
+}
+
 static void detach(struct engine *e, struct xfer *x)
 {
-    for (struct xfer **p = &e->xfers; *p; p = &(*p)->next) {
-        if (*p == x) {
-            *p = x->next;
-            break;
-        }
+    bool sent = x->handed;
+    unlink_xfer(e, x);
+    if (x->handed) {
+        curl_multi_remove_handle(e->multi, x->h);
+        x->handed = false;
+        e->nhanded--;
     }
-    curl_multi_remove_handle(e->multi, x->h);
     if (x->org < e->m->norgs) {
-        budget_answered(e, x->budget, e->m->orgs[x->org].budget, mono_now());
+        if (sent) {
+            budget_answered(e, x->budget, e->m->orgs[x->org].budget, mono_now());
+        } else {
+            /* Never left the queue: the server never saw it, the budget gets it back. */
+            struct engine_budget *eb = &e->eb[x->budget];
+            if (eb->in_flight > 0)
+                eb->in_flight--;
+            if (eb->credit_known)
+                eb->credit++;
+        }
         if (x->kind != XFER_DETAIL && x->kind != XFER_ITEM)
             e->m->orgs[x->org].in_flight--;
     }
@@ -301,25 +388,60 @@ static struct xfer *start_res(struct engine *e, size_t org, enum xfer_kind kind,
     api_ratelimit_init(&x->rl);
     x->res = res;
     x->filter = filter ? xstrdup(filter) : NULL;
-    if (kind == XFER_LIST || kind == XFER_SCOPE)
+    if (kind == XFER_PROBE) {
+        /* The first row of the resource's list, or the whole list when it has no pages. */
+        const resource_desc *r = resource_by_name(o->probe_name);
+        x->url = xasprintf("%s%s%s", e->m->cfg->set.base_url, r ? r->list_path : "/patients",
+                           !r || (r->filters & RF_PAGE) ? "?page=1&pageSize=1" : "");
+    } else if (kind == XFER_LIST || kind == XFER_SCOPE) {
         x->url = api_list_url(e->m->cfg->set.base_url, res, page_no, page_size, search, filter,
                               patient_id);
-    else if (kind == XFER_ITEM)
+    } else if (kind == XFER_ITEM) {
         x->url = api_item_url(e->m->cfg->set.base_url, res, patient_id);
-    else {
+    } else {
         enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
                                                                               : API_PATIENT;
         x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
     }
     if (!x->url) { /* a resource without a detail endpoint */
-        xfer_free(x);
+        xfer_free(e, x);
         return NULL;
     }
-    x->h = curl_easy_init();
-    if (!x->h) {
-        xfer_free(x);
-        return NULL;
-    }
+    /* Queued: libcurl gets it when a connection (or an HTTP/2 stream) is free for it (pump). */
+    x->queued = true;
+    x->qprev = e->qtail;
+    if (e->qtail)
+        e->qtail->qnext = x;
+    else
+        e->qhead = x;
+    e->qtail = x;
+    e->nqueued++;
+    x->next = e->xfers;
+    if (e->xfers)
+        e->xfers->prev = x;
+    e->xfers = x;
+    x->onext = e->by_org[org];
+    if (x->onext)
+        x->onext->oprev = x;
+    e->by_org[org] = x;
+    x->start = mono_now();
+    if (kind != XFER_DETAIL && kind != XFER_ITEM)
+        o->in_flight++;
+    o->requests++;
+    x->budget = o->budget;
+    budget_spend(e, o->budget, x->start);
+    return x;
+}
+
+/* Gives x an easy handle with its options and adds it to the multi handle. False when libcurl
+ * cannot (out of memory): x is left for the caller to finish as a local failure. */
+static bool hand_off(struct engine *e, struct xfer *x)
+{
+    struct model_org *o = &e->m->orgs[x->org];
+    const struct config_key *key = o->cfg->key;
+    x->h = e->npool > 0 ? e->pool[--e->npool] : curl_easy_init();
+    if (!x->h)
+        return false;
     char *auth = api_auth_header(key->value);
     x->headers = curl_slist_append(x->headers, auth);
     explicit_bzero(auth, strlen(auth));
@@ -345,6 +467,11 @@ static struct xfer *start_res(struct engine *e, size_t org, enum xfer_kind kind,
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout * 1000L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(timeout < 10 ? timeout : 10) * 1000L);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    /* Over TLS, wait for the first connection's ALPN rather than open one per transfer while
+     * it is unknown whether the server multiplexes (bench/README.md, B14). Not over plain
+     * http, where nothing multiplexes and waiting would serialise the transfers. */
+    if (e->tls)
+        curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_BODY);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -364,19 +491,12 @@ static struct xfer *start_res(struct engine *e, size_t org, enum xfer_kind kind,
     }
     if (e->m->cfg->set.ca_bundle)
         curl_easy_setopt(h, CURLOPT_CAINFO, e->m->cfg->set.ca_bundle);
-    if (curl_multi_add_handle(e->multi, h) != CURLM_OK) {
-        xfer_free(x);
-        return NULL;
-    }
-    x->start = mono_now();
-    x->next = e->xfers;
-    e->xfers = x;
-    if (kind != XFER_DETAIL && kind != XFER_ITEM)
-        o->in_flight++;
-    o->requests++;
-    x->budget = o->budget;
-    budget_spend(e, o->budget, x->start);
-    return x;
+    if (curl_multi_add_handle(e->multi, h) != CURLM_OK)
+        return false;
+    x->handed = true;
+    e->nhanded++;
+    x->start = mono_now(); /* latency and timeout count from here, not from the queue */
+    return true;
 }
 
 static struct xfer *start(struct engine *e, size_t org, enum xfer_kind kind, long page_no,
@@ -411,13 +531,15 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
 /* Cancels org's transfers of one kind (a page nobody wants any more). */
 static void cancel(struct engine *e, size_t org, enum xfer_kind kind, bool page_only)
 {
-    struct xfer *x = e->xfers;
+    struct xfer *x = e->by_org[org];
     while (x) {
-        struct xfer *next = x->next;
+        struct xfer *next = x->onext;
         if (x->org == org && x->kind == kind && (!page_only || x->page_request)) {
             bool refresh_done = x->refresh && --e->m->orgs[org].refresh_left == 0;
+            /* next may be the org's other transfer of this refresh: schedule_next() below
+             * starts nothing, so it stays valid. */
             detach(e, x);
-            xfer_free(x);
+            xfer_free(e, x);
             if (refresh_done)
                 schedule_next(e, org, mono_now(), wall_now());
         }
@@ -557,11 +679,15 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
     struct model_org *o = &e->m->orgs[org];
     struct model_budget *b = &e->m->budgets[o->budget];
     double interval = b->effective_refresh;
-    const struct model_probe *me = &o->probe_me, *pt = &o->probe_patients;
+    const struct model_probe *me = &o->probe_me, *pt = model_org_probe(o);
     bool ok = me->done && me->cls == API_OK && pt->done && pt->cls == API_OK;
     bool transient = (me->done && (api_class_is_transient(me->cls) || me->cls == API_RATE_LIMITED))
                      || (pt->done && (api_class_is_transient(pt->cls) ||
                                       pt->cls == API_RATE_LIMITED));
+    if (o->me_again) { /* the probe's answer changed: /marketplace/me now (me_again) */
+        o->me_again = false;
+        interval = 0;
+    }
     if (ok) {
         o->last_success = wall;
         o->first_failure = 0;
@@ -587,6 +713,102 @@ static void schedule_next(struct engine *e, size_t org, double now, double wall)
     }
 }
 
+/* --- the queue ---------------------------------------------------------------------------- *
+ *
+ * Requests the budget lets go wait in maxdash's queue until libcurl has a connection (or an
+ * HTTP/2 stream) for them. Handed all at once, thousands of transfers sit in libcurl's own
+ * pending list, each retrying to connect at every perform (issue 20 case 4: 5 000 orgs took
+ * 2.8 s of CPU and 141 MiB); and before libcurl 8.0, the transfers beyond the first HTTP/2
+ * connection's streams each opened a connection of their own (bench/README.md, B14). */
+
+/* How many transfers libcurl gets at once: one per connection over plain http or HTTP/1.1;
+ * over TLS, until an answer says otherwise, ENGINE_H2_CONNECTIONS connections of
+ * ENGINE_H2_STREAMS streams (CURLMOPT_MAX_HOST_CONNECTIONS caps the connections, and
+ * CURLOPT_PIPEWAIT makes the first wave wait for the first connection's ALPN rather than open
+ * one each). A server that turns out to speak HTTP/1.1 only costs one round trip on two
+ * connections before the first answer says so (learn_proto). */
+static size_t slots(const struct engine *e)
+{
+    if (!e->tls || e->proto == PROTO_H1)
+        return (size_t)e->max_conns;
+    if (e->proto == PROTO_H2)
+        return (size_t)(ENGINE_H2_CONNECTIONS * ENGINE_H2_STREAMS);
+    return (size_t)(ENGINE_H2_CONNECTIONS * ENGINE_H2_STREAMS);
+}
+
+/* The server's protocol from an answer: HTTP/2 keeps the connections to the host capped,
+ * HTTP/1.1 lifts the cap, and what libcurl holds waiting for one of the two connections and
+ * has not sent yet is handed again, so it gets a connection of its own. */
+static void learn_proto(struct engine *e, struct xfer *x)
+{
+    long v = 0;
+    if (!e->tls || curl_easy_getinfo(x->h, CURLINFO_HTTP_VERSION, &v) != CURLE_OK || v == 0)
+        return;
+    enum engine_proto p = v >= CURL_HTTP_VERSION_2_0 ? PROTO_H2 : PROTO_H1;
+    if (p == e->proto)
+        return;
+    e->proto = p;
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      p == PROTO_H2 ? ENGINE_H2_CONNECTIONS : 0L);
+    if (p != PROTO_H1)
+        return;
+
+    for (struct xfer *y = e->xfers; y; y = y->next) {
+        /* Not yet sending its request (on a new or a reused connection): nothing of it has
+         * reached the server, and nothing of an answer has come back. */
+        curl_off_t pretransfer = 1;
+        if (y != x && y->handed && y->len == 0 &&
+            curl_easy_getinfo(y->h, CURLINFO_PRETRANSFER_TIME_T, &pretransfer) == CURLE_OK &&
+            pretransfer == 0) {
+            curl_multi_remove_handle(e->multi, y->h);
+            curl_multi_add_handle(e->multi, y->h);
+        }
+    }
+}
+
+static void finish(struct engine *e, struct xfer *x, CURLcode rc);
+
+/* An answer that tells something about the key, the org or the scope. */
+static bool says_about_key(enum api_class c)
+{
+    return c == API_OK || c == API_UNAUTHORIZED || c == API_FORBIDDEN || c == API_NOT_FOUND;
+}
+
+/* The probe's answer changed (a key revoked, a scope withdrawn or granted, an org gone): the
+ * org refreshes again at once with /marketplace/me, which tells the app and the scopes. */
+static void me_again(struct engine *e, struct model_org *o, enum api_class was,
+                     enum api_class is)
+{
+    /* Only between answers about the key, the org or the scope (not a 503 going away), and
+     * not when this refresh asked /me already. */
+    if (o->me_due || e->opts.once || o->me_in_refresh || !says_about_key(was) ||
+        !says_about_key(is))
+        return;
+    o->me_due = true;
+    o->me_again = true; /* schedule_next makes the next refresh due at once */
+}
+
+/* Hands queued requests to libcurl while it has slots for them, oldest first, ENGINE_SLICE
+ * at most per engine_step (the perform that sends them must not hold the terminal either). */
+static void pump(struct engine *e)
+{
+    size_t cap = slots(e);
+    while (e->qhead && e->nhanded < cap && e->step_handed < ENGINE_SLICE) {
+        e->step_handed++;
+        struct xfer *x = e->qhead;
+        x->queued = false;
+        e->qhead = x->qnext;
+        if (e->qhead)
+            e->qhead->qprev = NULL;
+        else
+            e->qtail = NULL;
+        x->qnext = x->qprev = NULL;
+        e->nqueued--;
+        if (!hand_off(e, x))
+            finish(e, x, CURLE_OUT_OF_MEMORY); /* a local failure, recorded as one */
+    }
+}
+
 static bool same_text(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -604,11 +826,12 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     if (rc == CURLE_OK) {
         curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
         curl_easy_getinfo(x->h, CURLINFO_CONTENT_TYPE, &ctype);
+        learn_proto(e, x);
     }
     /* A proxy that refused the CONNECT: its status, not a connection failure. */
     long connect_code = 0;
     bool proxy_refused = rc == CURLE_PROXY ||
-                         (rc != CURLE_OK &&
+                         (rc != CURLE_OK && x->h &&
                           curl_easy_getinfo(x->h, CURLINFO_HTTP_CONNECTCODE, &connect_code) ==
                               CURLE_OK && connect_code >= 300);
     if (proxy_refused && connect_code > 0)
@@ -625,8 +848,10 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     struct api_response resp = {
         .endpoint = x->kind == XFER_ME ? API_ME : x->kind == XFER_PATIENTS ? API_PATIENTS
                   : x->kind == XFER_DETAIL ? API_PATIENT : x->kind == XFER_ITEM ? API_ITEM
-                                                                                : API_LIST,
+                  : x->kind == XFER_PROBE ? API_LIST_PROBE : API_LIST,
         .resource = x->res,
+        .list_key = x->kind == XFER_PROBE && resource_by_name(o->probe_name)
+                        ? resource_by_name(o->probe_name)->list_key : NULL,
         .transport = proxy_refused ? API_TR_PROXY : transport_of(rc, x),
         .transport_detail = rc == CURLE_OK ? NULL : x->socket_errno ? local : (x->errbuf[0] ? x->errbuf
                                                                   : curl_easy_strerror(rc)),
@@ -662,6 +887,14 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         long others = eb->in_flight > 0 ? (long)eb->in_flight - 1 : 0;
         eb->credit_known = true;
         eb->credit = x->rl.remaining - others;
+        if (e->opts.once && !e->opts.budget && !eb->once_sized) {
+            /* A one-shot check may take a share of what the window has left (engine.h). */
+            eb->once_sized = true;
+            long used = (long)sent_in_window(b, now) + (long)eb->in_flight;
+            long share = (long)((double)(eb->credit > 0 ? eb->credit : 0) * ENGINE_ONCE_SHARE);
+            if (used + share > b->per_minute)
+                budget_resize(e, o->budget, (int)(used + share < INT_MAX ? used + share : INT_MAX));
+        }
         eb->probe_at = now + (reset_ok && (double)x->rl.reset > wall
                                   ? (double)x->rl.reset - wall : 1.0);
     }
@@ -690,6 +923,10 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 
     switch (x->kind) {
     case XFER_ME:
+        /* An answer that says nothing about the key (a timeout, a 5xx, a 429) is asked
+         * again with the retry; a 401/403/404 waits for its turn (me_wanted). */
+        if (api_class_is_transient(r.cls) || r.cls == API_RATE_LIMITED)
+            o->me_due = true;
         model_probe_set(&o->probe_me, &r, latency_ms, wall);
         if (r.cls == API_OK) {
             model_note_app(m, x->org, r.me.app_id);
@@ -697,7 +934,18 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
         }
         e->changed |= ENGINE_CHANGED_ORGS;
         break;
+    case XFER_PROBE:
+        /* The probe alone proves the key, the org and the scope (401, 404, 403 say which): a
+         * change of its answer asks /marketplace/me again, at once (issue 20 case 2). */
+        if (o->probe_res.done && o->probe_res.cls != r.cls)
+            me_again(e, o, o->probe_res.cls, r.cls);
+        model_probe_set(&o->probe_res, &r, latency_ms, wall);
+        e->changed |= ENGINE_CHANGED_ORGS;
+        break;
     case XFER_PATIENTS:
+        if (!o->probe_other && x->refresh && o->probe_patients.done &&
+            o->probe_patients.cls != r.cls)
+            me_again(e, o, o->probe_patients.cls, r.cls);
         model_probe_set(&o->probe_patients, &r, latency_ms, wall);
         if (x->page_request && o->page_wanted && o->res == res_patients() &&
             x->page_no == o->page_no &&
@@ -759,7 +1007,7 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
     api_result_free(&r);
     bool refresh_done = x->refresh && --o->refresh_left == 0;
     detach(e, x);
-    xfer_free(x);
+    xfer_free(e, x);
     if (refresh_done)
         schedule_next(e, (size_t)(o - m->orgs), now, wall);
     m->version++;
@@ -770,41 +1018,74 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
 /* Whether org's wanted page is on its way (sent on its own, ahead of the refreshes). */
 static bool page_in_flight(const struct engine *e, size_t org)
 {
-    for (const struct xfer *x = e->xfers; x; x = x->next)
-        if (x->org == org && x->kind == XFER_PATIENTS && x->page_request)
+    for (const struct xfer *x = e->by_org[org]; x; x = x->onext)
+        if (x->kind == XFER_PATIENTS && x->page_request)
             return true;
     return false;
+}
+
+/* Whether org's next refresh asks /marketplace/me: on the first refresh, after `r`, when the
+ * probe's answer changed, and every me_every-th refresh; in once mode unless --quick. At
+ * steady state a refresh is the probe alone: one request (issue 20 case 2). */
+static bool me_wanted(const struct engine *e, const struct model_org *o)
+{
+    if (e->opts.once)
+        return !e->opts.quick;
+    int every = e->m->cfg->set.me_every > 0 ? e->m->cfg->set.me_every : 1;
+    return o->me_due || o->cycles % every == 0;
+}
+
+/* The requests org's next refresh sends. */
+static size_t refresh_size(struct engine *e, size_t i)
+{
+    const struct model_org *o = &e->m->orgs[i];
+    bool want = o->page_wanted && o->res == res_patients();
+    bool page_going = want && !o->page_dirty && page_in_flight(e, i);
+    return (size_t)me_wanted(e, o) + (size_t)o->probe_other +
+           (size_t)((!o->probe_other || want) && !page_going);
 }
 
 static bool start_refresh(struct engine *e, size_t i, double now)
 {
     struct model_org *o = &e->m->orgs[i];
     struct model_budget *b = &e->m->budgets[o->budget];
-    /* A wanted page already under way answers for /patients: the refresh sends /me only,
-     * rather than cancelling the page the user waits for and sending it again. */
-    /* Only a wanted patients page rides with the refresh; another resource's page is fetched
-     * when asked for (issue 16), and the refresh probes patients with one row as usual. */
+    /* A wanted page already under way answers for /patients: the refresh does not send it
+     * again, rather than cancelling the page the user waits for. Only a wanted patients page
+     * rides with the refresh; another resource's page is fetched when asked for (issue 16). */
     bool want = o->page_wanted && o->res == res_patients();
     bool page_going = want && !o->page_dirty && page_in_flight(e, i);
-    if (budget_free_at(e, o->budget, now, page_going ? 1 : 2) > now)
+    size_t n = refresh_size(e, i);
+    if (n == 0)
+        n = 1;
+    if (budget_free_at(e, o->budget, now, n) > now)
         return false;
+    bool me = me_wanted(e, o);
+    /* /patients: the probe when the key's probe is patients, else only the page on screen. */
+    bool patients = (!o->probe_other || want) && !page_going;
     long size = want ? e->m->cfg->set.page_size : 1;
     long page = want ? o->page_no : 1;
     const char *search = want ? o->search : NULL;
     if (want && !page_going)
         cancel(e, i, XFER_PATIENTS, true); /* this refresh fetches the wanted page itself */
-    struct xfer *parts[2] = {start(e, i, XFER_ME, 0, 0, NULL, NULL, false),
-                             page_going ? NULL
-                                        : start(e, i, XFER_PATIENTS, page, size, search, NULL,
-                                                want)};
+    struct xfer *parts[3] = {me ? start(e, i, XFER_ME, 0, 0, NULL, NULL, false) : NULL,
+                             patients ? start(e, i, XFER_PATIENTS, page, size, search, NULL,
+                                              want)
+                                      : NULL,
+                             o->probe_other ? start(e, i, XFER_PROBE, 0, 0, NULL, NULL, false)
+                                            : NULL};
     o->refresh_left = 0;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         if (parts[k]) {
             parts[k]->refresh = true;
             o->refresh_left++;
         }
     }
-    bool ok = parts[0] && (parts[1] || page_going);
+    bool ok = (!me || parts[0]) && (!patients || parts[1]) && (!o->probe_other || parts[2]);
+    if (me && parts[0])
+        o->me_due = false;
+    o->me_in_refresh = me && parts[0];
+    o->cycles++;
+    o->cycle_requests += o->refresh_left;
     if (want && o->page_dirty) {
         /* Only a page the user asked for shows "loading": a background refresh of the page on
          * screen changes nothing visible until it lands. */
@@ -881,8 +1162,12 @@ static void schedule(struct engine *e)
         size_t i = (e->rr + k) % m->norgs;
         struct model_org *o = &m->orgs[i];
         if (e->opts.once) {
-            if (!e->once_started[i] && start_refresh(e, i, now))
+            if (!e->once_started[i] && start_refresh(e, i, now)) {
                 e->once_started[i] = true;
+                if (e->once_first == 0)
+                    e->once_first = now;
+                e->once_last = now;
+            }
             continue;
         }
         if (o->page_dirty && !(o->refresh_left == 0 && o->next_refresh <= now) &&
@@ -963,13 +1248,30 @@ struct engine *engine_new(struct model *m, const struct engine_opts *opts, char 
         bprintf(err, errsize, "libcurl could not create a multi handle");
         return NULL;
     }
-    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, engine_max_connections());
+    e->max_conns = engine_max_connections();
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, e->max_conns);
+    curl_multi_setopt(e->multi, CURLMOPT_MAX_CONCURRENT_STREAMS, (long)ENGINE_H2_STREAMS);
+    e->tls = strncasecmp(m->cfg->set.base_url, "https://", 8) == 0;
+    if (e->tls) /* until the first answer tells HTTP/1.1 (learn_proto) */
+        curl_multi_setopt(e->multi, CURLMOPT_MAX_HOST_CONNECTIONS, ENGINE_H2_CONNECTIONS);
+    e->pool = xcalloc(ENGINE_POOL, sizeof *e->pool);
+    e->by_org = xcalloc(m->norgs + 1, sizeof *e->by_org);
     harden_cloexec_all(); /* the multi handle's wake-up socket pair is not close-on-exec */
     e->http_allowed = m->cfg->set.api_env == CONFIG_API_LOOPBACK;
     api_proxy_from_env(m->cfg->set.base_url, e->proxy, sizeof e->proxy);
     e->rng = (uint64_t)(wall_now() * 1e6) | 1;
     e->once_started = xcalloc(m->norgs + 1, sizeof *e->once_started);
     e->eb = xcalloc(m->nbudgets + 1, sizeof *e->eb);
+    for (size_t bi = 0; opts->once && opts->budget > 0 && bi < m->nbudgets; bi++) {
+        /* --budget N replaces rate_budget for this run (the server's limit still caps it). */
+        struct model_budget *b = &m->budgets[bi];
+        if (opts->budget > b->per_minute) {
+            budget_resize(e, bi, opts->budget);
+        } else {
+            b->per_minute = opts->budget;
+            b->sent_len = b->sent_head = 0;
+        }
+    }
     /* The first refresh of every org is due now. */
     double now = mono_now();
     for (size_t i = 0; i < m->norgs; i++)
@@ -984,8 +1286,12 @@ void engine_free(struct engine *e)
     while (e->xfers) {
         struct xfer *x = e->xfers;
         detach(e, x);
-        xfer_free(x);
+        xfer_free(e, x);
     }
+    while (e->npool > 0)
+        curl_easy_cleanup(e->pool[--e->npool]);
+    free(e->pool);
+    free(e->by_org);
     curl_multi_cleanup(e->multi);
     free(e->once_started);
     free(e->first);
@@ -998,12 +1304,15 @@ long engine_next_ms(struct engine *e)
 {
     struct model *m = e->m;
     double now = mono_now(), next = -1;
+    if (e->backlog || (e->qhead && e->nhanded < slots(e)))
+        return 0; /* answers taken in part, or requests waiting for slots that are free */
     for (size_t i = 0; i < m->norgs; i++) {
         struct model_org *o = &m->orgs[i];
         if ((o->refresh_left > 0 && !o->page_dirty) || (e->opts.once && e->once_started[i]))
             continue;
         double due = o->page_dirty ? now : o->next_refresh;
-        double free_at = budget_free_at(e, o->budget, now, o->page_dirty ? 1 : 2);
+        double free_at = budget_free_at(e, o->budget, now,
+                                        o->page_dirty ? 1 : refresh_size(e, i));
         if (free_at > due)
             due = free_at;
         if (next < 0 || due < next)
@@ -1057,15 +1366,21 @@ void engine_wait(struct engine *e, struct engine_fd *fds, size_t nfds, long time
 unsigned engine_step(struct engine *e)
 {
     e->changed = 0;
+    e->step_handed = 0;
     schedule(e);
+    pump(e);
     /* Until a perform finishes nothing more: a completion left in curl's message queue would
-     * otherwise wait for the next wake-up, which may never come when nothing is running. */
+     * otherwise wait for the next wake-up, which may never come when nothing is running. But
+     * at most ENGINE_SLICE answers a call: the loop reads the terminal between slices, so a
+     * key pressed during a burst of answers waits for one slice, not the burst (issue 20). */
+    size_t taken = 0;
+    e->backlog = false;
     for (;;) {
         curl_multi_perform(e->multi, &e->running);
         bool finished = false;
         CURLMsg *msg;
-        int left;
-        while ((msg = curl_multi_info_read(e->multi, &left))) {
+        int left = 0;
+        while (taken < ENGINE_SLICE && (msg = curl_multi_info_read(e->multi, &left))) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
             struct xfer *x = NULL;
@@ -1074,18 +1389,24 @@ unsigned engine_step(struct engine *e)
             if (x) {
                 finish(e, x, rc);
                 finished = true;
+                taken++;
             }
         }
         if (!finished)
             break;
         schedule(e); /* what the results made due: a retry, a page asked for meanwhile */
+        pump(e);
+        if (taken >= ENGINE_SLICE) {
+            e->backlog = left > 0;
+            break;
+        }
     }
     return e->changed;
 }
 
 bool engine_done(const struct engine *e)
 {
-    if (!e->opts.once || e->xfers)
+    if (!e->opts.once || e->xfers || e->backlog)
         return false;
     for (size_t i = 0; i < e->m->norgs; i++) {
         if (!e->once_started[i])
@@ -1097,10 +1418,48 @@ bool engine_done(const struct engine *e)
     return true;
 }
 
+void engine_progress(struct engine *e, struct engine_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    const struct model *m = e->m;
+    p->orgs = m->norgs;
+    size_t *waiting = xcalloc(m->nbudgets + 1, sizeof *waiting); /* orgs not started, per budget */
+    for (size_t i = 0; i < m->norgs; i++) {
+        const struct model_org *o = &m->orgs[i];
+        if (!e->once_started[i]) {
+            waiting[o->budget]++;
+            continue;
+        }
+        p->started++;
+        if (o->refresh_left == 0)
+            p->finished++;
+    }
+    /* The budgets run side by side: the slowest one sets the estimate. */
+    double left_s = 0;
+    for (size_t bi = 0; bi < m->nbudgets; bi++) {
+        const struct model_budget *b = &m->budgets[bi];
+        long cap = b->limit > 0 && b->limit < b->per_minute ? b->limit : b->per_minute;
+        double per_org = (e->opts.quick ? 0.0 : 1.0) + 1.0;
+        double s = (double)waiting[bi] * per_org * WINDOW_S / (double)(cap > 0 ? cap : 1);
+        if (s > left_s)
+            left_s = s;
+    }
+    free(waiting);
+    p->stretched_s = e->once_last > e->once_first ? e->once_last - e->once_first : 0;
+    if (p->started < p->orgs) {
+        long ms = e->backlog ? 0 : engine_next_ms(e);
+        p->wait_ms = ms > 0 ? ms : 0;
+        double wait_s = (double)p->wait_ms / 1000.0;
+        p->estimate_s = left_s > wait_s ? left_s : wait_s;
+    }
+}
+
 void engine_refresh_org(struct engine *e, size_t org)
 {
-    if (org < e->m->norgs)
+    if (org < e->m->norgs) {
         e->m->orgs[org].next_refresh = mono_now();
+        e->m->orgs[org].me_due = true; /* `r` asks /marketplace/me too */
+    }
 }
 
 void engine_refresh_first(struct engine *e, const size_t *orgs, size_t n)

@@ -14,8 +14,12 @@
 struct engine;
 
 struct engine_opts {
-    bool once;            /* `check`: one /marketplace/me and one /patients probe per org */
+    bool once;            /* `check`: one /marketplace/me and one probe (the key's probe
+                             resource, patients by default) per org */
     int timeout_s;        /* per request; 0: the config's */
+    bool quick;           /* once: the key's probe alone, no /marketplace/me (check --quick) */
+    int budget;           /* once: requests a minute for each app (check --budget); 0: the
+                             config's rate_budget, stretched by ENGINE_ONCE_SHARE */
     struct authlog *log;  /* failures are appended here before the model shows them; may be NULL */
     /* Called with every finished request, after the log and before the model take it (serve's
      * metrics, issue 18); may be NULL. r and its strings are only borrowed for the call. */
@@ -40,6 +44,23 @@ struct engine_fd {
 
 /* At most this many connections at once, and fewer under a low RLIMIT_NOFILE. */
 #define ENGINE_MAX_CONNECTIONS 256L
+/* Over TLS (issue 20, B14): at most this many connections to the API, each carrying up to
+ * ENGINE_H2_STREAMS requests at once (CURLMOPT_MAX_CONCURRENT_STREAMS; a server allowing
+ * fewer streams makes the rest wait in libcurl for a free one). The cap is lifted when the
+ * first answer shows the server speaks HTTP/1.1 only. */
+#define ENGINE_H2_CONNECTIONS 2L
+#define ENGINE_H2_STREAMS 1000L
+/* Answers engine_step takes in, and requests it hands to libcurl, at most per call, so the
+ * loop reads the terminal between slices of a burst (issue 20: key latency <= 20 ms during
+ * 1 000 answers). */
+#define ENGINE_SLICE 32
+/* Easy handles kept for reuse after their transfer. */
+#define ENGINE_POOL 512
+/* A one-shot `check` (once, no --budget) may use this share of what the server says is left in
+ * an app's window (X-RateLimit-Remaining, at the app's first answer, less the requests still in
+ * flight) when that is more than rate_budget; the rest stays for the app's own traffic. Never
+ * more than the server's X-RateLimit-Limit. (Issue 20 case 3.) */
+#define ENGINE_ONCE_SHARE 0.5
 /* Descriptors left to the rest of the program (terminal, log, pipes, the copy command). */
 #define ENGINE_FD_RESERVE 32L
 
@@ -75,6 +96,18 @@ unsigned engine_step(struct engine *e);
 
 /* True in once mode when every probe has finished. */
 bool engine_done(const struct engine *e);
+
+/* Once mode: how far the check is. */
+struct engine_progress {
+    size_t orgs;          /* to check */
+    size_t started;       /* whose requests the budget let go */
+    size_t finished;      /* whose requests are all back */
+    long wait_ms;         /* until the budget lets the next org go; 0: none waiting */
+    double estimate_s;    /* until the last org can start, at the budgets' pace; 0 none */
+    double stretched_s;   /* from the first org's start to the last one's, so far: how long
+                             the budgets held orgs back */
+};
+void engine_progress(struct engine *e, struct engine_progress *p);
 
 /* Asks for a refresh of one org (or all) now, within the budget. */
 void engine_refresh_org(struct engine *e, size_t org);

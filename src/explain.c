@@ -14,6 +14,7 @@
 
 #include "authlog.h"
 #include "orgid.h"
+#include "resources.h"
 #include "text.h"
 #include "util.h"
 
@@ -277,7 +278,7 @@ bool explain_outage(const struct model *m, char *buf, size_t size)
     double since = 0;
     enum api_class cls = API_CONNECT;
     for (size_t i = 0; i < m->norgs; i++) {
-        const struct model_probe *p = &m->orgs[i].probe_me;
+        const struct model_probe *p = model_org_latest(&m->orgs[i]);
         if (!p->done || !unreachable(p->cls))
             return false;
         double first = m->orgs[i].first_failure > 0 ? m->orgs[i].first_failure : p->at;
@@ -502,10 +503,12 @@ void explain_org(const struct model *m, size_t org, struct explain *out)
     const struct model_probe *p = NULL;
     if (o->probe_me.done && o->probe_me.cls != API_OK)
         p = &o->probe_me;
-    else if (o->probe_patients.done && o->probe_patients.cls != API_OK)
-        p = &o->probe_patients;
+    else if (model_org_probe(o)->done && model_org_probe(o)->cls != API_OK)
+        p = model_org_probe(o);
     if (!p)
         return;
+    const resource_desc *pr = resource_by_name(o->probe_name);
+    const char *probe_path = pr ? pr->list_path : "/patients";
     struct model_failure f = {
         .org = org,
         .cls = p->cls,
@@ -513,7 +516,8 @@ void explain_org(const struct model *m, size_t org, struct explain *out)
         .code = p->err.code,
         .message = p->err.message ? p->err.message : p->summary,
         .required_scope = p->err.required_scope,
-        .path = p == &o->probe_me ? "/marketplace/me" : "/patients",
+        .path = p == &o->probe_me ? "/marketplace/me" : o->probe_other ? (char *)probe_path
+                                                                        : "/patients",
         .count = 1,
     };
     explain_failure(m, &f, out);

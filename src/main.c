@@ -30,6 +30,8 @@ struct options {
     const char *since;
     const char *copy_command;
     int timeout;
+    int budget;     /* check --budget N */
+    bool quick;     /* check --quick */
     bool json, no_color, privacy, explain;
     bool auth_only; /* log --auth-only */
     struct init_opts init; /* maxdash init */
@@ -41,7 +43,8 @@ struct options {
 
 enum { OPT_ORG = 256, OPT_NO_COLOR, OPT_PRIVACY, OPT_JSON, OPT_SINCE, OPT_TIMEOUT,
        OPT_COPY_COMMAND, OPT_EXPLAIN, OPT_AUTH_ONLY, OPT_BASE_URL, OPT_KEY_ENV, OPT_KEY_FILE,
-       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN, OPT_TAG, OPT_STATUS, OPT_SCOPES };
+       OPT_KEY_COMMAND, OPT_INIT_CHECK, OPT_LISTEN, OPT_TAG, OPT_STATUS, OPT_SCOPES,
+       OPT_BUDGET, OPT_QUICK };
 
 /* Each subcommand's options, one row each: getopt's table, the synopsis and --help are made
  * from these (cli.c). -h/--help is added to every one, -V/--version to the dashboard. */
@@ -84,6 +87,11 @@ static const struct cli_option check_opts[] = {
     {"json", 0, OPT_JSON, NULL, false, "one JSON document instead of the table"},
     {"timeout", 0, OPT_TIMEOUT, "SECONDS", false,
      "seconds per request (1..300), instead of the config's timeout"},
+    {"budget", 0, OPT_BUDGET, "N", false,
+     "requests a minute for each app, this run only (1..100000); by default rate_budget, "
+     "stretched to half of what the server says is left in its window"},
+    {"quick", 0, OPT_QUICK, NULL, false,
+     "the key's probe alone, no /marketplace/me (one request per org)"},
     {NULL, 0, 0, NULL, false, NULL}};
 static const struct cli_option config_opts[] = {OPT_CONFIG, {NULL, 0, 0, NULL, false, NULL}};
 static const struct cli_option log_opts[] = {
@@ -306,6 +314,19 @@ static int parse_options(const struct subcommand *sc, int argc, char **argv,
             opt->timeout = (int)v;
             break;
         }
+        case OPT_BUDGET: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 1 || v > 100000) {
+                complain("--budget takes requests a minute from 1 to 100000, not", optarg);
+                return EXIT_USAGE;
+            }
+            opt->budget = (int)v;
+            break;
+        }
+        case OPT_QUICK:
+            opt->quick = true;
+            break;
         case CLI_OPT_HELP:
             if (s->name) {
                 cli_help(stdout, s, NULL, 0, cli_width());
@@ -380,7 +401,7 @@ static int run_check(const struct options *opt)
     struct check_opts co = {.config = opt->config, .orgs = opt->orgs, .norgs = opt->norgs,
                             .tags = opt->tags, .ntags = opt->ntags,
                             .json = opt->json, .timeout_s = opt->timeout,
-                            .scopes = opt->scopes};
+                            .scopes = opt->scopes, .budget = opt->budget, .quick = opt->quick};
     return check_run(&co);
 }
 
@@ -476,6 +497,9 @@ static void print_config(const struct config *cfg)
         printf("\n[key \"%s\"]\n", kname);
         free(kname);
         print_row("key", masked, note);
+        char *pnote = k->probe ? where(path, k->probe_line) : xstrdup("default");
+        print_row("probe", k->probe ? k->probe : "patients", pnote);
+        free(pnote);
         print_warnings("", k->warnings);
         free(src);
         free(loc);

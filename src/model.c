@@ -143,6 +143,9 @@ void model_init(struct model *m, const struct config *cfg, const char *const *on
         o->res = res_patients();
         o->rows_res = o->probe_rows_res = -1;
         scopes_init(o);
+        o->probe_name = co->key && co->key->probe ? co->key->probe : "patients";
+        o->probe_other = strcmp(o->probe_name, "patients") != 0;
+        o->me_due = true; /* the first refresh proves the key with /marketplace/me */
     }
     recount_budgets(m);
 }
@@ -228,6 +231,7 @@ void model_free(struct model *m)
         api_me_free(&o->me);
         model_probe_clear(&o->probe_me);
         model_probe_clear(&o->probe_patients);
+        model_probe_clear(&o->probe_res);
         page_free(&o->page);
         free(o->search);
         free(o->filter);
@@ -265,10 +269,37 @@ static enum model_health health_of(const struct model_probe *p)
     }
 }
 
+const struct model_probe *model_org_probe(const struct model_org *o)
+{
+    return o->probe_other ? &o->probe_res : &o->probe_patients;
+}
+
+const struct model_probe *model_org_latest(const struct model_org *o)
+{
+    const struct model_probe *p = model_org_probe(o);
+    return p->done && (!o->probe_me.done || p->at > o->probe_me.at) ? p : &o->probe_me;
+}
+
+double model_requests_per_cycle(const struct model *m)
+{
+    long cycles = 0, requests = 0;
+    for (size_t i = 0; i < m->norgs; i++) {
+        cycles += m->orgs[i].cycles;
+        requests += m->orgs[i].cycle_requests;
+    }
+    return cycles ? (double)requests / (double)cycles : 0;
+}
+
 enum model_health model_org_health(const struct model_org *o)
 {
+    /* The latest answer saying nothing about the key (the API down, a 429) speaks for the
+     * org: /marketplace/me is not asked at every refresh (issue 20), and its older answer
+     * must not hide an outage. */
+    enum model_health latest = health_of(model_org_latest(o));
+    if (latest == HEALTH_DOWN || latest == HEALTH_RATE)
+        return latest;
     enum model_health me = health_of(&o->probe_me);
-    enum model_health pt = health_of(&o->probe_patients);
+    enum model_health pt = health_of(model_org_probe(o));
     if (me == HEALTH_CHECKING && pt == HEALTH_CHECKING)
         return HEALTH_CHECKING;
     /* /marketplace/me speaks for the key and the org; /patients adds the scope. */

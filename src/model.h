@@ -42,6 +42,18 @@ struct model_org {
     bool have_me;
     struct model_probe probe_me;
     struct model_probe probe_patients;
+    /* The key's probe when it is not patients (`probe = appointments`, issue 20): with it the
+     * org's health is judged on probe_me and probe_res, and probe_patients only tells how the
+     * patients pane's requests went. */
+    struct model_probe probe_res;
+    const char *probe_name;        /* the key's probe resource, "patients" by default; the
+                                      config's (or static) string */
+    bool probe_other;              /* probe_name is not patients */
+    bool me_due;                   /* the next refresh asks /marketplace/me as well */
+    bool me_again;                 /* ... and comes at once: the probe's answer changed */
+    bool me_in_refresh;            /* the refresh under way asked /marketplace/me */
+    long cycles;                   /* refreshes started */
+    long cycle_requests;           /* the requests those refreshes sent */
 
     /* The patients page the UI asked for (page 1 of 1 row when nobody looks at it). */
     struct api_page page;          /* the last page received; kept while the next loads */
@@ -168,6 +180,15 @@ void model_free(struct model *m);
 
 /* The org's health from its probes. */
 enum model_health model_org_health(const struct model_org *o);
+/* The probe the org's health is judged on besides /marketplace/me: probe_res when the key's
+ * probe is another resource than patients, else probe_patients. */
+const struct model_probe *model_org_probe(const struct model_org *o);
+/* The org's latest answer: the later of probe_me and model_org_probe (/marketplace/me is not
+ * asked at every refresh, issue 20), or probe_me when neither came. */
+const struct model_probe *model_org_latest(const struct model_org *o);
+/* Requests per org per refresh cycle so far (issue 20: 2.0 when every refresh asked
+ * /marketplace/me too); 0 before the first refresh. */
+double model_requests_per_cycle(const struct model *m);
 /* "ok", "401", "403", "404", "429", "down", "checking"; static. */
 const char *model_health_word(enum model_health h);
 

@@ -86,6 +86,10 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A copy's child ended: reaped then, not by a waitpid() at every turn of the loop. */
+    struct sigaction ca = sa;
+    ca.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &ca, NULL);
     signal(SIGPIPE, SIG_IGN);
     struct sigaction fa;
     memset(&fa, 0, sizeof fa);
@@ -372,6 +376,8 @@ static void read_signals(struct ui *u)
         for (ssize_t i = 0; i < n; i++) {
             if (buf[i] == SIGWINCH || buf[i] == SIGCONT) {
                 on_resize(u);
+            } else if (buf[i] == SIGCHLD) {
+                u->reap = true;
             } else {
                 u->quit = true;
                 if (!u->quit_signal)
@@ -395,6 +401,57 @@ static unsigned dirty_of(unsigned changed)
     if (changed & ENGINE_CHANGED_DETAIL)
         d |= DIRTY_OVERLAY;
     return d;
+}
+
+#define DRAW_BUSY_GAP_S 0.1
+
+/* Milliseconds until some text on screen changes by the clock alone, -1 none: the countdown's
+ * next step, the selected org's data age ("<10 s ago", "10 s ago"...), the status line's end,
+ * and every second while a wait or an age counts down by the second (a 429, a retry, a page or
+ * a patient waiting for the budget, a failing org's "data N s old"). The loop sleeps until then
+ * (or until input, a signal or the engine): an idle dashboard wakes only when its text changes
+ * (issue 20 case 6: it woke every second for the countdown). */
+static long next_text_change_ms(struct ui *u)
+{
+    double next = -1, mono = mono_now(), wall = wall_now();
+#define SOONER(s) do { double s_ = (s); if (s_ < 0.001) s_ = 0.001; \
+                       if (next < 0 || s_ < next) next = s_; } while (0)
+    const struct model_org *sel = selected_org(u);
+    bool by_second = u->m.detail.active && u->m.detail.pending;
+    for (size_t b = 0; !by_second && b < u->m.nbudgets; b++)
+        by_second = u->m.budgets[b].blocked_until > mono;
+    for (size_t i = 0; !by_second && i < u->m.norgs; i++) {
+        const struct model_org *o = &u->m.orgs[i];
+        by_second = o->page_dirty || (o->last_success > 0 && o->first_failure > 0);
+    }
+    if (sel && sel->retrying)
+        by_second = true;
+    if (by_second)
+        SOONER(1.0 - (mono - floor(mono)));
+    if (u->shown_countdown > 0 && sel) {
+        double at = sel->next_refresh;
+        if (u->m.budgets[sel->budget].blocked_until > at)
+            at = u->m.budgets[sel->budget].blocked_until;
+        double left = at - mono;
+        /* The text shows COUNTDOWN_STEP * ceil(left / step): it changes when left reaches the
+         * step below. */
+        if (left > 0)
+            SOONER(left - (double)COUNTDOWN_STEP * (ceil(left / (double)COUNTDOWN_STEP) - 1));
+    }
+    if (sel && (sel->probe_me.done || sel->probe_patients.done)) {
+        const struct model_probe *p = &sel->probe_me;
+        double age = wall - (sel->last_success ? sel->last_success : p->at);
+        if (age < 0)
+            age = 0;
+        if (age < 90) /* ago_text: "<10 s", then 10 s steps */
+            SOONER(10.0 - fmod(age, 10.0));
+        else
+            SOONER(60.0 - fmod(age, 60.0)); /* minutes and hours: once a minute is enough */
+    }
+    if (u->status[0])
+        SOONER(u->status_until - wall);
+#undef SOONER
+    return next < 0 ? -1 : (long)ceil(next * 1000.0);
 }
 
 static void loop(struct ui *u)
@@ -431,19 +488,33 @@ static void loop(struct ui *u)
             u->status[0] = '\0';
             u->dirty |= DIRTY_FOOTER;
         }
-        draw(u);
-        double now = wall_now();
-        long to_second = (long)((1.0 - (now - floor(now))) * 1000.0) + 1;
+        /* While the engine takes in a burst of answers slice by slice, the screen follows at
+         * DRAW_BUSY_GAP_S: a frame per slice would keep the terminal busy for the whole burst
+         * (issue 20 case 4). A key is drawn at once. */
+        bool busy = engine_next_ms(u->e) == 0;
+        if (!busy || u->keyed || mono_now() - u->drawn_at >= DRAW_BUSY_GAP_S) {
+            draw(u);
+            u->drawn_at = mono_now();
+            u->keyed = false;
+        }
+        long until_change = busy ? 0 : next_text_change_ms(u);
         /* A running copy's stderr reaches its end when the child exits: that wakes us. */
         struct engine_fd fds[2 + ARRAY_LEN(u->clips)] = {{STDIN_FILENO, false}, {sig_pipe[0], false}};
         size_t nfds = 2;
         for (size_t i = 0; i < ARRAY_LEN(u->clips); i++)
             if (u->clips[i].pid && u->clips[i].err_fd >= 0)
                 fds[nfds++] = (struct engine_fd){u->clips[i].err_fd, false};
-        engine_wait(u->e, fds, nfds, to_second);
-        poll_clips(u);
+        engine_wait(u->e, fds, nfds, until_change);
         if (fds[1].ready)
             read_signals(u);
+        bool clip_io = false;
+        for (size_t i = 2; i < nfds; i++)
+            clip_io |= fds[i].ready;
+        if (u->reap || clip_io) {
+            u->reap = false;
+            poll_clips(u);
+        }
+        u->keyed |= fds[0].ready || fds[1].ready; /* a key, a resize: drawn at once */
         if (fds[0].ready && read_input(u) == 0 && terminal_gone()) {
             u->quit = true;
             u->quit_signal = SIGHUP; /* exit 129, as if the hang-up had reached us, like htop */

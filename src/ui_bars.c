@@ -43,7 +43,9 @@ long countdown(const struct ui *u)
     if (b->blocked_until > at)
         at = b->blocked_until; /* a 429's wait comes first */
     double left = at - mono_now();
-    return left < 0 ? 0 : (long)ceil(left);
+    /* In COUNTDOWN_STEP steps, rounded up: an idle screen then changes (and the loop wakes)
+     * once per step, not every second (issue 20 case 6). */
+    return left <= 0 ? 0 : COUNTDOWN_STEP * (long)ceil(left / COUNTDOWN_STEP);
 }
 
 void draw_header(struct ui *u)
@@ -110,6 +112,13 @@ void draw_header(struct ui *u)
         utf8_trim_partial(refresh);
     }
     const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
+    /* What a refresh costs (issue 20): requests per org per cycle, 1.0 at steady state. */
+    double per_cycle = model_requests_per_cycle(&u->m);
+    if (per_cycle > 0) {
+        size_t n = strlen(refresh);
+        snprintf(refresh + n, sizeof refresh - n, "%s%.1f req/org/cycle", dot, per_cycle);
+        utf8_trim_partial(refresh);
+    }
     char line[1024];
     snprintf(line, sizeof line, " maxdash%s%s%s%zu org%s%s%s%s", dot, u->cfg.set.base_url, dot,
              u->m.norgs, u->m.norgs == 1 ? "" : "s", dot, refresh, u->privacy ? " \xC2\xB7 privacy" : "");

@@ -150,6 +150,9 @@ struct ui {
     unsigned long model_version;
     long shown_countdown;
     long shown_second; /* monotonic second of the last wait countdown redraw */
+    bool reap;         /* a SIGCHLD came: a copy's child may have ended (poll_clips) */
+    bool keyed;        /* input came since the last frame: the next one is drawn at once */
+    double drawn_at;   /* monotonic: the last frame */
 };
 
 /* Lines of a view's text (owned strings). */
@@ -196,7 +199,9 @@ const char *mask_text(const struct ui *u);
 void draw_header(struct ui *u);
 void draw_footer(struct ui *u);
 void open_editor(struct ui *u);
-/* Seconds until the selected org's next refresh; -1 while it is in flight. */
+/* Seconds until the selected org's next refresh, rounded up to COUNTDOWN_STEP; -1 while it is
+ * in flight. */
+#define COUNTDOWN_STEP 5L
 long countdown(const struct ui *u);
 
 /* ui_orgs.c */

@@ -70,7 +70,7 @@ void draw_orgs(struct ui *u)
         /* In an outage every org is down alike; the header says why, the panes how old. */
         bool stale = org_stale(u, o) && !outage;
         if (hl == HEALTH_OK)
-            snprintf(word, sizeof word, "%ld ms", o->probe_me.latency_ms);
+            snprintf(word, sizeof word, "%ld ms", model_org_latest(o)->latency_ms);
         else if (stale)
             snprintf(word, sizeof word, "stale");
         else if (hl == HEALTH_RATE) {
@@ -151,10 +151,12 @@ void draw_org(struct ui *u)
     if (++y > h)
         goto done;
     put(w, y, 1, 9, "Status", role_attr[ROLE_DIM]);
-    const struct model_probe *p = &o->probe_me;
-    if (o->probe_me.done && o->probe_me.cls == API_OK && o->probe_patients.done &&
-        o->probe_patients.cls != API_OK)
-        p = &o->probe_patients;
+    /* A failure first (/marketplace/me's, then the probe's), else the latest answer. */
+    const struct model_probe *p = model_org_latest(o);
+    if (o->probe_me.done && o->probe_me.cls != API_OK)
+        p = &o->probe_me;
+    else if (model_org_probe(o)->done && model_org_probe(o)->cls != API_OK)
+        p = model_org_probe(o);
     char line[512];
     if (!p->done) {
         snprintf(line, sizeof line, "checking%s", u->utf8 ? "\xE2\x80\xA6" : "...");

@@ -112,7 +112,7 @@ keys Escape
 # --- case 3: y in a failed patient detail copies that failure ----------------------------------
 # A second maxdash refreshing every 2 s, so that westla fails again while the detail is open.
 ctl POST /_sandbox/faults "{\"fault\": \"status\", \"status\": 500, \"org\": \"org_westla\", \"path\": \"/patients/$id1\"}" >/dev/null
-write_config "refresh = 2"
+write_config "refresh = 2" "me_every = 1"  # /marketplace/me at every refresh (issue 20)
 start_maxdash -s detail -x 160 -y 40 -e NO_COLOR=1
 RAW=$T/detail.raw
 see "Organization ─ westla"

@@ -542,6 +542,104 @@ END_TEST
 
 /* ---- many orgs --------------------------------------------------------------------------- */
 
+/* ---- the budget of a one-shot check (issue 20 case 3) --------------------------------------- */
+
+/* 80 orgs of one app: 160 requests, beyond rate_budget (100). The sandbox's window (1 000 a
+ * minute) has room: the check takes ENGINE_ONCE_SHARE of it and is done in one go, not after
+ * a minute's wait; the report says the budget it used. */
+/* The demo's appointments-only org (harbor: its app has read:appointments and nothing else)
+ * is healthy when its key says `probe = appointments`; with the default probe, the 403 on
+ * /patients fails it. --quick sends the probe alone. (Issue 20 case 1.) */
+START_TEST(demo_harbor_is_healthy_probing_appointments)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/assets/sandbox/demo.json", test_src_dir());
+    size_t len = 0;
+    char *demo = test_read_file(path, &len);
+    ck_assert_msg(demo != NULL, "cannot read %s", path);
+    struct sandbox sb;
+    sandbox_start(&sb, demo, NULL);
+    free(demo);
+    struct chk c;
+    chk_init(&c);
+    char text[8192];
+    snprintf(text, sizeof text,
+             "[maxdash]\nbase_url = %s\nlog_file = %s\n"
+             "[key \"scheduler\"]\nenv = I20_APPTS_KEY\nprobe = appointments\n"
+             "[key \"plain\"]\nenv = I20_APPTS_KEY\n"
+             "[org \"harbor\"]\nid = org_harbor\nkey = scheduler\n"
+             "[org \"harbor-patients\"]\nid = org_harbor\nkey = plain\n", sb.base_url, c.log);
+    chk_config_raw(&c, text);
+    const char *env[] = {"I20_APPTS_KEY=max_dev_ak_01DEMOKEYAPPTS9F3H5J7K2L4", NULL};
+    struct chk_out o;
+    chk_run_env(&c, (const char *[]){"--json", NULL}, env, DEADLINE_MS, &o);
+    ck_assert_int_eq(o.r.status, 1);
+    json_t *org = chk_org(o.doc, "harbor");
+    ck_assert_msg(json_is_true(json_object_get(org, "healthy")), "harbor is not healthy");
+    chk_assert_probe(org, "me", "ok", 200);
+    chk_assert_probe(org, "probe", "ok", 200);
+    assert_str(sbt_jstr(org, "probe.resource"), "appointments", "probe.resource");
+    assert_str(sbt_jstr(org, "patients.class"), "not_run", "patients.class");
+    json_t *other = chk_org(o.doc, "harbor-patients");
+    ck_assert_msg(json_is_false(json_object_get(other, "healthy")), "/patients 403 is healthy");
+    chk_assert_probe(other, "probe", "forbidden", 403);
+    assert_str(sbt_jstr(other, "probe.resource"), "patients", "probe.resource");
+    chk_out_free(&o);
+
+    /* --quick: the probe alone, one request per org. */
+    json_t *st0 = chk_stats(&sb);
+    long long before = sbt_jint(st0, "total");
+    json_decref(st0);
+    chk_run_env(&c, (const char *[]){"--json", "--quick", "--org", "harbor", NULL}, env,
+                DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "--quick: exit status %d", o.r.status);
+    chk_assert_probe(chk_org(o.doc, "harbor"), "me", "not_run", 0);
+    json_t *st = chk_stats(&sb);
+    ck_assert_int_eq(sbt_jint(st, "total") - before, 1);
+    json_decref(st);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
+START_TEST(check_takes_a_share_of_the_servers_window)
+{
+    struct sandbox sb;
+    sandbox_start(&sb, sandbox_test_data, NULL);
+    char orgs[80 * 48] = "";
+    size_t n = 0;
+    for (int i = 0; i < 80; i++)
+        n += (size_t)snprintf(orgs + n, sizeof orgs - n, "[org \"o%02d\"]\nid = org_gen\nkey = active\n",
+                              i);
+    struct chk c;
+    chk_init(&c);
+    chk_config(&c, sb.base_url, "rate_budget = 100\n", orgs);
+    struct chk_out o;
+    chk_run(&c, (const char *[]){"--json", NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "exit status %d, expected 0; stderr: %s", o.r.status, o.r.err);
+    ck_assert_int_eq(sbt_jint(o.doc, "healthy"), 80);
+    json_t *budget = json_object_get(o.doc, "budget");
+    ck_assert_int_eq(sbt_jint(budget, "requests"), 160);
+    ck_assert_msg(sbt_jint(budget, "per_minute") > 100 && sbt_jint(budget, "per_minute") <= 1000,
+                  "budget.per_minute %lld: not stretched to the server's window",
+                  (long long)sbt_jint(budget, "per_minute"));
+    json_t *st = chk_stats(&sb);
+    ck_assert_int_eq(sbt_jint(st, "total"), 160);
+    ck_assert_msg(sbt_jint(st, "by_status.429") == LLONG_MIN, "the server answered 429");
+    json_decref(st);
+    chk_out_free(&o);
+
+    /* --budget N is the budget for that run, whatever the server's window says. */
+    chk_run(&c, (const char *[]){"--json", "--budget", "500", NULL}, DEADLINE_MS, &o);
+    ck_assert_msg(o.r.status == 0, "exit status %d, expected 0; stderr: %s", o.r.status, o.r.err);
+    ck_assert_int_eq(sbt_jint(json_object_get(o.doc, "budget"), "per_minute"), 500);
+    chk_out_free(&o);
+    chk_free(&c);
+    sandbox_free(&sb);
+}
+END_TEST
+
 START_TEST(fifty_orgs_are_all_reported)
 {
     struct sandbox sb;
@@ -1013,6 +1111,8 @@ SUITE(check)
     tcase_add_test(tc, rate_limited_report_says_when_to_retry);
     tcase_add_test(tc, rate_limited_report_honours_retry_after);
     tcase_add_test(tc, fifty_orgs_are_all_reported);
+    tcase_add_test(tc, check_takes_a_share_of_the_servers_window);
+    tcase_add_test(tc, demo_harbor_is_healthy_probing_appointments);
     tcase_add_test(tc, org_filter_selects_one_or_two_orgs);
     tcase_add_test(tc, unknown_org_is_exit_2_with_one_line);
     tcase_add_test(tc, config_errors_are_exit_2);

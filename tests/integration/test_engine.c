@@ -54,6 +54,8 @@ struct fx_opts {
     long revoked_key_org;    /* this org uses KEY2 (same app); -1: none */
     const char *const *sandbox_args;
     bool authlog;            /* open DIR/state/auth.jsonl and hand it to the engine */
+    const char *settings;    /* more [maxdash] lines, or NULL */
+    const char *k1_extra;    /* more [key "k1"] lines (probe = ...), or NULL */
 };
 
 static char *appendf(char *s, size_t *len, size_t *cap, const char *fmt, ...)
@@ -113,9 +115,9 @@ static char *config_text(const struct fx *f, const struct fx_opts *o)
     s = appendf(s, &len, &cap,
                 "[maxdash]\nbase_url = %s\nrefresh = %d\ntimeout = 10\npage_size = %d\n"
                 "rate_budget = %d\nlog_file = %s\n\n"
-                "[key \"k1\"]\nenv = " ENV1 "\n[key \"k2\"]\nenv = " ENV2 "\n",
+                "%s\n[key \"k1\"]\nenv = " ENV1 "\n%s[key \"k2\"]\nenv = " ENV2 "\n",
                 f->sb.base_url, o->refresh, o->page_size ? o->page_size : 10, o->rate_budget,
-                f->log_path);
+                f->log_path, o->settings ? o->settings : "", o->k1_extra ? o->k1_extra : "");
     for (size_t i = 0; i < o->norgs; i++)
         s = appendf(s, &len, &cap, "[org \"o%03zu\"]\nid = org_%03zu\nkey = %s\n", i, i,
                     (long)i == o->revoked_key_org ? "k2" : "k1");
@@ -907,6 +909,122 @@ START_TEST(failures_reach_the_log_before_the_model)
 }
 END_TEST
 
+/* ---- i. the probe's cost (issue 20) -------------------------------------------------------- */
+
+static bool cycles_at_least(struct fx *f, void *arg)
+{
+    for (size_t i = 0; i < f->m.norgs; i++)
+        if (f->m.orgs[i].cycles < (long)(size_t)arg || f->m.orgs[i].in_flight)
+            return false;
+    return true;
+}
+
+/* Steady state: one request per org per cycle, /marketplace/me on the first refresh and every
+ * me_every-th (3 here) after it. */
+START_TEST(steady_state_is_one_request_per_org_per_cycle)
+{
+    struct fx f;
+    struct fx_opts o = {.norgs = 3, .refresh = 2, .rate_budget = 1000, .revoked_key_org = -1,
+                        .settings = "me_every = 3\n"};
+    fx_start(&f, &o);
+    ck_assert_msg(run(&f, 20000, cycles_at_least, (void *)(size_t)7), "7 refreshes in 20 s");
+    struct rqlog log;
+    requests(&f, &log);
+    for (size_t i = 0; i < f.m.norgs; i++) {
+        char org[32];
+        snprintf(org, sizeof org, "org_%03zu", i);
+        long cycles = f.m.orgs[i].cycles;
+        size_t me = count_org_path(&log, org, ME), pt = count_org_path(&log, org, PT);
+        /* Refreshes 0, 3, 6 (and 9 if one more started meanwhile) asked /me. */
+        ck_assert_msg(me == (size_t)((cycles + 2) / 3), "%s: %zu /me in %ld refreshes", org, me,
+                      cycles);
+        ck_assert_msg(pt == (size_t)cycles, "%s: %zu /patients in %ld refreshes", org, pt, cycles);
+    }
+    rqlog_free(&log);
+    double per = model_requests_per_cycle(&f.m);
+    ck_assert_msg(per > 1.0 && per < 1.5, "%.2f requests per org per cycle", per);
+    fx_free(&f);
+}
+END_TEST
+
+static bool me_is_401(struct fx *f, void *arg)
+{
+    (void)arg;
+    return f->m.orgs[0].probe_me.status == 401;
+}
+
+static bool org_health_is(struct fx *f, void *arg)
+{
+    return model_org_health(&f->m.orgs[0]) == (enum model_health)(size_t)arg;
+}
+
+/* /marketplace/me left out of steady state changes nothing for detection: a revoked key, then
+ * a withdrawn scope, show within one refresh from the probe alone; each change asks /me again
+ * at once. */
+START_TEST(revoked_key_and_withdrawn_scope_within_one_cycle)
+{
+    struct fx f;
+    struct fx_opts o = {.norgs = 1, .refresh = 2, .rate_budget = 1000, .revoked_key_org = -1};
+    fx_start(&f, &o);
+    ck_assert_msg(run(&f, 10000, cycles_at_least, (void *)(size_t)2), "2 refreshes");
+    ck_assert_int_eq(model_org_health(&f.m.orgs[0]), HEALTH_OK);
+
+    /* The key is revoked: 401 within one refresh interval (2 s) and the answer's latency. */
+    json_decref(sbt_ctl_json(&f.sb, "POST", "/_sandbox/keys/revoke",
+                             "{\"value\": \"" KEY1 "\"}", 200));
+    long long t0 = test_now_ms();
+    ck_assert_msg(run(&f, 3500, org_health_is, (void *)(size_t)HEALTH_AUTH),
+                  "401 not shown within one cycle (health %d)", model_org_health(&f.m.orgs[0]));
+    long long took = test_now_ms() - t0;
+    /* The change asked /me again at once (not at the 10th refresh): it says 401 too. */
+    ck_assert_msg(run(&f, 1500, me_is_401, NULL), "/me not asked again after the probe's 401");
+
+    /* Active again, then the clinic withdraws read:patients: 403 within one cycle. */
+    json_decref(sbt_ctl_json(&f.sb, "POST", "/_sandbox/keys/restore",
+                             "{\"value\": \"" KEY1 "\"}", 200));
+    ck_assert_msg(run(&f, 5000, org_health_is, (void *)(size_t)HEALTH_OK), "healthy again");
+    json_decref(sbt_ctl_json(&f.sb, "POST", "/_sandbox/scopes",
+                 "{\"org\": \"org_000\", \"app\": \"" APP "\", \"remove\": [\"read:patients\"]}",
+                 200));
+    ck_assert_msg(run(&f, 3500, org_health_is, (void *)(size_t)HEALTH_SCOPE),
+                  "403 not shown within one cycle (health %d)", model_org_health(&f.m.orgs[0]));
+    fprintf(stderr, "engine probe: revoked key shown after %lld ms (refresh 2 s)\n", took);
+    fx_free(&f);
+}
+END_TEST
+
+/* A key whose app reads appointments only is judged on appointments: healthy, and its
+ * refreshes never ask /patients. */
+START_TEST(a_key_probing_appointments_never_asks_patients)
+{
+    struct fx f;
+    struct fx_opts o = {.norgs = 2, .refresh = 2, .rate_budget = 1000, .revoked_key_org = -1,
+                        .k1_extra = "probe = appointments\n"};
+    fx_start(&f, &o);
+    /* The clinics grant read:appointments only. */
+    for (int i = 0; i < 2; i++) {
+        char body[256];
+        snprintf(body, sizeof body, "{\"org\": \"org_%03d\", \"app\": \"" APP "\", "
+                 "\"add\": [\"read:appointments\"], \"remove\": [\"read:patients\"]}", i);
+        json_decref(sbt_ctl_json(&f.sb, "POST", "/_sandbox/scopes", body, 200));
+    }
+    ck_assert_msg(run(&f, 10000, cycles_at_least, (void *)(size_t)2), "2 refreshes");
+    for (size_t i = 0; i < 2; i++) {
+        const struct model_org *org = &f.m.orgs[i];
+        ck_assert_msg(model_org_health(org) == HEALTH_OK, "o%03zu: health %d", i,
+                      model_org_health(org));
+        ck_assert_int_eq(org->probe_res.status, 200);
+        ck_assert(!org->probe_patients.done);
+    }
+    struct rqlog log;
+    requests(&f, &log);
+    ck_assert_uint_eq(count_org_path(&log, "org_000", PT), 0);
+    ck_assert_uint_ge(count_org_path(&log, "org_000", "/v1/appointments"), 2);
+    rqlog_free(&log);
+    fx_free(&f);
+}
+END_TEST
+
 SUITE(engine)
 {
     Suite *s = suite_create("engine");
@@ -914,6 +1032,9 @@ SUITE(engine)
     tcase_set_timeout(tc, 40);
     tcase_add_unchecked_fixture(tc, sandbox_tmp_setup, sandbox_tmp_teardown);
     tcase_add_test(tc, after_a_429_nothing_is_sent_before_retry_after);
+    tcase_add_test(tc, steady_state_is_one_request_per_org_per_cycle);
+    tcase_add_test(tc, revoked_key_and_withdrawn_scope_within_one_cycle);
+    tcase_add_test(tc, a_key_probing_appointments_never_asks_patients);
     tcase_add_test(tc, a_patient_opened_during_a_wait_is_sent_after_it);
     tcase_add_test(tc, transient_failures_are_retried_with_backoff);
     tcase_add_test(tc, unauthorized_is_not_retried_before_the_next_refresh);

@@ -132,6 +132,22 @@ START_TEST(defaults_apply)
 }
 END_TEST
 
+START_TEST(a_key_names_its_probe_resource)
+{
+    /* Issue 20: the probe a key's health is judged on; patients when not said. */
+    struct config cfg;
+    struct config_errors e;
+    ck_assert_msg(load("[key \"k\"]\nenv = MAXDASH_TEST_KEY\nprobe = appointments\n"
+                       "[key \"j\"]\nenv = MAXDASH_TEST_KEY\n[org \"o\"]\nid = org_1\nkey = k\n",
+                       &cfg, &e), "errors:%s", dump(&e));
+    ck_assert_str_eq(config_find_key(&cfg, "k")->probe, "appointments");
+    ck_assert_int_eq(config_find_key(&cfg, "k")->probe_line, 3);
+    ck_assert_ptr_null(config_find_key(&cfg, "j")->probe);
+    ck_assert_int_eq(cfg.set.me_every, 10);
+    done(&cfg, &e);
+}
+END_TEST
+
 START_TEST(every_setting_is_read_with_its_line)
 {
     const char *text = "[maxdash]\n"                               /* 1 */
@@ -144,7 +160,7 @@ START_TEST(every_setting_is_read_with_its_line)
                        "ca_bundle = /dev/null\n"                   /* 8 */
                        "copy_command = xclip -selection c\n"       /* 9 */
                        "privacy = yes\n"                           /* 10 */
-                       "\n"                                        /* 11 */
+                       "me_every = 3\n"                            /* 11 */
                        "[key \"staging\"]\n"                       /* 12 */
                        "env = MAXDASH_TEST_DEV\n"                  /* 13 */
                        "[org \"westla\"]\n"                        /* 14 */
@@ -170,6 +186,7 @@ START_TEST(every_setting_is_read_with_its_line)
     ck_assert_str_eq(cfg.set.ca_bundle, "/dev/null");
     ck_assert_str_eq(cfg.set.copy_command, "xclip -selection c");
     ck_assert(cfg.set.privacy);
+    ck_assert_int_eq(cfg.set.me_every, 3);
     for (int i = 0; i < CONFIG_SETTING_COUNT; i++)
         ck_assert_int_eq(cfg.set.line[i], i + 2);
 
@@ -292,7 +309,13 @@ static const struct bad_case {
      "unknown setting 'Refresh' in [maxdash] (did you mean 'refresh'?)"},
     {"[maxdash]\ncolour = 1\n" TAIL, 2,
      "unknown setting 'colour' in [maxdash] (known: base_url, refresh, timeout, page_size, "
-     "rate_budget, log_file, ca_bundle, copy_command, privacy)"},
+     "rate_budget, log_file, ca_bundle, copy_command, privacy, me_every)"},
+    {"[key \"k\"]\nenv = MAXDASH_TEST_KEY\nprobe = bogus\n[org \"o\"]\nid = org_1\nkey = k\n", 3,
+     "probe: 'bogus' is not a resource name (such as patients or appointments)"},
+    {"[key \"k\"]\nenv = MAXDASH_TEST_KEY\nprobe = stock-levels\n[org \"o\"]\nid = org_1\nkey = k\n",
+     3, "probe: 'stock-levels' cannot be a probe: its list needs an id or a filter"},
+    {"[key \"k\"]\nenv = MAXDASH_TEST_KEY\nprobe = tasks\nprobe = bills\n[org \"o\"]\nid = org_1\n"
+     "key = k\n", 4, "'probe' is set twice (first at line 3)"},
     {"[maxdash]\nid = org_1\n" TAIL, 2,
      "'id' belongs in an [org \"NAME\"] section, not in [maxdash]"},
     {"[key \"k\"]\nenv = MAXDASH_TEST_KEY\nvalu = x\n[org \"o\"]\nid = org_1\nkey = k\n", 3,
@@ -1270,6 +1293,7 @@ SUITE(config)
     tcase_add_loop_test(tc, each_mistake_has_its_message, 0,
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, messages_name_path_and_line);
+    tcase_add_test(tc, a_key_names_its_probe_resource);
     tcase_add_test(tc, duplicate_orgs_among_thousands);
     tcase_add_test(tc, five_mistakes_five_messages_in_file_order);
     tcase_add_test(tc, keys_in_bad_lines_are_not_quoted);
