@@ -55,8 +55,12 @@ log_file = $tmp/auth-failures.jsonl
 env = MAXDASH_DEMO_KEY
 [key "revoked"]
 env = MAXDASH_DEMO_REVOKED_KEY
+; The harbor app only reads appointments, on API v4 (same sandbox): its health is judged on
+; its appointments, and the rest of the demo stays on v1.
 [key "scheduler"]
 env = MAXDASH_DEMO_APPTS_KEY
+probe = appointments
+base_url = http://127.0.0.1:$port/v4
 
 [org "westla"]
 id   = org_westla

@@ -160,7 +160,7 @@ static json_t *scopes_json(const struct model *m, size_t org)
 static void print_scopes(const struct model *m, size_t org)
 {
     const struct model_org *o = &m->orgs[org];
-    int v = res_version_of(m->cfg->set.base_url);
+    int v = res_version_of(config_org_base_url(m->cfg, o->cfg));
     if (v)
         printf("     scopes (API v%d):\n", v);
     else

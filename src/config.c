@@ -839,6 +839,23 @@ static void set_key(struct parser *p, const char *name, const char *value)
     struct config_key *k = &p->cfg->keys[p->index];
     char section[96];
     bprintf(section, sizeof section, "[key \"%s\"]", k->name);
+    if (strcmp(name, "base_url") == 0) { /* not a source: the API version this app targets */
+        struct url_info u;
+        char *why = parse_base_url(value, &u);
+        if (k->base_url) {
+            PERR(p, p->lineno, "'base_url' is set twice (first at line %d)", k->base_url_line);
+        } else if (why) {
+            PERR(p, p->lineno, "base_url: %s", why);
+        } else {
+            k->base_url = xstrdup(value);
+            size_t n = strlen(k->base_url);
+            while (n > 0 && k->base_url[n - 1] == '/')
+                k->base_url[--n] = '\0';
+            k->base_url_line = p->lineno;
+        }
+        free(why);
+        return;
+    }
     if (strcmp(name, "probe") == 0) { /* not a source: what the app's health is judged on */
         char q[QUOTE_MAX + 4];
         const char *why = NULL;
@@ -1909,6 +1926,40 @@ static void resolve_keys(struct parser *p)
     free(envp);
 }
 
+/* The length of url's scheme://host:port, up to the path. */
+static size_t origin_len(const char *url)
+{
+    const char *after = strstr(url, "://");
+    const char *slash = after ? strchr(after + 3, '/') : NULL;
+    return slash ? (size_t)(slash - url) : strlen(url);
+}
+
+/* A key's base_url may choose another API version (/v1../v4) of the same server, never another
+ * server: the engine keeps one TLS, HTTP/2, proxy and CA setting per run, made for [maxdash]
+ * base_url, and a key sent to another host is a key sent where the config does not say. */
+static void check_key_base_urls(struct parser *p)
+{
+    const char *base = p->cfg->set.base_url;
+    for (size_t i = 0; i < p->cfg->nkeys; i++) {
+        const struct config_key *k = &p->cfg->keys[i];
+        if (!k->base_url)
+            continue;
+        size_t n = origin_len(k->base_url);
+        if (n != origin_len(base) || strncasecmp(k->base_url, base, n) != 0) {
+            char q1[QUOTE_MAX + 4], q2[QUOTE_MAX + 4];
+            PERR(p, k->base_url_line,
+                 "base_url: '%s' is another server than [maxdash] base_url '%s': a key's "
+                 "base_url may only choose the API version (the path, such as /v4)",
+                 clip(k->base_url, q1), clip(base, q2));
+        }
+    }
+}
+
+const char *config_org_base_url(const struct config *cfg, const struct config_org *org)
+{
+    return org && org->key && org->key->base_url ? org->key->base_url : cfg->set.base_url;
+}
+
 bool config_load(const char *path, struct config *cfg, struct config_errors *errs)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -1940,6 +1991,7 @@ bool config_load(const char *path, struct config *cfg, struct config_errors *err
     if (!set->base_url)
         set->base_url = xstrdup(DEFAULT_BASE_URL);
     set->api_env = config_api_env_of(set->base_url);
+    check_key_base_urls(&p);
     if (!set->log_file && !set->line[CONFIG_LOG_FILE]) {
         set->log_file = default_log_file();
         if (!set->log_file)
@@ -1971,6 +2023,7 @@ void config_free(struct config *cfg)
         free(k->name);
         free(k->source_text);
         free(k->probe);
+        free(k->base_url);
         wipe_free(k->value);
     }
     free(cfg->keys);

@@ -78,6 +78,11 @@ struct config_key {
                                       resource of resources.def (config_probe_ok); NULL:
                                       patients (issue 20) */
     int probe_line;
+    char *base_url;                /* `base_url = URL` in the key's section: the API version
+                                      this app targets (the same server as [maxdash] base_url,
+                                      only the /vN path may differ, issue 16 item 5); NULL:
+                                      [maxdash] base_url. No trailing '/'. */
+    int base_url_line;
 };
 
 struct config_org {
@@ -169,6 +174,10 @@ char *config_key_source_text(const struct config_key *key);
 
 /* The sentence explaining one warning bit (one enum config_key_warning), static. */
 const char *config_key_warning_text(unsigned warning);
+
+/* The base URL org's requests go to: its key's base_url, else [maxdash] base_url. Borrowed
+ * from cfg. */
+const char *config_org_base_url(const struct config *cfg, const struct config_org *org);
 
 /* "production" or "staging" by the key's prefix; NULL when unknown or unresolved. Static. */
 const char *config_key_env(const struct config_key *key);

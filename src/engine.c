@@ -388,20 +388,20 @@ static struct xfer *start_res(struct engine *e, size_t org, enum xfer_kind kind,
     api_ratelimit_init(&x->rl);
     x->res = res;
     x->filter = filter ? xstrdup(filter) : NULL;
+    const char *base = config_org_base_url(e->m->cfg, o->cfg); /* the key's API version */
     if (kind == XFER_PROBE) {
         /* The first row of the resource's list, or the whole list when it has no pages. */
         const resource_desc *r = resource_by_name(o->probe_name);
-        x->url = xasprintf("%s%s%s", e->m->cfg->set.base_url, r ? r->list_path : "/patients",
+        x->url = xasprintf("%s%s%s", base, r ? r->list_path : "/patients",
                            !r || (r->filters & RF_PAGE) ? "?page=1&pageSize=1" : "");
     } else if (kind == XFER_LIST || kind == XFER_SCOPE) {
-        x->url = api_list_url(e->m->cfg->set.base_url, res, page_no, page_size, search, filter,
-                              patient_id);
+        x->url = api_list_url(base, res, page_no, page_size, search, filter, patient_id);
     } else if (kind == XFER_ITEM) {
-        x->url = api_item_url(e->m->cfg->set.base_url, res, patient_id);
+        x->url = api_item_url(base, res, patient_id);
     } else {
         enum api_endpoint ep = kind == XFER_ME ? API_ME : kind == XFER_PATIENTS ? API_PATIENTS
                                                                               : API_PATIENT;
-        x->url = api_url(e->m->cfg->set.base_url, ep, page_no, page_size, search, patient_id);
+        x->url = api_url(base, ep, page_no, page_size, search, patient_id);
     }
     if (!x->url) { /* a resource without a detail endpoint */
         xfer_free(e, x);
@@ -1585,7 +1585,7 @@ void engine_probe_scopes(struct engine *e, size_t org)
     if (org >= e->m->norgs)
         return;
     struct model_org *o = &e->m->orgs[org];
-    int version = res_version_of(e->m->cfg->set.base_url);
+    int version = res_version_of(config_org_base_url(e->m->cfg, o->cfg));
     for (size_t k = 0; k < o->nscopes; k++) {
         struct model_scope *sc = &o->scopes[k];
         if (sc->pending || sc->loading)

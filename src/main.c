@@ -500,6 +500,13 @@ static void print_config(const struct config *cfg)
         char *pnote = k->probe ? where(path, k->probe_line) : xstrdup("default");
         print_row("probe", k->probe ? k->probe : "patients", pnote);
         free(pnote);
+        if (k->base_url) { /* the API version this app targets (issue 16) */
+            char *bnote = where(path, k->base_url_line);
+            char *burl = config_printable(k->base_url);
+            print_row("base_url", burl, bnote);
+            free(burl);
+            free(bnote);
+        }
         print_warnings("", k->warnings);
         free(src);
         free(loc);

@@ -28,6 +28,11 @@ static const char *badge(const struct ui *u, enum role *role)
     }
 }
 
+const char *ui_base_url(const struct ui *u)
+{
+    return config_org_base_url(&u->cfg, u->m.norgs ? u->m.orgs[u->sel_org].cfg : NULL);
+}
+
 struct model_org *selected_org(struct ui *u)
 {
     return u->m.norgs ? &u->m.orgs[u->sel_org] : NULL;
@@ -120,15 +125,15 @@ void draw_header(struct ui *u)
         utf8_trim_partial(refresh);
     }
     char line[1024];
-    snprintf(line, sizeof line, " maxdash%s%s%s%zu org%s%s%s%s", dot, u->cfg.set.base_url, dot,
+    snprintf(line, sizeof line, " maxdash%s%s%s%zu org%s%s%s%s", dot, ui_base_url(u), dot,
              u->m.norgs, u->m.norgs == 1 ? "" : "s", dot, refresh, u->privacy ? " \xC2\xB7 privacy" : "");
     if (!u->utf8)
-        snprintf(line, sizeof line, " maxdash - %s - %zu orgs - %s%s", u->cfg.set.base_url,
+        snprintf(line, sizeof line, " maxdash - %s - %zu orgs - %s%s", ui_base_url(u),
                  u->m.norgs, refresh, u->privacy ? " - privacy" : "");
     enum role br;
     char b[48];
     /* The API version beside the environment, where a cut line still shows it (issue 16). */
-    int v = res_version_of(u->cfg.set.base_url);
+    int v = res_version_of(ui_base_url(u));
     snprintf(b, sizeof b, v ? " v%d%s" : "%.0d%s", v, badge(u, &br));
     int bw = (int)strlen(b);
     put_raw(w, 0, 0, u->cols - bw - 1, line, role_attr[ROLE_HEADER]);

@@ -287,6 +287,9 @@ void prompt_key(struct ui *u, wint_t ch, bool is_key);
 void move_sel(struct ui *u, long delta, bool absolute);
 void select_org(struct ui *u, size_t i);
 struct model_org *selected_org(struct ui *u);
+/* The selected org's base URL (its key's, else [maxdash] base_url): the header and the
+ * resource switcher show its API version. Borrowed from u->cfg. */
+const char *ui_base_url(const struct ui *u);
 void sync_selection(struct ui *u);
 void set_status(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

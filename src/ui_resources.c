@@ -182,7 +182,7 @@ void run_command(struct ui *u, const char *text)
         return;
     }
     const struct resource *r = res_at(res);
-    int v = res_version_of(u->cfg.set.base_url);
+    int v = res_version_of(ui_base_url(u));
     if (!res_in_version(r, v)) {
         set_status(u, " %s are not served by API v%d (resources.def)", r->name, v);
         return;

@@ -36,7 +36,7 @@ static const char *dash(const struct ui *u)
 static void draw_switcher(struct ui *u, WINDOW *w, int h, int width)
 {
     struct model_org *o = selected_org(u);
-    int v = res_version_of(u->cfg.set.base_url);
+    int v = res_version_of(ui_base_url(u));
     size_t n = strcspn(u->prompt, " ");
     attr_t hdr = role_attr[ROLE_TITLE];
     put(w, 1, 1, 4, "Key", hdr);
@@ -75,7 +75,7 @@ static void table_title(struct ui *u, const struct model_org *o, const struct re
 {
     const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
     size_t n = (size_t)snprintf(title, size, "%s", r->title);
-    int v = res_version_of(u->cfg.set.base_url);
+    int v = res_version_of(ui_base_url(u));
     if (v)
         n += (size_t)snprintf(title + n, size - n, " (API v%d)", v);
     if (o->rows_res == u->res) {
@@ -348,7 +348,7 @@ void scope_lines(struct ui *u, struct lines *l)
     struct model_org *o = selected_org(u);
     if (!o)
         return;
-    int v = res_version_of(u->cfg.set.base_url);
+    int v = res_version_of(ui_base_url(u));
     add_line(l, "%s %s API v%d", o->cfg->name, u->utf8 ? "\xC2\xB7" : "-", v);
     add_line(l, "%-20s %-12s %-10s %s", "Scope", "/me", "Endpoint", "Resource");
     for (size_t k = 0; k < o->nscopes; k++) {

@@ -566,9 +566,11 @@ START_TEST(demo_harbor_is_healthy_probing_appointments)
     snprintf(text, sizeof text,
              "[maxdash]\nbase_url = %s\nlog_file = %s\n"
              "[key \"scheduler\"]\nenv = I20_APPTS_KEY\nprobe = appointments\n"
+             "base_url = %.*s/v4\n"
              "[key \"plain\"]\nenv = I20_APPTS_KEY\n"
              "[org \"harbor\"]\nid = org_harbor\nkey = scheduler\n"
-             "[org \"harbor-patients\"]\nid = org_harbor\nkey = plain\n", sb.base_url, c.log);
+             "[org \"harbor-patients\"]\nid = org_harbor\nkey = plain\n", sb.base_url, c.log,
+             (int)(strlen(sb.base_url) - 3), sb.base_url); /* the same sandbox on v4 (issue 16) */
     chk_config_raw(&c, text);
     const char *env[] = {"I20_APPTS_KEY=max_dev_ak_01DEMOKEYAPPTS9F3H5J7K2L4", NULL};
     struct chk_out o;
@@ -585,6 +587,16 @@ START_TEST(demo_harbor_is_healthy_probing_appointments)
     chk_assert_probe(other, "probe", "forbidden", 403);
     assert_str(sbt_jstr(other, "probe.resource"), "patients", "probe.resource");
     chk_out_free(&o);
+    /* The scheduler key's requests went to /v4, the plain key's to /v1 (its base_url). */
+    json_t *paths = chk_stats(&sb);
+    ck_assert_msg(sbt_jint(paths, "by_path./v4/appointments") >= 1 &&
+                      sbt_jint(paths, "by_path./v4/marketplace/me") >= 1,
+                  "the key's base_url (/v4) was not used");
+    ck_assert_msg(sbt_jint(paths, "by_path./v1/patients") >= 1 &&
+                      sbt_jint(paths, "by_path./v4/patients") <= 0 &&
+                      sbt_jint(paths, "by_path./v1/appointments") <= 0,
+                  "the plain key did not stay on [maxdash] base_url (/v1)");
+    json_decref(paths);
 
     /* --quick: the probe alone, one request per org. */
     json_t *st0 = chk_stats(&sb);

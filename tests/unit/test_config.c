@@ -148,6 +148,46 @@ START_TEST(a_key_names_its_probe_resource)
 }
 END_TEST
 
+START_TEST(a_key_may_choose_the_api_version)
+{
+    /* Issue 16 item 5: an app on /v4 beside the rest on /v1, the same server. */
+    struct config cfg;
+    struct config_errors e;
+    ck_assert_msg(load("[maxdash]\nbase_url = https://api.maxcare.ai/v1\n"
+                       "[key \"k\"]\nenv = MAXDASH_TEST_KEY\nbase_url = https://API.maxcare.ai/v4/\n"
+                       "[key \"j\"]\nenv = MAXDASH_TEST_KEY\n"
+                       "[org \"o\"]\nid = org_1\nkey = k\n[org \"p\"]\nid = org_2\nkey = j\n",
+                       &cfg, &e), "errors:%s", dump(&e));
+    const struct config_key *k = config_find_key(&cfg, "k");
+    ck_assert_str_eq(k->base_url, "https://API.maxcare.ai/v4"); /* the trailing '/' goes */
+    ck_assert_int_eq(k->base_url_line, 5);
+    ck_assert_ptr_null(config_find_key(&cfg, "j")->base_url);
+    ck_assert_str_eq(config_org_base_url(&cfg, config_find_org(&cfg, "o")),
+                     "https://API.maxcare.ai/v4");
+    ck_assert_str_eq(config_org_base_url(&cfg, config_find_org(&cfg, "p")),
+                     "https://api.maxcare.ai/v1");
+    ck_assert_str_eq(config_org_base_url(&cfg, NULL), "https://api.maxcare.ai/v1");
+    done(&cfg, &e);
+
+    /* Another server is an error naming the line: a key goes only where [maxdash] says. */
+    ck_assert(!load("[maxdash]\nbase_url = https://api.maxcare.ai/v1\n"
+                    "[key \"k\"]\nenv = MAXDASH_TEST_KEY\nbase_url = https://api.maxcare.dev/v4\n"
+                    "[org \"o\"]\nid = org_1\nkey = k\n",
+                    &cfg, &e));
+    ck_assert_msg(strstr(dump(&e), ":5: base_url: 'https://api.maxcare.dev/v4' is another server"),
+                  "%s", dump(&e));
+    done(&cfg, &e);
+    /* The same for a port, and a second base_url in one key. */
+    ck_assert(!load("[maxdash]\nbase_url = http://127.0.0.1:8080/v1\n"
+                    "[key \"k\"]\nenv = MAXDASH_TEST_KEY\nbase_url = http://127.0.0.1:8081/v4\n"
+                    "base_url = http://127.0.0.1:8080/v4\n[org \"o\"]\nid = org_1\nkey = k\n",
+                    &cfg, &e));
+    ck_assert_msg(strstr(dump(&e), ":5: base_url:"), "%s", dump(&e));
+    ck_assert_msg(strstr(dump(&e), ":6: 'base_url' is set twice (first at line 5)"), "%s", dump(&e));
+    done(&cfg, &e);
+}
+END_TEST
+
 START_TEST(every_setting_is_read_with_its_line)
 {
     const char *text = "[maxdash]\n"                               /* 1 */
@@ -1294,6 +1334,7 @@ SUITE(config)
                         (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, messages_name_path_and_line);
     tcase_add_test(tc, a_key_names_its_probe_resource);
+    tcase_add_test(tc, a_key_may_choose_the_api_version);
     tcase_add_test(tc, duplicate_orgs_among_thousands);
     tcase_add_test(tc, five_mistakes_five_messages_in_file_order);
     tcase_add_test(tc, keys_in_bad_lines_are_not_quoted);
