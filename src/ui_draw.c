@@ -1,6 +1,7 @@
 /* Drawing shared by every pane and view: colour roles and themes, the only ways text reaches
  * the screen (put and friends: clean, measure, clip), health marks, times, the pane frame. */
 #include "ui_int.h"
+#include "marks.h"
 
 #include <errno.h>
 #include <math.h>
@@ -125,21 +126,9 @@ void put_right(WINDOW *w, int y, int right, int cols, const char *clean, attr_t 
     put(w, y, right - width, cols, clean, attr);
 }
 
-/* The marks of the Orgs pane, by health: what is drawn and what the help says of it, from one
- * table so that the legend can never disagree with the screen. */
-const struct mark_def marks[HEALTH_DOWN + 1] = {
-    [HEALTH_CHECKING] = {"\xE2\x80\xA6", ".", "checking (nothing back yet; waiting: not sent yet)"},
-    [HEALTH_OK] = {"\xE2\x97\x8F", "+", "ok, with the latency"},
-    [HEALTH_AUTH] = {"\xE2\x9C\x97", "x", "401 unauthorized: the key is refused"},
-    [HEALTH_SCOPE] = {"!", "!", "403 forbidden: a scope is missing"},
-    [HEALTH_NOT_FOUND] = {"?", "?", "404: the org is not visible to this app"},
-    [HEALTH_RATE] = {"\xE2\x97\xB7", "~", "429 rate limited"},
-    [HEALTH_DOWN] = {"\xE2\x96\xBC", "v", "down: timeout, connection, DNS, TLS, 5xx, bad response"},
-};
-
 const char *mark_glyph(const struct ui *u, enum model_health h)
 {
-    return u->utf8 ? marks[h].utf : marks[h].ascii;
+    return marks_glyph(h, u->utf8); /* the one table of marks.c: the legend cannot disagree */
 }
 
 enum role health_role(enum model_health h)

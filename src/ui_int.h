@@ -167,11 +167,6 @@ struct lines {
 extern attr_t role_attr[ROLE_COUNT];
 /* The locale is not UTF-8: every piece of text is drawn as ASCII (text_ascii). Set by ui_run. */
 extern bool ascii_only;
-/* The marks of the Orgs pane by health: glyphs and the help's legend, from one table. */
-struct mark_def {
-    const char *utf, *ascii, *meaning;
-};
-extern const struct mark_def marks[HEALTH_DOWN + 1];
 void theme_init(bool color);
 /* Columns clean text takes as put() draws it. */
 int shown_width(const char *clean);

@@ -1,6 +1,7 @@
 /* Views over the panes: the help, a patient, a failure group; their text is wrapped to the
  * window and scrolled. */
 #include "ui_int.h"
+#include "marks.h"
 
 #include <errno.h>
 #include <math.h>
@@ -46,8 +47,9 @@ static void help_lines(const struct ui *u, struct lines *l)
                                              "the failures filter applies as you type");
     add_line(l, " ");
     add_line(l, "Marks in the Orgs pane");
-    for (size_t h = 0; h < ARRAY_LEN(marks); h++)
-        add_line(l, "  %-12s %s", mark_glyph(u, (enum model_health)h), marks[h].meaning);
+    for (int h = HEALTH_CHECKING; h <= HEALTH_DOWN; h++)
+        add_line(l, "  %-12s %s", mark_glyph(u, (enum model_health)h),
+                 marks_meaning((enum model_health)h));
     add_line(l, "  %-12s %s", "stale", "refreshing has failed for a while: the data is old");
     add_line(l, "  %-12s %s", "! after it", "the key or the org id has warnings (Organization pane)");
 }

@@ -21,7 +21,17 @@ see_re ' [0-9]+-([0-9]+) of \1'
 for m in '●  *ok' '✗  *401' '!  *403' '?  *404' '◷  *429' '▼  *down'; do
     see_re "│ +${m//\?/\\?}" 2000 "legend line for $m"
 done
-see "Ctrl-L"
+# Ctrl-L is among the keys, which run longer than the window since the resource and fleet
+# keys: one line at a time from the top until it shows.
+keys g
+see_re 'more 1-'
+n=1
+until { _capture; on_screen "Ctrl-L"; }; do
+    [ $n -le 40 ] || fail "Ctrl-L is not in the help"
+    keys j
+    n=$((n + 1))
+    see_re "more $n-" 2000 "j scrolls the help one line"
+done
 keys g
 see_re 'more 1-'
 keys q
