@@ -28,8 +28,9 @@ type_text "org_westla org_north"; keys Enter
 see "valid; 1 key, 2 orgs"
 see "Run 'maxdash check' now"
 keys Enter
-see_re 'ok +westla'
-see_re 'FAIL north'
+# On a terminal check prints its table (issue 17): a mark, the org, its status.
+see_re "$(asc_re '● westla +ok ')"
+see_re "$(asc_re '! north +403 ')"
 see "init-exit=1" 5000 "check's status: north fails on purpose"
 [ "$(stat -c %a "$T/new/config.ini")" = 600 ] || fail "config mode $(stat -c %a "$T/new/config.ini")"
 [ "$(stat -c %a "$T/new")" = 700 ] || fail "directory mode $(stat -c %a "$T/new")"
