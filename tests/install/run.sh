@@ -72,7 +72,7 @@ check_tree() {
                   COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _maxdash; echo "${COMPREPLY[*]}"; }
             t maxdash ""; t maxdash ch; t maxdash log --si; t maxdash init --base-url st' _ \
             "$root$prefix/share/bash-completion/completions/maxdash" 2>&1)
-        want="init check config log
+        want="init check config log serve
 check
 --since
 staging"
