@@ -519,6 +519,8 @@ static bool parse_patient(struct parse *ps, json_t *obj, const char *where, stru
     return true;
 }
 
+static void parse_row(const struct resource *r, json_t *obj, struct api_row *row);
+
 static bool parse_page(struct parse *ps, json_t *data, struct api_page *pg)
 {
     json_t *list = json_object_get(data, "patients");
@@ -534,6 +536,11 @@ static bool parse_page(struct parse *ps, json_t *data, struct api_page *pg)
                 !opt_count(ps, pag, "totalPages", &pg->total_pages)))
         return false;
     pg->items = xcalloc(json_array_size(list) + 1, sizeof *pg->items);
+    /* The same page as the resource table's rows, which the screen draws. */
+    const struct resource *r = res_at(res_patients());
+    pg->rows = (struct api_rows){.page = pg->page, .page_size = pg->page_size,
+                                 .total_count = pg->total_count, .total_pages = pg->total_pages};
+    pg->rows.items = xcalloc(json_array_size(list) + 1, sizeof *pg->rows.items);
     size_t i;
     json_t *p;
     json_array_foreach(list, i, p) {
@@ -542,6 +549,7 @@ static bool parse_page(struct parse *ps, json_t *data, struct api_page *pg)
         if (!parse_patient(ps, p, where, &pg->items[pg->len]))
             return false;
         pg->len++;
+        parse_row(r, p, &pg->rows.items[pg->rows.len++]);
     }
     return true;
 }
@@ -663,6 +671,77 @@ static char *cell_text(json_t *v, bool wrong)
     return out;
 }
 
+/* The sanitized string at path ('|' alternatives) of obj; NULL when missing, null, empty or
+ * not a string. */
+static char *string_at(json_t *obj, const char *path, size_t n)
+{
+    char alts[256];
+    if (n >= sizeof alts)
+        return NULL;
+    memcpy(alts, path, n);
+    alts[n] = '\0';
+    bool wrong;
+    json_t *v = at_paths(obj, alts, &wrong);
+    if (!json_is_string(v))
+        return NULL;
+    char *s = clean_json_string(v);
+    if (!*s) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Bytes of the first UTF-8 character of s (s not empty). */
+static size_t first_char_len(const char *s)
+{
+    size_t n = 1;
+    while (s[n] && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n++;
+    return n;
+}
+
+/* "Last, First M." from path "last+first+middle"; "" when neither last nor first is there. */
+static char *name_text(json_t *obj, const char *path)
+{
+    char *part[3] = {NULL, NULL, NULL};
+    const char *p = path;
+    for (int i = 0; i < 3 && *p; i++) {
+        size_t n = strcspn(p, "+");
+        part[i] = string_at(obj, p, n);
+        p += n + (p[n] == '+');
+    }
+    char *out;
+    if (!part[0] && !part[1])
+        out = xstrdup("");
+    else
+        out = xasprintf("%s%s%s%s%.*s%s", part[0] ? part[0] : "", part[0] && part[1] ? ", " : "",
+                        part[1] ? part[1] : "", part[2] ? " " : "",
+                        part[2] ? (int)first_char_len(part[2]) : 0, part[2] ? part[2] : "",
+                        part[2] ? "." : "");
+    for (int i = 0; i < 3; i++)
+        free(part[i]);
+    return out;
+}
+
+/* The text of path in obj as format wants it (resources.def, COLUMN_AS): never NULL, "" for
+ * a missing or null value; "?" for a TEXT value of a type a cell cannot show. */
+static char *formatted(json_t *obj, const char *path, enum res_format format)
+{
+    if (format == RES_NAME)
+        return name_text(obj, path);
+    if (format == RES_INITIAL) {
+        char *s = string_at(obj, path, strlen(path));
+        if (!s)
+            return xstrdup("");
+        s[first_char_len(s)] = '\0';
+        return s;
+    }
+    bool wrong;
+    json_t *v = at_paths(obj, path, &wrong);
+    return cell_text(v, wrong);
+}
+
 static void parse_row(const struct resource *r, json_t *obj, struct api_row *row)
 {
     row->ncells = r->ncols;
@@ -677,11 +756,8 @@ static void parse_row(const struct resource *r, json_t *obj, struct api_row *row
         else
             free(clean); /* no printable character: no detail to open */
     }
-    for (size_t c = 0; c < r->ncols; c++) {
-        bool wrong;
-        json_t *v = at_paths(obj, r->cols[c].path, &wrong);
-        row->cells[c] = cell_text(v, wrong);
-    }
+    for (size_t c = 0; c < r->ncols; c++)
+        row->cells[c] = formatted(obj, r->cols[c].path, r->cols[c].format);
     for (size_t l = 0; l < r->nlinks; l++) {
         bool wrong;
         json_t *v = at_paths(obj, r->links[l].path, &wrong);
@@ -909,6 +985,24 @@ static void mark_links(const struct resource *r, struct api_detail *d)
             }
         }
     }
+}
+
+/* A record as its form (resources.def, FIELD): one line per field, labelled, in the table's
+ * order; "" for a missing value. */
+static bool parse_form(const struct resource *r, json_t *data, struct api_detail *d)
+{
+    json_t *id = json_object_get(data, "id");
+    if (json_is_string(id))
+        d->id = clean_json_string(id);
+    d->fields = xcalloc(r->nfields + 1, sizeof *d->fields);
+    for (size_t f = 0; f < r->nfields; f++) {
+        struct api_field *fl = &d->fields[d->n++];
+        fl->path = xstrdup(r->fields[f].label);
+        fl->value = formatted(data, r->fields[f].path, r->fields[f].format);
+        fl->phi = r->fields[f].phi;
+        fl->link = -1;
+    }
+    return true;
 }
 
 static bool parse_detail(struct parse *ps, const struct resource *r, json_t *data,
@@ -1276,7 +1370,8 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
                 ok = json_is_array(json_object_get(data, resp->list_key ? resp->list_key : "")) ||
                      bad(&ps, "data.%s is not an array", resp->list_key ? resp->list_key : "?");
             else
-                ok = parse_patient(&ps, data, "data", &out->patient);
+                ok = parse_patient(&ps, data, "data", &out->patient) &&
+                     parse_form(res_at(res_patients()), data, &out->detail);
         }
     }
     json_decref(root);
@@ -1293,6 +1388,7 @@ void api_interpret(const struct api_response *resp, struct api_result *out)
     free(out->page.items);
     out->page.items = NULL;
     out->page.len = 0;
+    api_rows_free(&out->page.rows);
     api_patient_free(&out->patient);
     api_rows_free(&out->rows);
     api_detail_free(&out->detail);
@@ -1386,6 +1482,7 @@ void api_result_free(struct api_result *r)
     for (size_t i = 0; i < r->page.len; i++)
         api_patient_free(&r->page.items[i]);
     free(r->page.items);
+    api_rows_free(&r->page.rows);
     api_patient_free(&r->patient);
     api_rows_free(&r->rows);
     api_detail_free(&r->detail);

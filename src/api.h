@@ -84,11 +84,6 @@ struct api_patient {
     char *created, *updated;
 };
 
-struct api_page {
-    struct api_patient *items;
-    size_t len;
-    long page, page_size, total_count, total_pages; /* -1 when absent */
-};
 
 /* One record of a list, as the resource table's columns show it. */
 struct api_row {
@@ -107,10 +102,21 @@ struct api_rows {
     long page, page_size, total_count, total_pages; /* -1 when absent */
 };
 
-/* One line of a record's detail: a leaf of its JSON with the path that leads to it. */
+/* A page of patients: the typed records (the org's refresh reads them) and the same page as
+ * the resource table's rows (what the screen draws). Both are owned. */
+struct api_page {
+    struct api_patient *items;
+    size_t len;
+    long page, page_size, total_count, total_pages; /* -1 when absent */
+    struct api_rows rows;
+};
+
+/* One line of a record's detail: a leaf of its JSON with the path that leads to it; or, for
+ * a resource with a form (resources.def, FIELD), one labelled line of the form. */
 struct api_field {
-    char *path;    /* "patient.lastName", "assignedProviders[0].id" (sanitized) */
-    char *value;   /* sanitized text; "null", "{}" and "[]" for those */
+    char *path;    /* "patient.lastName", "assignedProviders[0].id" (sanitized); a form's label */
+    char *value;   /* sanitized text; "null", "{}" and "[]" for those; "" for a form's missing
+                      value */
     bool phi;      /* patient data: masked in privacy mode */
     int link;      /* the resource the line's object links to (an appointment's patient.*), or
                       -1 */
@@ -151,9 +157,9 @@ struct api_result {
     long retry_after; /* seconds to wait before the app's next request; -1 unknown */
     struct api_me me;           /* API_ME and API_OK */
     struct api_page page;       /* API_PATIENTS and API_OK */
-    struct api_patient patient; /* API_PATIENT and API_OK */
+    struct api_patient patient; /* API_PATIENT and API_OK (and its form in `detail`) */
     struct api_rows rows;       /* API_LIST and API_OK */
-    struct api_detail detail;   /* API_ITEM and API_OK */
+    struct api_detail detail;   /* API_ITEM (or API_PATIENT: the form) and API_OK */
 };
 
 /* "ok", "unauthorized", "forbidden", "not_found", "bad_request", "rate_limited",

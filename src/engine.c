@@ -964,9 +964,12 @@ static void finish(struct engine *e, struct xfer *x, CURLcode rc)
             m->detail.loading = false;
             model_probe_set(&m->detail.probe, &r, latency_ms, wall);
             api_patient_free(&m->detail.patient);
+            api_detail_free(&m->detail.fields);
             if (r.cls == API_OK) {
                 m->detail.patient = r.patient;
                 memset(&r.patient, 0, sizeof r.patient);
+                m->detail.fields = r.detail; /* its form, which the screen draws */
+                memset(&r.detail, 0, sizeof r.detail);
             }
             e->changed |= ENGINE_CHANGED_DETAIL;
         }

@@ -171,6 +171,7 @@ static void page_free(struct api_page *pg)
     for (size_t i = 0; i < pg->len; i++)
         api_patient_free(&pg->items[i]);
     free(pg->items);
+    api_rows_free(&pg->rows);
     memset(pg, 0, sizeof *pg);
 }
 
@@ -180,6 +181,19 @@ void model_org_take_page(struct model_org *o, struct api_page *pg)
     o->page = *pg;
     o->have_page = true;
     memset(pg, 0, sizeof *pg);
+}
+
+void model_org_table(const struct model_org *o, int res, struct model_table *t)
+{
+    if (res == res_patients()) {
+        t->rows = o->have_page ? &o->page.rows : NULL;
+        t->probe = &o->probe_patients;
+        t->refreshed = true;
+        return;
+    }
+    t->rows = o->rows_res == res ? &o->rows : NULL;
+    t->probe = o->probe_rows_res == res ? &o->probe_rows : NULL;
+    t->refreshed = false;
 }
 
 void model_org_take_rows(struct model_org *o, struct api_rows *rows, int res)

@@ -203,6 +203,17 @@ void model_org_take_me(struct model_org *o, struct api_me *me);
 /* Move a received page of resource res into the org's rows (the source is left empty). */
 void model_org_take_rows(struct model_org *o, struct api_rows *rows, int res);
 
+/* What the right-hand table has of resource res for org o, whichever way it came: patients
+ * are the page the org's refresh keeps up (their rows, probe_patients), any other resource
+ * the rows fetched on demand (probe_rows). Pointers into o, valid until the next change. */
+struct model_table {
+    const struct api_rows *rows;     /* NULL while there is no page of res */
+    const struct model_probe *probe; /* the latest request for a page of res; NULL none */
+    bool refreshed;                  /* fetched again on each refresh: the org's data age is
+                                        the rows' age */
+};
+void model_org_table(const struct model_org *o, int res, struct model_table *t);
+
 /* Whether the org's last /marketplace/me lists scope (false before one came). */
 bool model_org_has_scope(const struct model_org *o, const char *scope);
 

@@ -7,6 +7,10 @@
 
 #include "resources.h"
 
+_Static_assert((int)RES_TEXT == (int)CF_TEXT && (int)RES_NAME == (int)CF_NAME &&
+                   (int)RES_INITIAL == (int)CF_INITIAL,
+               "restable.h's formats are resources.h's");
+
 static struct resource table[RES_COUNT];
 static char filter_names[RES_COUNT][RES_MAX_FILTERS][32];
 static bool built;
@@ -60,7 +64,13 @@ static void build(void)
         const resource_column *cols = resource_columns(d->id, &ncols);
         for (size_t c = 0; c < ncols && r->ncols < RES_MAX_COLS; c++)
             r->cols[r->ncols++] = (struct res_column){cols[c].path, cols[c].title, cols[c].width,
-                                                      cols[c].phi};
+                                                      cols[c].phi, (enum res_format)cols[c].format};
+        size_t nfields;
+        const resource_field *fields = resource_fields(d->id, &nfields);
+        for (size_t f = 0; f < nfields && r->nfields < RES_MAX_FIELDS; f++)
+            r->fields[r->nfields++] = (struct res_field){fields[f].path, fields[f].label,
+                                                         fields[f].phi,
+                                                         (enum res_format)fields[f].format};
         const resource_link *links = resource_links(d->id, &nlinks);
         for (size_t l = 0; l < nlinks && r->nlinks < RES_MAX_LINKS; l++)
             r->links[r->nlinks++] = (struct res_link){links[l].path, (int)links[l].target};

@@ -11,6 +11,11 @@
 #define RES_MAX_COLS 12
 #define RES_MAX_LINKS 6
 #define RES_MAX_FILTERS 12
+#define RES_MAX_FIELDS 24
+
+/* How a value becomes text on screen: RES_TEXT as is, RES_NAME "Last, First M." from a path
+ * "last+first+middle", RES_INITIAL its first character (resources.def, COLUMN_AS). */
+enum res_format { RES_TEXT, RES_NAME, RES_INITIAL };
 
 /* One column of a resource's table. path is a dotted field path ("patient.lastName");
  * alternatives for the other generations' shapes are separated by '|'
@@ -20,6 +25,15 @@ struct res_column {
     const char *title;
     int width;  /* columns on screen; the last column takes what is left */
     bool phi;   /* patient data: masked in privacy mode */
+    enum res_format format;
+};
+
+/* One labelled line of a record's form view (resources.def, FIELD). */
+struct res_field {
+    const char *path;  /* as res_column.path */
+    const char *label; /* "First name" */
+    bool phi;
+    enum res_format format;
 };
 
 /* A field that holds the id of a record of another resource (an appointment's patient). */
@@ -51,6 +65,8 @@ struct resource {
     size_t ncols;
     struct res_link links[RES_MAX_LINKS];
     size_t nlinks;
+    struct res_field fields[RES_MAX_FIELDS]; /* its form view's lines; none: the record view */
+    size_t nfields;
 };
 
 /* The table, in the order of resources.def; res_count() entries. Static. */

@@ -78,29 +78,15 @@ void move_sel(struct ui *u, long delta, bool absolute)
         orgview_move(u, delta, absolute); /* along the rows listed: filtered, sorted */
         break;
     case PANE_PATIENTS: {
-        struct model_org *o = selected_org(u);
-        if (u->res != res_patients()) {
-            const struct api_rows *rows = shown_rows(u);
-            long n = rows ? (long)rows->len : 0;
-            long at = absolute ? delta : (long)u->sel_patient + delta;
-            u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
-            if (n > 0) {
-                const char *id = rows->items[u->sel_patient].id ? rows->items[u->sel_patient].id
-                                                                : "";
-                selection_set(&u->patient_sel, &id, 1, 0);
-                u->patient_sel.row = u->sel_patient;
-                note_selected_row(u);
-            }
-            u->dirty |= DIRTY_PATIENTS;
-            break;
-        }
-        long n = o && o->have_page ? (long)o->page.len : 0;
+        const struct api_rows *rows = shown_rows(u);
+        long n = rows ? (long)rows->len : 0;
         long at = absolute ? delta : (long)u->sel_patient + delta;
         u->sel_patient = (size_t)(at < 0 || n == 0 ? 0 : at >= n ? n - 1 : at);
         if (n > 0) {
-            const char *id = o->page.items[u->sel_patient].id ? o->page.items[u->sel_patient].id : "";
+            const char *id = rows->items[u->sel_patient].id ? rows->items[u->sel_patient].id : "";
             selection_set(&u->patient_sel, &id, 1, 0);
             u->patient_sel.row = u->sel_patient;
+            note_selected_row(u);
         }
         u->dirty |= DIRTY_PATIENTS;
         break;
@@ -129,8 +115,7 @@ static void change_page(struct ui *u, long delta)
     struct model_org *o = selected_org(u);
     if (!o)
         return;
-    long pages = u->res == res_patients() ? o->page.total_pages
-                 : shown_rows(u) ? shown_rows(u)->total_pages : -1;
+    long pages = shown_rows(u) ? shown_rows(u)->total_pages : -1;
     long next = o->page_no + delta;
     if (next < 1 || (pages >= 0 && next > (pages ? pages : 1)))
         return;
@@ -182,17 +167,17 @@ void sync_selection(struct ui *u)
     /* Patients: a page the user asked for starts on top once it has arrived; a refresh of the
      * same page keeps the patient. */
     struct model_org *o = selected_org(u);
-    const struct api_rows *rows = shown_rows(u); /* another resource than patients */
-    if (!o || o->page_loading || (u->res == res_patients() ? !o->have_page : !rows))
+    const struct api_rows *rows = shown_rows(u);
+    if (!o || o->page_loading || !rows)
         return;
     if (u->patients_reset) {
         selection_reset(&u->patient_sel);
         u->patients_reset = false;
     }
-    size_t len = rows ? rows->len : o->page.len;
+    size_t len = rows->len;
     const char **ids = xmalloc((len ? len : 1) * sizeof *ids);
     for (size_t i = 0; i < len; i++) {
-        const char *id = rows ? rows->items[i].id : o->page.items[i].id;
+        const char *id = rows->items[i].id;
         ids[i] = id ? id : "";
     }
     if (!u->patient_sel.key && u->focus == PANE_PATIENTS && len)
@@ -212,16 +197,8 @@ void sync_selection(struct ui *u)
 static void open_selected(struct ui *u)
 {
     size_t idx[1000];
-    if (u->focus == PANE_PATIENTS && u->res != res_patients()) {
+    if (u->focus == PANE_PATIENTS) {
         open_record(u);
-    } else if (u->focus == PANE_PATIENTS) {
-        struct model_org *o = selected_org(u);
-        if (o && o->have_page && u->sel_patient < o->page.len) {
-            engine_fetch_patient(u->e, u->sel_org, o->page.items[u->sel_patient].id);
-            u->overlay = OVERLAY_PATIENT;
-            u->overlay_scroll = 0;
-            u->dirty |= DIRTY_OVERLAY;
-        }
     } else if (u->focus == PANE_FAILS) {
         if (u->sel_fail < visible_failures(u, idx, ARRAY_LEN(idx))) {
             /* The highlighted row's group (the selection may still be following the top). */
@@ -239,7 +216,7 @@ static void open_selected(struct ui *u)
 
 static void close_overlay(struct ui *u)
 {
-    if (u->overlay == OVERLAY_PATIENT || u->overlay == OVERLAY_RECORD)
+    if (u->overlay == OVERLAY_FORM || u->overlay == OVERLAY_RECORD)
         engine_close_patient(u->e);
     u->overlay = OVERLAY_NONE;
     if (u->overlay_win) {
@@ -454,8 +431,7 @@ void do_action(struct ui *u, enum action a)
     case ACT_NEXT_DAY: shift_dates(u, 1); break;
     case ACT_SCOPES: run_command(u, "scopes"); break;
     case ACT_SEARCH:
-        if (u->focus == PANE_PATIENTS && u->res != res_patients() &&
-            !res_has_filter(res_at(u->res), "search")) {
+        if (u->focus == PANE_PATIENTS && !res_has_filter(res_at(u->res), "search")) {
             set_status(u, " %s have no server-side search; : takes their filters",
                        res_at(u->res)->name);
             break;

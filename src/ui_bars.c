@@ -150,10 +150,8 @@ static int prompt_label(const struct ui *u, char *buf, size_t size)
         snprintf(buf, size, " filter failures: ");
     else if (u->prompt_pane == PANE_ORGS)
         snprintf(buf, size, " filter orgs (name, id, #tag): ");
-    else if (u->res != res_patients())
-        snprintf(buf, size, " search %s: ", res_at(u->res)->name);
     else
-        snprintf(buf, size, " search patients: ");
+        snprintf(buf, size, " search %s: ", res_at(u->res)->name);
     return shown_width(buf);
 }
 

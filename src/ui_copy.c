@@ -78,7 +78,7 @@ static bool find_target(struct ui *u, struct target *t)
 {
     memset(t, 0, sizeof *t);
     size_t idx[1000];
-    if (u->overlay == OVERLAY_PATIENT || u->overlay == OVERLAY_RECORD)
+    if (u->overlay == OVERLAY_FORM || u->overlay == OVERLAY_RECORD)
         return detail_target(u, t);
     if (u->overlay == OVERLAY_FAILURE) {
         t->f = group_by_key(u, u->overlay_key);

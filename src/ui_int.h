@@ -74,7 +74,7 @@ enum {
     DIRTY_ALL = 0xFFu,
 };
 
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_PATIENT, OVERLAY_FAILURE, OVERLAY_RECORD,
+enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_FORM, OVERLAY_FAILURE, OVERLAY_RECORD,
                OVERLAY_SCOPES };
 
 /* The Orgs pane's order (issue 17), cycled by the sort key. */
@@ -187,8 +187,6 @@ void clock_text(double t, char buf[16]);
 bool org_stale(const struct ui *u, const struct model_org *o);
 /* The pane's border and its title, in the focus colour when p has the focus. */
 void frame(struct ui *u, WINDOW *w, enum pane p, const char *title);
-/* "•••" or "***": what privacy mode shows for patient data. */
-const char *mask_text(const struct ui *u);
 
 /* ui_bars.c */
 void draw_header(struct ui *u);
@@ -203,19 +201,22 @@ long countdown(const struct ui *u);
 void draw_orgs(struct ui *u);
 void draw_org(struct ui *u);
 
-/* ui_patients.c */
-void draw_patients(struct ui *u);
-void patient_lines(struct ui *u, struct lines *l);
-
-/* ui_table.c: any resource but patients, drawn from the resource table alone. */
-/* The right-hand table: patients (draw_patients) or any other resource (the generic table);
- * while the ':' command line is open, the resource switcher. */
+/* ui_table.c: any resource, drawn from the resource table alone. */
+/* The right-hand table of u->res (the generic table); while the ':' command line is open,
+ * the resource switcher. */
 void draw_resource_pane(struct ui *u);
 /* The record view (OVERLAY_RECORD): a record's fields, the selected line highlighted. */
 void draw_record(struct ui *u);
+/* The form view (OVERLAY_FORM) of a resource with FIELD lines (resources.def): its title
+ * ("Patient") and its labelled lines, "—" for a missing value, patient data masked in privacy
+ * mode. */
+void form_title(struct ui *u, char *buf, size_t size);
+void form_lines(struct ui *u, struct lines *l);
 /* The scope map of the selected org (OVERLAY_SCOPES). */
 void scope_lines(struct ui *u, struct lines *l);
-/* The rows the table shows now and their count (NULL, 0 while none). */
+/* "•••" or "***": what privacy mode shows for patient data. */
+const char *mask_text(const struct ui *u);
+/* The rows the table shows now (NULL while none), whichever resource it shows. */
 const struct api_rows *shown_rows(struct ui *u);
 
 /* ui_resources.c: switching, filters, the command line and following links. */

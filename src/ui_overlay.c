@@ -1,4 +1,4 @@
-/* Views over the panes: the help, a patient, a failure group; their text is wrapped to the
+/* Views over the panes: the help, a record's form, a failure group; their text is wrapped to the
  * window and scrolled. */
 #include "ui_int.h"
 #include "marks.h"
@@ -103,15 +103,17 @@ void draw_overlay(struct ui *u)
     }
     struct lines l = {0};
     const char *title = "Help";
+    char form[64];
     if (u->overlay == OVERLAY_HELP)
         help_lines(u, &l);
     else if (u->overlay == OVERLAY_SCOPES) {
         title = "Scope map";
         scope_lines(u, &l);
     }
-    else if (u->overlay == OVERLAY_PATIENT) {
-        title = "Patient";
-        patient_lines(u, &l);
+    else if (u->overlay == OVERLAY_FORM) {
+        form_title(u, form, sizeof form);
+        title = form;
+        form_lines(u, &l);
     } else {
         title = "Failure group";
         failure_lines(u, &l);
@@ -136,7 +138,7 @@ void draw_overlay(struct ui *u)
         box(ow, 0, 0);
     else
         wborder(ow, '|', '|', '-', '-', '+', '+', '+', '+');
-    char t[64];
+    char t[96];
     snprintf(t, sizeof t, " %s (Esc closes) ", title);
     put(ow, 0, 2, w - 4, t, role_attr[ROLE_FOCUS]);
     int rows = h - 2;

@@ -267,7 +267,7 @@ static void open_item(struct ui *u, int res, const char *id)
     free(u->res_last_id[res]);
     u->res_last_id[res] = xstrdup(id);
     engine_fetch_item(u->e, u->sel_org, res, id);
-    u->overlay = res == res_patients() ? OVERLAY_PATIENT : OVERLAY_RECORD;
+    u->overlay = res_at(res)->nfields ? OVERLAY_FORM : OVERLAY_RECORD;
     u->overlay_scroll = 0;
     u->overlay_sel = 0;
     u->dirty |= DIRTY_OVERLAY;

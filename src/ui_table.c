@@ -1,8 +1,8 @@
-/* The right-hand table for any resource but patients, drawn from the resource table alone
- * (issue 16): its columns, its page, its filters in the title, the 403 explanation in place of
- * the rows; the record view (a record's fields, nested ones flattened, links marked); the
- * resource switcher under the ':' command line; the scope map. No function here knows one
- * resource from another. */
+/* The right-hand table for any resource, drawn from the resource table alone (issue 16): its
+ * columns, its page, its filters in the title, the 403 explanation in place of the rows; the
+ * record view (a record's fields, nested ones flattened, links marked) and the form view (the
+ * labelled lines of a resource with FIELD lines); the resource switcher under the ':' command
+ * line; the scope map. No function here knows one resource from another. */
 #include "ui_int.h"
 
 #include <stdio.h>
@@ -15,12 +15,36 @@
 #include "text.h"
 #include "util.h"
 
+const char *mask_text(const struct ui *u)
+{
+    return u->utf8 ? "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2" : "***";
+}
+
 const struct api_rows *shown_rows(struct ui *u)
 {
     struct model_org *o = selected_org(u);
-    if (!o || u->res == res_patients() || o->rows_res != u->res)
+    if (!o)
         return NULL;
-    return &o->rows;
+    struct model_table t;
+    model_org_table(o, u->res, &t);
+    return t.rows;
+}
+
+/* Whether a search of r is patient data (it has patient-data columns): masked in privacy
+ * mode, as the columns are. */
+static bool search_is_phi(const struct resource *r)
+{
+    for (size_t c = 0; c < r->ncols; c++)
+        if (r->cols[c].phi)
+            return true;
+    return false;
+}
+
+/* One of a resource's records: its name without the plural's "s" ("Patients" -> "Patient"). */
+static void singular(const char *plural, char *buf, size_t size)
+{
+    size_t n = strlen(plural);
+    snprintf(buf, size, "%.*s", (int)(n > 1 && plural[n - 1] == 's' ? n - 1 : n), plural);
 }
 
 static const char *dash(const struct ui *u)
@@ -74,20 +98,25 @@ static void table_title(struct ui *u, const struct model_org *o, const struct re
                         char *title, size_t size)
 {
     const char *dot = u->utf8 ? " \xC2\xB7 " : " - ";
+    struct model_table t;
+    model_org_table(o, u->res, &t);
     size_t n = (size_t)snprintf(title, size, "%s", r->title);
-    int v = res_version_of(ui_base_url(u));
+    /* A table fetched on demand says which API version it was asked under; the refreshed
+     * one (the org's own page) says how old it is, at the end. */
+    int v = t.refreshed ? 0 : res_version_of(ui_base_url(u));
     if (v)
         n += (size_t)snprintf(title + n, size - n, " (API v%d)", v);
-    if (o->rows_res == u->res) {
-        long total = o->rows.total_count, pages = o->rows.total_pages;
+    if (t.rows) {
+        long total = t.rows->total_count, pages = t.rows->total_pages;
         n += (size_t)snprintf(title + n, size - n, " %s %ld", u->utf8 ? "\xE2\x94\x80" : "-",
-                              total < 0 ? (long)o->rows.len : total);
+                              total < 0 ? (long)t.rows->len : total);
         if (r->paged && n < size)
             n += (size_t)snprintf(title + n, size - n, "%spage %ld/%ld", dot, o->page_no,
                                   pages < 0 ? 1 : pages);
     }
     if (o->search && n < size)
-        n += (size_t)snprintf(title + n, size - n, "%ssearch \"%s\"", dot, o->search);
+        n += (size_t)snprintf(title + n, size - n, "%ssearch \"%s\"", dot,
+                              u->privacy && search_is_phi(r) ? mask_text(u) : o->search);
     if (o->filter && *o->filter && strcmp(o->filter, " ") != 0 && n < size)
         n += (size_t)snprintf(title + n, size - n, "%s%s", dot, o->filter);
     if (o->page_loading && n < size) {
@@ -98,6 +127,10 @@ static void table_title(struct ui *u, const struct model_org *o, const struct re
             n += (size_t)snprintf(title + n, size - n, "%sloading%s", dot,
                                   u->utf8 ? "\xE2\x80\xA6" : "...");
     }
+    char age[64];
+    if (t.refreshed && t.rows && n < size &&
+        explain_data_age(&u->m, (size_t)(o - u->m.orgs), age, sizeof age))
+        snprintf(title + n, size - n, "%s%s", dot, age);
     utf8_trim_partial(title);
 }
 
@@ -106,7 +139,9 @@ static void table_title(struct ui *u, const struct model_org *o, const struct re
 static void draw_no_rows(struct ui *u, WINDOW *w, const struct model_org *o,
                          const struct resource *r, int width)
 {
-    const struct model_probe *p = &o->probe_rows;
+    struct model_table t;
+    model_org_table(o, u->res, &t);
+    const struct model_probe *p = t.probe;
     int y = 1;
     if (r->required && (!o->filter || !strstr(o->filter, r->required))) {
         putf(w, y++, 1, width, role_attr[ROLE_WARN], "%s need %s: select one in :%s, then :%s "
@@ -120,7 +155,7 @@ static void draw_no_rows(struct ui *u, WINDOW *w, const struct model_org *o,
              ":%s, then :%s", r->title, res_at(r->parent)->name, res_at(r->parent)->name, r->name);
         return;
     }
-    if (p->done && o->probe_rows_res == u->res && p->cls != API_OK && !o->page_loading) {
+    if (p && p->done && p->cls != API_OK && !o->page_loading) {
         if (p->cls == API_FORBIDDEN) {
             const char *scope = p->err.required_scope ? p->err.required_scope : r->scope;
             struct explain ex;
@@ -156,9 +191,18 @@ static int layout_columns(const struct resource *r, int width, int *x, int *cw)
             cw[n] = 0;
             continue;
         }
-        if (used + r->cols[n].width + 1 > width - (flex >= 0 || n + 1 < r->ncols ? 8 : 0))
+        int cwn = r->cols[n].width;
+        bool last = n + 1 == r->ncols;
+        if (last && flex >= 0 && used + cwn + 1 > width - 28) {
+            /* A fixed last column after the flexible one (a name, then the id) leaves it 28
+             * cells: cut down to 16, else left out. */
+            cwn = width - 28 - used - 1;
+            if (cwn < 16)
+                break;
+        } else if (used + cwn + 1 > width - (flex >= 0 || !last ? 8 : 0)) {
             break;
-        cw[n] = r->cols[n].width;
+        }
+        cw[n] = cwn;
         used += cw[n] + 1;
     }
     if (flex >= 0)
@@ -188,8 +232,10 @@ static void draw_table(struct ui *u, WINDOW *w)
         draw_switcher(u, w, h, width);
         return;
     }
-    if (o->rows_res != u->res || (o->probe_rows.done && o->probe_rows_res == u->res &&
-                                   o->probe_rows.cls == API_FORBIDDEN && !o->page_loading)) {
+    struct model_table t;
+    model_org_table(o, u->res, &t);
+    if (!t.rows || (t.probe && t.probe->done && t.probe->cls == API_FORBIDDEN &&
+                    !o->page_loading)) {
         draw_no_rows(u, w, o, r, width);
         return;
     }
@@ -197,9 +243,14 @@ static void draw_table(struct ui *u, WINDOW *w)
     int ncols = layout_columns(r, width, x, cw);
     for (int c = 0; c < ncols; c++)
         put(w, 1, x[c], cw[c], r->cols[c].title, role_attr[ROLE_TITLE]);
-    const struct api_rows *rows = &o->rows;
+    const struct api_rows *rows = t.rows;
     if (rows->len == 0) {
-        put(w, 2, 1, width, o->search ? "nothing matches" : "none", role_attr[ROLE_DIM]);
+        char one[64];
+        singular(r->name, one, sizeof one);
+        if (o->search)
+            putf(w, 2, 1, width, role_attr[ROLE_DIM], "no %s matches", one);
+        else
+            putf(w, 2, 1, width, role_attr[ROLE_DIM], "no %s", r->name);
         return;
     }
     if (u->sel_patient >= rows->len)
@@ -228,18 +279,8 @@ static void draw_table(struct ui *u, WINDOW *w)
 void draw_resource_pane(struct ui *u)
 {
     WINDOW *w = u->pane[PANE_PATIENTS];
-    if (u->res == res_patients() && !(u->prompting && u->prompt_cmd)) {
-        draw_patients(u);
-        return;
-    }
     werase(w);
-    if (u->res == res_patients()) {
-        /* The switcher over the Patients pane while the command line is open. */
-        frame(u, w, PANE_PATIENTS, "Resources");
-        draw_switcher(u, w, getmaxy(w) - 2, getmaxx(w) - 2);
-    } else {
-        draw_table(u, w);
-    }
+    draw_table(u, w);
     wnoutrefresh(w);
 }
 
@@ -339,6 +380,42 @@ void draw_record(struct ui *u)
     utf8_trim_partial(foot);
     put(ow, h - 1, 2, width, foot, role_attr[ROLE_FOCUS]);
     wnoutrefresh(ow);
+}
+
+/* --- the form view ------------------------------------------------------------------------ */
+
+void form_title(struct ui *u, char *buf, size_t size)
+{
+    const struct resource *r = res_at(u->m.detail.res);
+    singular(r ? r->title : "Record", buf, size);
+}
+
+void form_lines(struct ui *u, struct lines *l)
+{
+    const struct model_detail *d = &u->m.detail;
+    const struct resource *r = res_at(d->res);
+    char one[64];
+    singular(r ? r->name : "record", one, sizeof one);
+    if (d->loading || !d->probe.done) {
+        char wait[64];
+        if (explain_budget_wait(&u->m, d->org, false, wait, sizeof wait))
+            add_line(l, "%s: %s %s", wait, one, d->id ? d->id : "");
+        else
+            add_line(l, "loading %s %s...", one, d->id ? d->id : "");
+        return;
+    }
+    if (d->probe.cls != API_OK) {
+        add_line(l, "%s", d->probe.summary ? d->probe.summary : "failed");
+        if (d->probe.err.trace_id)
+            add_line(l, "trace_id %s", d->probe.err.trace_id);
+        return;
+    }
+    for (size_t i = 0; i < d->fields.n; i++) {
+        const struct api_field *f = &d->fields.fields[i];
+        const char *value = !f->value[0] ? dash(u) : f->phi && u->privacy ? mask_text(u)
+                                                                           : f->value;
+        add_line(l, "%-12s %s", f->path, value);
+    }
 }
 
 /* --- the scope map ------------------------------------------------------------------------ */

@@ -19,6 +19,15 @@ const resource_desc resource_table[RES_COUNT] = {
 static const resource_column columns[] = {
 #define COLUMN(res, path_, title_, width_, phi_) \
     {.resource = RES_##res, .path = path_, .title = title_, .width = width_, .phi = phi_},
+#define COLUMN_AS(res, path_, title_, width_, phi_, format_) \
+    {.resource = RES_##res, .path = path_, .title = title_, .width = width_, .phi = phi_, \
+     .format = CF_##format_},
+#include "resources.def"
+};
+
+static const resource_field fields[] = {
+#define FIELD(res, path_, label_, phi_, format_) \
+    {.resource = RES_##res, .path = path_, .label = label_, .phi = phi_, .format = CF_##format_},
 #include "resources.def"
 };
 
@@ -79,6 +88,11 @@ const resource_column *resource_columns(resource_id r, size_t *n)
 const resource_link *resource_links(resource_id r, size_t *n)
 {
     FIND_RUN(links, r, n);
+}
+
+const resource_field *resource_fields(resource_id r, size_t *n)
+{
+    FIND_RUN(fields, r, n);
 }
 
 const char *resource_filter_params(unsigned bit)

@@ -46,12 +46,28 @@ typedef struct {
     resource_id parent;
 } resource_desc;
 
+/* How a column's value becomes its cell (COLUMN_AS in resources.def). */
+typedef enum {
+    CF_TEXT,    /* the value as text */
+    CF_NAME,    /* path "last+first+middle": "Last, First M." (the middle name's initial) */
+    CF_INITIAL  /* the value's first character ("female" -> "f") */
+} resource_format;
+
 typedef struct {
     resource_id resource;
     const char *path, *title;
     int width;
     bool phi;
+    resource_format format;
 } resource_column;
+
+/* One labelled line of a record's form view (FIELD in resources.def). */
+typedef struct {
+    resource_id resource;
+    const char *path, *label;
+    bool phi;
+    resource_format format;
+} resource_field;
 
 typedef struct {
     resource_id resource;
@@ -75,6 +91,8 @@ bool resource_in_version(const resource_desc *r, int v);
  * may be NULL). Static storage, never freed. */
 const resource_column *resource_columns(resource_id r, size_t *n);
 const resource_link *resource_links(resource_id r, size_t *n);
+/* The form lines of r (none: its detail view shows every field of the record). */
+const resource_field *resource_fields(resource_id r, size_t *n);
 
 /* r's first link to target (the one the id filters use), or NULL. */
 const resource_link *resource_link_to(resource_id r, resource_id target);

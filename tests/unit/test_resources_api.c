@@ -285,6 +285,69 @@ START_TEST(list_and_item_urls)
 }
 END_TEST
 
+/* Formats (resources.def, COLUMN_AS): a name from three fields with the middle name's initial
+ * (one character, several bytes here), a first letter; missing or non-string parts left out. */
+START_TEST(patients_columns_are_formatted)
+{
+    int pt = res_patients();
+    const char *body =
+        "{\"code\":\"success\",\"data\":{\"patients\":["
+        "{\"id\":\"pat_1\",\"lastName\":\"Doe\",\"firstName\":\"Jane\",\"middleName\":\"\xC3\x89mile\","
+        "\"gender\":\"female\",\"dateOfBirth\":\"1980-01-02\",\"mrn\":\"MRN-1\"},"
+        "{\"id\":\"pat_2\",\"firstName\":\"Cher\",\"lastName\":null,\"gender\":7},"
+        "{\"id\":\"pat_3\",\"lastName\":5}],"
+        "\"pagination\":{\"page\":2,\"pageSize\":3,\"totalCount\":9,\"totalPages\":3}}}";
+    for (int pass = 0; pass < 2; pass++) {
+        /* The typed page (the refresh's probe) carries the same rows as the generic list. */
+        struct api_result r;
+        interpret(pass ? API_LIST : API_PATIENTS, pt, body, &r);
+        ck_assert_int_eq(r.cls, API_OK);
+        const struct api_rows *rows = pass ? &r.rows : &r.page.rows;
+        ck_assert_uint_eq(rows->len, 3);
+        ck_assert_int_eq(rows->total_pages, 3);
+        ck_assert_int_eq(rows->page, 2);
+        size_t name = col_of(pt, "lastName+firstName+middleName"), sex = col_of(pt, "gender");
+        ck_assert_str_eq(rows->items[0].cells[name], "Doe, Jane \xC3\x89.");
+        ck_assert_str_eq(rows->items[0].cells[sex], "f");
+        ck_assert_str_eq(rows->items[0].cells[col_of(pt, "dateOfBirth")], "1980-01-02");
+        ck_assert_str_eq(rows->items[0].id, "pat_1");
+        ck_assert_str_eq(rows->items[1].cells[name], "Cher");
+        ck_assert_str_eq(rows->items[1].cells[sex], "");
+        ck_assert_str_eq(rows->items[2].cells[name], "");
+        ck_assert_str_eq(rows->items[2].cells[col_of(pt, "mrn")], "");
+        api_result_free(&r);
+    }
+}
+END_TEST
+
+/* A patient's detail comes with its form (resources.def, FIELD): the patient view's labels in
+ * its order, "" for what the record lacks. */
+START_TEST(patient_detail_has_its_form)
+{
+    struct api_result r;
+    interpret(API_PATIENT, res_patients(),
+              "{\"code\":\"success\",\"data\":{\"id\":\"pat_1\",\"lastName\":\"Doe\","
+              "\"firstName\":\"Jane\",\"middleName\":\"Ann\",\"mrn\":\"MRN-1\",\"gender\":\"female\","
+              "\"email\":null,\"createdAt\":\"2026-01-01\"}}", &r);
+    ck_assert_int_eq(r.cls, API_OK);
+    ck_assert_str_eq(r.patient.id, "pat_1");
+    static const char *const labels[] = {"Name", "Id", "MRN", "First name", "Middle name",
+                                         "Last name", "Sex", "Born", "Email", "Phone",
+                                         "Created", "Updated"};
+    ck_assert_uint_eq(r.detail.n, sizeof labels / sizeof *labels);
+    for (size_t i = 0; i < r.detail.n; i++)
+        ck_assert_str_eq(r.detail.fields[i].path, labels[i]);
+    ck_assert_str_eq(field(&r.detail, "Name"), "Doe, Jane A.");
+    ck_assert_str_eq(field(&r.detail, "Sex"), "female");
+    ck_assert_str_eq(field(&r.detail, "Email"), "");
+    ck_assert_str_eq(field(&r.detail, "Born"), "");
+    ck_assert(field_line(&r.detail, "MRN")->phi);
+    ck_assert(!field_line(&r.detail, "Id")->phi);
+    ck_assert(!field_line(&r.detail, "Created")->phi);
+    api_result_free(&r);
+}
+END_TEST
+
 SUITE(resources_api)
 {
     Suite *s = suite_create("resources_api");
@@ -298,6 +361,8 @@ SUITE(resources_api)
     tcase_add_test(tc, detail_links_through_arrays_and_wrapped_details);
     tcase_add_test(tc, detail_deep_or_huge_is_cut_not_crashed);
     tcase_add_test(tc, list_and_item_urls);
+    tcase_add_test(tc, patients_columns_are_formatted);
+    tcase_add_test(tc, patient_detail_has_its_form);
     suite_add_tcase(s, tc);
     return s;
 }
