@@ -1512,22 +1512,7 @@ void engine_unwant_page(struct engine *e, size_t org)
 
 void engine_fetch_patient(struct engine *e, size_t org, const char *id)
 {
-    engine_close_patient(e);
-    if (org >= e->m->norgs)
-        return;
-    struct model_detail *d = &e->m->detail;
-    d->active = true;
-    d->org = org;
-    d->id = xstrdup(id);
-    /* Even a request the user asked for waits out a 429 and the budget (schedule() sends it). */
-    double at = budget_free_at(e, e->m->orgs[org].budget, mono_now(), 1);
-    if (at > mono_now()) {
-        d->pending = true;
-        d->loading = true;
-        d->wait_until = at;
-        return;
-    }
-    d->loading = start_detail(e, d);
+    engine_fetch_item(e, org, res_patients(), id);
 }
 
 void engine_close_patient(struct engine *e)
@@ -1573,6 +1558,7 @@ void engine_fetch_item(struct engine *e, size_t org, int res, const char *id)
     d->org = org;
     d->res = res;
     d->id = xstrdup(id);
+    /* Even a request the user asked for waits out a 429 and the budget (schedule() sends it). */
     double at = budget_free_at(e, e->m->orgs[org].budget, mono_now(), 1);
     if (at > mono_now()) {
         d->pending = true;

@@ -141,7 +141,7 @@ void engine_fetch_item(struct engine *e, size_t org, int res, const char *id);
  * once mode engine_done waits for them. */
 void engine_probe_scopes(struct engine *e, size_t org);
 
-/* Opens the detail view: fetches GET /patients/{id} into model.detail. */
+/* engine_fetch_item for a patient: GET /patients/{id} into model.detail. */
 void engine_fetch_patient(struct engine *e, size_t org, const char *id);
 void engine_close_patient(struct engine *e);
 
